@@ -1,0 +1,34 @@
+# Two commands do all set-up on a fresh machine with Python >= 3.11:
+#   make demo   create .venv, install exgen, generate a sample class set into output/ and grade it
+#   make test   the same venv plus the test extras, then the whole test suite
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+
+.PHONY: demo test bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(VENV)/.installed $@
+
+demo: $(VENV)/.installed
+	@$(BIN)/python -m exgen check "2x e^(x^2)" "e^(x^2)*2x" || true
+	@$(BIN)/python -m exgen check "2x e^(x^2)" "e^(x^2)" || true
+	@$(BIN)/python -m exgen check --batch examples/check_batch.jsonl
+
+test: $(VENV)/.installed-test
+	$(BIN)/python -m pytest
+
+bench: $(VENV)/.installed-test
+	$(BIN)/python bench/bench_check.py
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache

@@ -1,0 +1,3 @@
+from exgen.cli import main
+
+main()

@@ -1,0 +1,185 @@
+"""The answer engine's front door: ``check(expected, answer, kind=..., vars=...)``.
+
+>>> from exgen import check
+>>> check("2x e^(x^2)", "e^(x^2)*2x").verdict
+'correct'
+
+Student mistakes come back as verdicts (``invalid`` with a message and a position); a check
+that cannot finish within its time limit comes back as ``review``. Only problems with the
+*expected* answer (an author's mistake) raise :class:`exgen.errors.ExpectedAnswerError`.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import replace
+from typing import Any
+
+from exgen.answers.kinds import CheckOptions, get_kind
+from exgen.answers.limits import DEFAULT_LIMITS, CheckTimeout, Deadline, Limits, hard_time_limit
+from exgen.answers.verdict import Verdict
+from exgen.errors import ExgenError, ExpectedAnswerError
+from exgen.i18n import t, use_locale
+
+log = logging.getLogger(__name__)
+
+KIND_SYNONYMS = {"expr": "expression", "numeric": "number", "point": "points", "set": "points", "tuple": "vector", "gradient": "vector", "eq": "equation", "choice": "label"}
+
+
+def parse_variables(value: str | Sequence[str] | None) -> tuple[str, ...] | None:
+    """``"x,y"``, ``"x y"`` or ``["x", "y"]`` → ``("x", "y")``; None means "infer"."""
+    if value is None:
+        return None
+    items = value.replace(",", " ").split() if isinstance(value, str) else [str(v).strip() for v in value]
+    return tuple(dict.fromkeys(v for v in items if v))
+
+
+def make_options(
+    *,
+    vars: str | Sequence[str] | None = None,
+    functions: Iterable[str] = (),
+    tolerance: float | None = None,
+    abs_tolerance: float | None = None,
+    choices: Sequence[str] | None = None,
+    limits: Limits | None = None,
+    time_limit: float | None = None,
+) -> CheckOptions:
+    limits = limits or DEFAULT_LIMITS
+    if time_limit is not None:
+        limits = replace(limits, time_limit=float(time_limit))
+    return CheckOptions(
+        variables=parse_variables(vars),
+        functions=frozenset(functions),
+        tolerance=tolerance,
+        abs_tolerance=abs_tolerance,
+        choices=tuple(choices) if choices else None,
+        limits=limits,
+    )
+
+
+def resolve_kind(kind: str) -> str:
+    return KIND_SYNONYMS.get(kind.strip().lower(), kind.strip().lower())
+
+
+def check(
+    expected: Any,
+    answer: str,
+    *,
+    kind: str = "expression",
+    vars: str | Sequence[str] | None = None,
+    functions: Iterable[str] = (),
+    tolerance: float | None = None,
+    abs_tolerance: float | None = None,
+    choices: Sequence[str] | None = None,
+    time_limit: float | None = None,
+    limits: Limits | None = None,
+    locale: str | None = None,
+) -> Verdict:
+    """Grade ``answer`` against ``expected``.
+
+    ``expected`` is calculator text (``"2x e^(x^2)"``), a sympy expression, or for ``points``
+    and ``vector`` a list. ``vars`` are the names a student may use (default: those of
+    ``expected``); ``functions`` declares extras such as ``sigma``. ``tolerance`` is relative
+    (``number`` answers with decimals). The whole check is bounded by ``time_limit`` seconds
+    (default 2): past it the verdict is ``review``.
+    """
+    options = make_options(
+        vars=vars, functions=functions, tolerance=tolerance, abs_tolerance=abs_tolerance,
+        choices=choices, limits=limits, time_limit=time_limit,
+    )
+    answer_kind = get_kind(resolve_kind(kind))
+    with use_locale(locale):
+        seconds = options.limits.time_limit
+        try:
+            with hard_time_limit(seconds):
+                prepared = answer_kind.prepare(expected, options)
+        except CheckTimeout:
+            raise ExpectedAnswerError(f"the expected answer could not be prepared within {seconds:g} s") from None
+        return grade_prepared(answer_kind.name, prepared, answer, seconds)
+
+
+def grade_prepared(answer_kind_name: str, prepared: Any, answer: str, seconds: float) -> Verdict:
+    """Grade against an already prepared expected answer (batch grading reuses preparation)."""
+    answer_kind = get_kind(answer_kind_name)
+    try:
+        with hard_time_limit(seconds):
+            return answer_kind.grade(prepared, answer, Deadline(seconds))
+    except CheckTimeout:
+        return timeout_verdict(seconds)
+    except Exception as problem:  # a bug must not take a batch down: the answer goes to review
+        log.exception("internal error while grading %r", answer[:200])
+        return internal_error_verdict(problem)
+
+
+def internal_error_verdict(problem: BaseException) -> Verdict:
+    reason = t("answer.verdict.internal_error", detail=type(problem).__name__)
+    return Verdict("review", 0.0, t("answer.verdict.review", reason=reason), evidence=reason, code="internal_error")
+
+
+def timeout_verdict(seconds: float) -> Verdict:
+    reason = t("answer.verdict.timeout", seconds=f"{seconds:g}")
+    return Verdict("review", 0.0, t("answer.verdict.review", reason=reason), evidence=reason, code="timeout")
+
+
+# -- batches ------------------------------------------------------------------------------------
+
+
+def check_record(record: Mapping[str, Any], *, time_limit: float | None = None, locale: str | None = None) -> Verdict:
+    """Check one JSON-lines record ``{"expected", "answer", "kind"?, "vars"?, "tolerance"?}``.
+
+    Never raises: a malformed record or an unusable expected answer gives an ``invalid``
+    verdict for that record only.
+    """
+    with use_locale(locale):
+        try:
+            if not isinstance(record, Mapping):
+                raise ExpectedAnswerError("each line must be a JSON object")
+            if "expected" not in record or "answer" not in record:
+                raise ExpectedAnswerError("each line needs 'expected' and 'answer'")
+            answer = record["answer"]
+            if not isinstance(answer, str):
+                answer = "" if answer is None else json.dumps(answer) if not isinstance(answer, (int, float)) else str(answer)
+            kind = record.get("kind", record.get("type", "expression"))
+            return check(
+                record["expected"],
+                answer,
+                kind=str(kind),
+                vars=record.get("vars"),
+                functions=record.get("functions", ()),
+                tolerance=_optional_float(record.get("tolerance")),
+                abs_tolerance=_optional_float(record.get("abs_tolerance")),
+                choices=record.get("choices"),
+                time_limit=time_limit,
+            )
+        except (ExgenError, ValueError, TypeError) as problem:
+            message = problem.message if isinstance(problem, ExgenError) else str(problem)
+            return Verdict("invalid", 0.0, message, code="bad_record")
+        except CheckTimeout:
+            return timeout_verdict(time_limit or DEFAULT_LIMITS.time_limit)
+        except Exception as problem:  # a bug must not take the batch down
+            log.exception("internal error while checking a record")
+            return internal_error_verdict(problem)
+
+
+def _optional_float(value: Any) -> float | None:
+    if value is None or value == "":
+        return None
+    return float(value)
+
+
+def check_lines(lines: Iterable[str], *, time_limit: float | None = None, locale: str | None = None) -> Iterator[dict[str, Any]]:
+    """One result dict per non-blank input line, in order (the ``exgen check --batch`` format)."""
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as problem:
+            verdict = Verdict("invalid", 0.0, f"line {number} is not valid JSON: {problem.msg}", code="bad_json")
+        else:
+            verdict = check_record(record, time_limit=time_limit, locale=locale)
+        result = verdict.to_dict()
+        result["line"] = number
+        yield result

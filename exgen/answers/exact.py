@@ -1,0 +1,187 @@
+"""Exact proofs for rational expressions, without a computer algebra system.
+
+Polynomials and rational functions with rational coefficients (the bulk of derivative answers)
+are decided exactly: if ``a - b`` is a rational function whose numerator has degree at most
+``d_i`` in each variable ``x_i``, and it vanishes at every point of a grid ``S_1 × … × S_k``
+with ``|S_i| > d_i``, then the numerator is the zero polynomial (the grid form of the
+Schwartz–Zippel lemma). Degrees are bounded from the trees, the grid is evaluated with
+Python's exact ``Fraction``, and a point where the two differ is an exact counterexample.
+
+The constants ``e`` and ``pi`` are treated as extra indeterminates: an identity that holds for
+every value of an indeterminate holds for its actual value.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Mapping
+from dataclasses import dataclass
+from fractions import Fraction
+
+from exgen.answers import nodes as n
+from exgen.answers.limits import Deadline
+from exgen.answers.numeric import rational_value
+
+Degrees = dict[str, int]
+
+MAX_DEGREE = 40  # per variable, for the difference's numerator
+MAX_GRID = 400  # evaluations in one proof
+_CONSTANT_NAMES = {"e": "\x00e", "pi": "\x00pi"}  # indeterminates that cannot clash with variables
+
+
+def _merge_max(a: Mapping[str, int], b: Mapping[str, int]) -> Degrees:
+    return {k: max(a.get(k, 0), b.get(k, 0)) for k in a.keys() | b.keys()}
+
+
+def _merge_sum(a: Mapping[str, int], b: Mapping[str, int]) -> Degrees:
+    return {k: a.get(k, 0) + b.get(k, 0) for k in a.keys() | b.keys()}
+
+
+def _scale(a: Mapping[str, int], k: int) -> Degrees:
+    return {key: value * k for key, value in a.items()}
+
+
+def degree_bounds(node: n.Node) -> tuple[Degrees, Degrees] | None:
+    """Per-variable degree bounds of the numerator and denominator, or None if not rational."""
+    if isinstance(node, n.Num):
+        return {}, {}
+    if isinstance(node, n.Sym):
+        return {node.name: 1}, {}
+    if isinstance(node, n.Const):
+        return {_CONSTANT_NAMES[node.name]: 1}, {}
+    if isinstance(node, n.Neg):
+        return degree_bounds(node.arg)
+    if isinstance(node, n.Add):
+        acc: tuple[Degrees, Degrees] | None = None
+        for term in node.terms:
+            bounds = degree_bounds(term)
+            if bounds is None:
+                return None
+            if acc is None:
+                acc = bounds
+            else:
+                (n1, d1), (n2, d2) = acc, bounds
+                acc = (_merge_max(_merge_sum(n1, d2), _merge_sum(n2, d1)), _merge_sum(d1, d2))
+        return acc
+    if isinstance(node, n.Mul):
+        num: Degrees = {}
+        den: Degrees = {}
+        for factor in node.factors:
+            bounds = degree_bounds(factor)
+            if bounds is None:
+                return None
+            num, den = _merge_sum(num, bounds[0]), _merge_sum(den, bounds[1])
+        return num, den
+    if isinstance(node, n.Div):
+        top, bottom = degree_bounds(node.num), degree_bounds(node.den)
+        if top is None or bottom is None:
+            return None
+        return _merge_sum(top[0], bottom[1]), _merge_sum(top[1], bottom[0])
+    if isinstance(node, n.Pow):
+        exponent = rational_value(node.exp)
+        if exponent is None or exponent.denominator != 1:
+            return None
+        base = degree_bounds(node.base)
+        if base is None:
+            return None
+        k = int(exponent)
+        if k >= 0:
+            return _scale(base[0], k), _scale(base[1], k)
+        return _scale(base[1], -k), _scale(base[0], -k)
+    return None
+
+
+def evaluate_exact(node: n.Node, point: Mapping[str, Fraction]) -> Fraction:
+    """Exact value at a rational point; raises ZeroDivisionError at a pole."""
+    if isinstance(node, n.Num):
+        return node.value
+    if isinstance(node, n.Sym):
+        return point[node.name]
+    if isinstance(node, n.Const):
+        return point[_CONSTANT_NAMES[node.name]]
+    if isinstance(node, n.Neg):
+        return -evaluate_exact(node.arg, point)
+    if isinstance(node, n.Add):
+        return sum((evaluate_exact(t, point) for t in node.terms), Fraction(0))
+    if isinstance(node, n.Mul):
+        product = Fraction(1)
+        for factor in node.factors:
+            product *= evaluate_exact(factor, point)
+        return product
+    if isinstance(node, n.Div):
+        return evaluate_exact(node.num, point) / evaluate_exact(node.den, point)
+    if isinstance(node, n.Pow):
+        exponent = rational_value(node.exp)
+        assert exponent is not None and exponent.denominator == 1
+        base = evaluate_exact(node.base, point)
+        return base ** int(exponent)  # 0 ** -k raises ZeroDivisionError, as it should
+    raise TypeError(f"not a rational expression: {type(node).__name__}")
+
+
+@dataclass(frozen=True, slots=True)
+class ExactResult:
+    equal: bool
+    degree: int  # the largest per-variable degree bound used
+    points: int  # exact evaluations that vanished (when equal)
+    counterexample: dict[str, Fraction] | None = None
+    expected_value: Fraction | None = None
+    answer_value: Fraction | None = None
+
+
+# Small, friendly rationals first: counterexamples shown to students should be readable.
+_CANDIDATES = [Fraction(v) for v in (2, -1, 3, -2, 1, 5, -3, 4, -4, 7, -5, 6)] + [
+    Fraction(p, q) for q in (2, 3, 5, 7, 11) for p in range(-13, 14) if p % q
+]
+
+
+def _grid_values(count: int, shift: int) -> list[Fraction]:
+    values: list[Fraction] = []
+    pool = _CANDIDATES[shift:] + [Fraction(1000 + i, 997) for i in range(200)]
+    for value in pool:
+        if value not in values:
+            values.append(value)
+        if len(values) == count:
+            break
+    return values
+
+
+def prove_rational(
+    expected: n.Node, answer: n.Node, deadline: Deadline | None = None
+) -> ExactResult | None:
+    """Decide ``expected == answer`` exactly when both are rational expressions of modest degree.
+
+    Returns None when the method does not apply (non-rational, degree too high, poles on
+    every grid tried); the caller then falls back to numeric sampling.
+    """
+    bounds_a, bounds_b = degree_bounds(expected), degree_bounds(answer)
+    if bounds_a is None or bounds_b is None:
+        return None
+    (na, da), (nb, db) = bounds_a, bounds_b
+    difference = _merge_max(_merge_sum(na, db), _merge_sum(nb, da))
+    names = sorted(set(difference) | set(da) | set(db))
+    degrees = [difference.get(name, 0) for name in names]
+    if any(d > MAX_DEGREE for d in degrees):
+        return None
+    grid_size = 1
+    for d in degrees:
+        grid_size *= d + 1
+    if grid_size > MAX_GRID:
+        return None
+    for shift in (0, 3, 7):
+        axes = [_grid_values(d + 1, shift) for d in degrees]
+        try:
+            for values in itertools.product(*axes):
+                if deadline is not None:
+                    deadline.check()
+                point = dict(zip(names, values))
+                a = evaluate_exact(expected, point)
+                b = evaluate_exact(answer, point)
+                if a != b:
+                    if any(k.startswith("\x00") for k in point):
+                        # e or pi replaced by a rational: not a counterexample for the real constants.
+                        return None
+                    return ExactResult(False, max(degrees, default=0), 0, point, a, b)
+        except ZeroDivisionError:
+            continue  # a pole on this grid: try another grid
+        return ExactResult(True, max(degrees, default=0), grid_size)
+    return None

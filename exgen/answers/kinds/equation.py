@@ -1,0 +1,61 @@
+"""``equation``: ``y = 2x - 1`` equals ``2x - y = 1`` and ``y - 2x + 1 = 0``; a bare expression is not an equation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from exgen.answers import nodes as n
+from exgen.answers.equivalence import compare_equations
+from exgen.answers.kinds.base import (
+    AnswerKind,
+    CheckOptions,
+    answer_functions,
+    answer_kind,
+    answer_variables,
+    expected_tree,
+    invalid,
+    read_answer,
+)
+from exgen.answers.kinds.expression import verdict_from_comparison
+from exgen.answers.limits import Deadline
+from exgen.answers.printer import to_text
+from exgen.answers.verdict import Verdict
+from exgen.errors import ExpectedAnswerError
+from exgen.i18n import t
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedEquation:
+    equation: n.Eq
+    variables: tuple[str, ...]
+    functions: frozenset[str]
+    options: CheckOptions
+
+    @property
+    def display(self) -> str:
+        return to_text(self.equation)
+
+
+@answer_kind("equation")
+class EquationKind(AnswerKind):
+    def prepare(self, expected: Any, options: CheckOptions) -> PreparedEquation:
+        tree = expected_tree(expected, options)
+        if not isinstance(tree, n.Eq):
+            raise ExpectedAnswerError("an equation answer needs an equation such as y = 2x - 1 as its expected value")
+        return PreparedEquation(tree, answer_variables(tree, options), answer_functions([tree], options), options)
+
+    def grade(self, prepared: PreparedEquation, answer: str, deadline: Deadline) -> Verdict:
+        reading = read_answer(answer, prepared.variables, prepared.functions, prepared.options)
+        if not reading.ok:
+            return invalid(reading)
+        if not isinstance(reading.tree, n.Eq):
+            return invalid(reading, message=t("answer.error.not_an_equation"), code="not_an_equation")
+        comparison = compare_equations(prepared.equation, reading.tree, prepared.variables, deadline)
+        verdict = verdict_from_comparison(comparison, reading, prepared.variables)
+        if verdict.verdict == "incorrect":
+            return Verdict(
+                "incorrect", 0.0, t("answer.verdict.equation_not_equivalent"), verdict.interpreted,
+                verdict.evidence, verdict.warnings, code=verdict.code, details=verdict.details,
+            )
+        return verdict

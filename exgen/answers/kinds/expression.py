@@ -1,0 +1,109 @@
+"""``expression``: a formula, compared exactly (decimals typed are read as exact fractions)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from exgen.answers import nodes as n
+from exgen.answers.equivalence import Comparison, compare_expressions, constant_value, point_text
+from exgen.answers.kinds.base import (
+    AnswerKind,
+    CheckOptions,
+    answer_functions,
+    answer_kind,
+    answer_variables,
+    expected_tree,
+    invalid,
+    read_answer,
+    warnings_of,
+)
+from exgen.answers.limits import Deadline
+from exgen.answers.numeric import Status, describe
+from exgen.answers.printer import to_text
+from exgen.answers.reader import Reading
+from exgen.answers.verdict import Verdict
+from exgen.i18n import t
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedExpression:
+    tree: n.Node
+    variables: tuple[str, ...]
+    functions: frozenset[str]
+    options: CheckOptions
+
+    @property
+    def display(self) -> str:
+        return to_text(self.tree)
+
+
+def single_expression(reading: Reading) -> Verdict | None:
+    """The verdict for a reading that is not one expression, or None when it is."""
+    if not reading.ok:
+        return invalid(reading)
+    if isinstance(reading.tree, n.CONTAINERS):
+        return invalid(reading, message=t("answer.error.not_a_single_expression"), code="not_a_single_expression")
+    return None
+
+
+def constant_problem(tree: n.Node, reading: Reading) -> Verdict | None:
+    """A constant answer that is not a real number is invalid, whatever was expected."""
+    if not n.is_constant(tree):
+        return None
+    value = constant_value(tree, 128)
+    if value.status is Status.NONREAL:
+        return invalid(reading, message=t("answer.error.not_real", value=describe(value)), code="not_real")
+    if value.status is Status.UNDEFINED:
+        return invalid(reading, message=t("answer.error.undefined"), code="undefined")
+    return None
+
+
+def verdict_from_comparison(comparison: Comparison, reading: Reading, variables: tuple[str, ...]) -> Verdict:
+    warnings = warnings_of(reading)
+    common = {"interpreted": reading.interpreted, "evidence": comparison.evidence}
+    if comparison.outcome == "equivalent":
+        if comparison.domain_point is not None:
+            warnings += (t("answer.warning.domain_differs", point=point_text(comparison.domain_point)),)
+        return Verdict("correct", 1.0, t("answer.verdict.correct"), warnings=warnings, code="correct", **common)
+    if comparison.outcome in ("different", "answer_undefined"):
+        details = {"counterexample": comparison.counterexample, **comparison.details}
+        return Verdict(
+            "incorrect", 0.0, t("answer.verdict.incorrect"), warnings=warnings, code=comparison.outcome, details=details, **common
+        )
+    if comparison.outcome == "not_real":
+        point = point_text(comparison.counterexample or {})
+        message = t(
+            "answer.error.not_real_anywhere",
+            names=", ".join(variables) or "—",
+            point=point,
+            value=comparison.details.get("answer", "?"),
+        )
+        return Verdict("invalid", 0.0, message, warnings=warnings, code="not_real_anywhere", **common)
+    return Verdict(
+        "review", 0.0, t("answer.verdict.review", reason=comparison.evidence), warnings=warnings, code="undecided", **common
+    )
+
+
+@answer_kind("expression")
+class ExpressionKind(AnswerKind):
+    def prepare(self, expected: Any, options: CheckOptions) -> PreparedExpression:
+        tree = expected_tree(expected, options)
+        if isinstance(tree, n.CONTAINERS):
+            from exgen.errors import ExpectedAnswerError
+
+            raise ExpectedAnswerError("an expression answer needs one expression as its expected value")
+        variables = answer_variables(tree, options)
+        return PreparedExpression(tree, variables, answer_functions([tree], options), options)
+
+    def grade(self, prepared: PreparedExpression, answer: str, deadline: Deadline) -> Verdict:
+        reading = read_answer(answer, prepared.variables, prepared.functions, prepared.options)
+        problem = single_expression(reading)
+        if problem is not None:
+            return problem
+        assert reading.tree is not None
+        problem = constant_problem(reading.tree, reading)
+        if problem is not None:
+            return problem
+        comparison = compare_expressions(prepared.tree, reading.tree, prepared.variables, deadline)
+        return verdict_from_comparison(comparison, reading, prepared.variables)

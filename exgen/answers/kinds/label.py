@@ -1,0 +1,76 @@
+"""``label``: one of a fixed set of words, with synonyms and case folding.
+
+The labels and their synonyms live in the locale catalog (``[labels]``), so a translation
+brings its own words: ``min``, ``local minimum`` and ``relative minimum`` all mean ``minimum``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from exgen.answers.kinds.base import AnswerKind, CheckOptions, answer_kind
+from exgen.answers.limits import Deadline
+from exgen.answers.verdict import Verdict
+from exgen.errors import ExpectedAnswerError
+from exgen.i18n import catalog, t
+
+
+def normalize_label(text: str) -> str:
+    folded = text.casefold().replace("-", " ").replace("_", " ")
+    folded = re.sub(r"[.!;:]+$", "", folded.strip())
+    return " ".join(folded.split())
+
+
+def label_synonyms() -> dict[str, str]:
+    """Every accepted spelling (normalized) mapped to its canonical label."""
+    table: dict[str, str] = {}
+    for key, words in catalog().items():
+        if key.startswith("labels.") and key.count(".") == 1 and isinstance(words, list):
+            canonical = key.split(".", 1)[1]
+            table[normalize_label(canonical)] = canonical
+            for word in words:
+                table[normalize_label(word)] = canonical
+    return table
+
+
+def display_label(canonical: str) -> str:
+    return str(catalog().get(f"labels.display.{canonical}", canonical))
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedLabel:
+    label: str
+    choices: tuple[str, ...]
+
+    @property
+    def display(self) -> str:
+        return display_label(self.label)
+
+
+@answer_kind("label")
+class LabelKind(AnswerKind):
+    def prepare(self, expected: Any, options: CheckOptions) -> PreparedLabel:
+        synonyms = label_synonyms()
+        canonical = synonyms.get(normalize_label(str(expected)))
+        if canonical is None:
+            raise ExpectedAnswerError(f"unknown label {expected!r}; known: {', '.join(sorted(set(synonyms.values())))}")
+        default_choices = ("minimum", "maximum", "saddle", "neither")
+        choices = tuple(synonyms.get(normalize_label(c), c) for c in (options.choices or default_choices))
+        if canonical not in choices:
+            choices = (*choices, canonical)
+        return PreparedLabel(canonical, choices)
+
+    def grade(self, prepared: PreparedLabel, answer: str, deadline: Deadline) -> Verdict:
+        given = label_synonyms().get(normalize_label(answer[:200]))
+        if given is None or given not in prepared.choices:
+            choices = ", ".join(display_label(c) for c in prepared.choices)
+            return Verdict(
+                "invalid", 0.0, t("answer.error.unknown_label", answer=answer.strip()[:60], choices=choices),
+                None, "", (), code="unknown_label",
+            )
+        evidence = t("answer.evidence.label", label=display_label(given))
+        if given == prepared.label:
+            return Verdict("correct", 1.0, t("answer.verdict.label_correct", label=display_label(given)), display_label(given), evidence, code="correct")
+        return Verdict("incorrect", 0.0, t("answer.verdict.incorrect"), display_label(given), evidence, code="different")

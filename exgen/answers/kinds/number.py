@@ -1,0 +1,163 @@
+"""``number``: a constant, exact (``2/6``, ``1/sqrt(2)``, ``e``) or a decimal within a tolerance.
+
+Exact forms are compared exactly. As soon as a decimal is involved (typed by the student or in
+the expected value) the comparison uses the relative tolerance (default 0.1%), or near zero the
+absolute one (default 1e-6). An exact form that is merely close ("22/7" for pi) is not accepted.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from exgen.answers import nodes as n
+from exgen.answers.equivalence import compare_expressions, constant_value
+from exgen.answers.kinds.base import (
+    AnswerKind,
+    CheckOptions,
+    answer_functions,
+    answer_kind,
+    expected_tree,
+    invalid,
+    read_answer,
+    warnings_of,
+)
+from exgen.answers.kinds.expression import constant_problem, single_expression, verdict_from_comparison
+from exgen.answers.limits import Deadline
+from exgen.answers.numeric import Status, to_float
+from exgen.answers.printer import to_text
+from exgen.answers.reader import Reading
+from exgen.answers.verdict import Verdict
+from exgen.errors import ExpectedAnswerError
+from exgen.i18n import t
+
+DEFAULT_TOLERANCE = 1e-3
+DEFAULT_ABS_TOLERANCE = 1e-6
+
+
+def has_decimals(tree: n.Node) -> bool:
+    return any(isinstance(node, n.Num) and node.is_decimal for node in n.walk(tree))
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedNumber:
+    tree: n.Node
+    value: float
+    context_variables: tuple[str, ...]  # names a student might wrongly use (for a better message)
+    functions: frozenset[str]
+    tolerance: float
+    abs_tolerance: float
+    options: CheckOptions
+
+    @property
+    def display(self) -> str:
+        return to_text(self.tree)
+
+
+def _percent(x: float) -> str:
+    return f"{x * 100:.2g}%"
+
+
+def relative_error(expected: float, answer: float, abs_tolerance: float) -> tuple[float, bool]:
+    """The error measure used, and whether it is relative (False: absolute, near zero)."""
+    if abs(expected) < abs_tolerance:
+        return abs(answer - expected), False
+    return abs(answer - expected) / abs(expected), True
+
+
+def compare_numbers(
+    expected: PreparedNumber, answer_tree: n.Node, reading: Reading, deadline: Deadline
+) -> Verdict:
+    """Grade one constant (shared by the number, points and vector kinds)."""
+    problem = constant_problem(answer_tree, reading)
+    if problem is not None:
+        return problem
+    warnings = warnings_of(reading)
+    if not (has_decimals(answer_tree) or has_decimals(expected.tree)):
+        comparison = compare_expressions(expected.tree, answer_tree, (), deadline)
+        verdict = verdict_from_comparison(comparison, reading, ())
+        if verdict.verdict == "incorrect":
+            value = constant_value(answer_tree)
+            if value.status is Status.REAL:
+                error, _ = relative_error(expected.value, to_float(value.real), expected.abs_tolerance)
+                if error <= expected.tolerance:
+                    return Verdict(
+                        "incorrect",
+                        0.0,
+                        t("answer.verdict.incorrect_exact_close", answer=reading.interpreted),
+                        reading.interpreted,
+                        verdict.evidence,
+                        warnings,
+                        code="not_exact",
+                    )
+        return verdict
+    value = constant_value(answer_tree)
+    answer = to_float(value.real)
+    error, is_relative = relative_error(expected.value, answer, expected.abs_tolerance)
+    limit = expected.tolerance if is_relative else expected.abs_tolerance
+    shown_error = _percent(error) if is_relative else f"{error:.3g}"
+    shown_limit = _percent(limit) if is_relative else f"{limit:.3g}"
+    if error <= limit:
+        return Verdict(
+            "correct",
+            1.0,
+            t("answer.verdict.correct_within_tolerance", tolerance=shown_limit),
+            reading.interpreted,
+            t("answer.evidence.within_tolerance", error=shown_error),
+            warnings,
+            code="correct",
+        )
+    message = (
+        t("answer.verdict.incorrect_close", error=shown_error, tolerance=shown_limit)
+        if error <= 10 * limit
+        else t("answer.verdict.incorrect")
+    )
+    return Verdict(
+        "incorrect",
+        0.0,
+        message,
+        reading.interpreted,
+        t("answer.evidence.tolerance_exceeded", error=shown_error, tolerance=shown_limit),
+        warnings,
+        code="close" if error <= 10 * limit else "different",
+    )
+
+
+def prepare_number(expected: Any, options: CheckOptions) -> PreparedNumber:
+    tree = expected_tree(expected, options)
+    if isinstance(tree, n.CONTAINERS) or not n.is_constant(tree):
+        raise ExpectedAnswerError(f"a number answer needs a constant expected value, not {to_text(tree)}")
+    value = constant_value(tree)
+    if value.status is not Status.REAL:
+        raise ExpectedAnswerError(f"the expected value {to_text(tree)} is not a real number")
+    return PreparedNumber(
+        tree=tree,
+        value=to_float(value.real),
+        context_variables=tuple(options.variables or ()),
+        functions=answer_functions([tree], options),
+        tolerance=DEFAULT_TOLERANCE if options.tolerance is None else options.tolerance,
+        abs_tolerance=DEFAULT_ABS_TOLERANCE if options.abs_tolerance is None else options.abs_tolerance,
+        options=options,
+    )
+
+
+def read_number(prepared: PreparedNumber, answer: str) -> tuple[Reading, Verdict | None]:
+    reading = read_answer(answer, prepared.context_variables, prepared.functions, prepared.options)
+    problem = single_expression(reading)
+    if problem is None and reading.tree is not None and not n.is_constant(reading.tree):
+        names = ", ".join(sorted(n.free_symbols(reading.tree)))
+        problem = invalid(reading, message=t("answer.error.not_a_number", names=names), code="not_a_number")
+    return reading, problem
+
+
+@answer_kind("number")
+class NumberKind(AnswerKind):
+    def prepare(self, expected: Any, options: CheckOptions) -> PreparedNumber:
+        return prepare_number(expected, options)
+
+    def grade(self, prepared: PreparedNumber, answer: str, deadline: Deadline) -> Verdict:
+        reading, problem = read_number(prepared, answer)
+        if problem is not None:
+            return problem
+        assert reading.tree is not None
+        return compare_numbers(prepared, reading.tree, reading, deadline)

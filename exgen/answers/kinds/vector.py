@@ -1,0 +1,113 @@
+"""``vector``: an ordered tuple such as a gradient ``(2x, 2y)`` (also ``<2x, 2y>``), per-component credit."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from exgen.answers import nodes as n
+from exgen.answers.equivalence import compare_expressions
+from exgen.answers.kinds.base import (
+    AnswerKind,
+    CheckOptions,
+    answer_functions,
+    answer_kind,
+    answer_variables,
+    expected_tree,
+    invalid,
+    read_answer,
+    warnings_of,
+)
+from exgen.answers.kinds.expression import verdict_from_comparison
+from exgen.answers.limits import Deadline
+from exgen.answers.printer import to_text
+from exgen.answers.reader import Reading
+from exgen.answers.verdict import Verdict
+from exgen.errors import ExpectedAnswerError
+from exgen.i18n import t
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedVector:
+    components: tuple[n.Node, ...]
+    variables: tuple[str, ...]
+    functions: frozenset[str]
+    options: CheckOptions
+
+    @property
+    def display(self) -> str:
+        return "(" + ", ".join(to_text(c) for c in self.components) + ")"
+
+
+def angle_brackets_to_parentheses(text: str) -> str:
+    stripped = text.strip()
+    for opening, closing in (("<", ">"), ("⟨", "⟩"), ("〈", "〉")):
+        if stripped.startswith(opening) and stripped.endswith(closing) and len(stripped) >= 2:
+            return "(" + stripped[1:-1] + ")"
+    return text
+
+
+def components_of(tree: n.Node) -> tuple[n.Node, ...] | None:
+    if isinstance(tree, (n.Tuple, n.Seq)):
+        return tree.items
+    return None
+
+
+@answer_kind("vector")
+class VectorKind(AnswerKind):
+    def prepare(self, expected: Any, options: CheckOptions) -> PreparedVector:
+        if isinstance(expected, (list, tuple)):
+            components = tuple(expected_tree(c, options) for c in expected)
+        else:
+            if isinstance(expected, str):
+                expected = angle_brackets_to_parentheses(expected)
+            found = components_of(expected_tree(expected, options))
+            if found is None:
+                raise ExpectedAnswerError("a vector answer needs a tuple such as (2x, 2y) as its expected value")
+            components = found
+        if any(isinstance(c, n.CONTAINERS) for c in components):
+            raise ExpectedAnswerError("vector components must be expressions")
+        variables: set[str] = set()
+        for component in components:
+            variables |= set(answer_variables(component, options))
+        names = tuple(options.variables) if options.variables is not None else tuple(sorted(variables))
+        return PreparedVector(components, names, answer_functions(components, options), options)
+
+    def grade(self, prepared: PreparedVector, answer: str, deadline: Deadline) -> Verdict:
+        reading = read_answer(angle_brackets_to_parentheses(answer), prepared.variables, prepared.functions, prepared.options)
+        if not reading.ok:
+            return invalid(reading)
+        assert reading.tree is not None
+        given = components_of(reading.tree)
+        if given is None or any(isinstance(c, n.CONTAINERS) for c in given):
+            return invalid(reading, message=t("answer.error.not_a_vector"), code="not_a_vector")
+        expected = prepared.components
+        if len(given) != len(expected):
+            return Verdict(
+                "incorrect", 0.0,
+                t("answer.verdict.vector_wrong_length", expected=len(expected), count=len(given)),
+                reading.interpreted, "", warnings_of(reading), code="wrong_length",
+            )
+        verdicts = [
+            verdict_from_comparison(compare_expressions(e, a, prepared.variables, deadline), _component_reading(a), prepared.variables)
+            for e, a in zip(expected, given)
+        ]
+        right = sum(v.correct for v in verdicts)
+        evidence = "; ".join(f"{i + 1}: {v.evidence}" for i, v in enumerate(verdicts))
+        warnings = warnings_of(reading) + tuple(w for v in verdicts for w in v.warnings)
+        if right == len(expected):
+            return Verdict("correct", 1.0, t("answer.verdict.correct"), reading.interpreted, evidence, warnings, code="correct")
+        if any(v.verdict == "review" for v in verdicts) and right + sum(v.verdict == "review" for v in verdicts) == len(expected):
+            return Verdict("review", right / len(expected), t("answer.verdict.review", reason=evidence), reading.interpreted, evidence, warnings, code="undecided")
+        wrong = ", ".join(str(i + 1) for i, v in enumerate(verdicts) if not v.correct)
+        return Verdict(
+            "incorrect", right / len(expected),
+            t("answer.verdict.vector_components", which=wrong),
+            reading.interpreted, evidence, warnings,
+            code="partial" if right else "different",
+            details={"components": [v.verdict for v in verdicts]},
+        )
+
+
+def _component_reading(tree: n.Node) -> Reading:
+    return Reading(to_text(tree), tree)

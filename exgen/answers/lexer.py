@@ -1,0 +1,226 @@
+"""From typed characters to tokens, without ever handing the text to Python.
+
+Two steps. :func:`normalize` folds the Unicode a student may paste (``−``, ``×``, ``²``, ``√``,
+``π``, full-width forms, non-breaking spaces) into a small ASCII alphabet and keeps, for every
+character it produces, the index of the character typed, so errors point at the right place.
+:func:`tokenize` then cuts that text into numbers, names and operators; any other character is
+refused with a message.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from enum import Enum
+
+from exgen.answers.diagnostics import Refusal
+from exgen.answers.names import GREEK_NAME_FIXES
+
+SUPERSCRIPTS = {
+    "⁰": "0", "¹": "1", "²": "2", "³": "3", "⁴": "4", "⁵": "5", "⁶": "6", "⁷": "7",
+    "⁸": "8", "⁹": "9", "⁻": "-", "⁺": "+",
+}
+SYMBOL_FOLDS = {
+    "−": "-", "–": "-", "‐": "-", "‑": "-", "—": "-", "﹣": "-",
+    "×": "*", "·": "*", "⋅": "*", "∗": "*", "•": "*", "✕": "*",
+    "÷": "/", "∕": "/", "⁄": "/",
+    "π": "pi", "ϖ": "pi",
+    "√": "√",
+    "∣": "|", "｜": "|",
+    "⟨": "<", "〈": "<", "⟩": ">", "〉": ">",
+}
+DROPPED = {"\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad"}
+ALLOWED_ASCII = set("0123456789+-*/^()[]{}|,.=<>!_ ") | set(
+    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+)
+# Characters with a specific explanation; everything else gets the generic one.
+REFUSED_CHARACTERS = {
+    "'": "quote", '"': "quote", "`": "quote", "#": "hash", "\\": "backslash",
+    ";": "semicolon", ":": "colon", "@": "other_symbol", "$": "other_symbol",
+    "&": "set_symbol", "∪": "set_symbol", "∩": "set_symbol", "%": "percent",
+    "~": "other_symbol", "?": "other_symbol", "∞": "infinity",
+}
+
+
+def _greek_name(char: str) -> str | None:
+    try:
+        name = unicodedata.name(char)
+    except ValueError:
+        return None
+    for prefix, capital in (
+        ("GREEK SMALL LETTER ", False),
+        ("GREEK CAPITAL LETTER ", True),
+        ("GREEK ", False),
+    ):
+        if name.startswith(prefix):
+            word = name[len(prefix) :].lower().removesuffix(" symbol")
+            word = GREEK_NAME_FIXES.get(word, word)
+            if " " in word or not word.isascii():
+                return None
+            return word.capitalize() if capital else word
+    return None
+
+
+def normalize(text: str) -> tuple[str, list[int]]:
+    """Fold typed text into the reader's alphabet; also return each output char's origin."""
+    out: list[str] = []
+    origin: list[int] = []
+
+    def emit(chars: str, index: int) -> None:
+        out.append(chars)
+        origin.extend([index] * len(chars))
+
+    i = 0
+    n = len(text)
+    while i < n:
+        char = text[i]
+        if char in SUPERSCRIPTS:
+            # A run of superscripts is one bracketed exponent: x²³ is x^(23), x⁻¹ is x^(-1).
+            j = i
+            while j < n and text[j] in SUPERSCRIPTS:
+                j += 1
+            digits = "".join(SUPERSCRIPTS[c] for c in text[i:j])
+            emit("^(", i)
+            for k, c in enumerate(digits):
+                emit(c, i + k)
+            emit(")", j - 1)
+            i = j
+            continue
+        if char in DROPPED:
+            i += 1
+            continue
+        if char in SYMBOL_FOLDS:
+            folded = SYMBOL_FOLDS[char]
+            emit(folded, i)
+            i += 1
+            continue
+        if char.isspace():
+            emit(" ", i)
+            i += 1
+            continue
+        category = unicodedata.category(char)
+        if category == "Cf":
+            raise Refusal("invisible_character", i, codepoint=f"U+{ord(char):04X}")
+        if category.startswith("C"):
+            raise Refusal("control_character", i, codepoint=f"U+{ord(char):04X}")
+        if char.isascii():
+            emit(char, i)
+            i += 1
+            continue
+        folded = unicodedata.normalize("NFKC", char)
+        if folded != char and all(c in ALLOWED_ASCII or c in SYMBOL_FOLDS for c in folded):
+            # Full-width forms and mathematical alphanumerics: ｘ and 𝑥 are x.
+            emit("".join(SYMBOL_FOLDS.get(c, c) for c in folded), i)
+            i += 1
+            continue
+        greek = _greek_name(folded if len(folded) == 1 else char)
+        if greek is not None:
+            emit(greek, i)
+            i += 1
+            continue
+        if folded in REFUSED_CHARACTERS:
+            emit(folded, i)  # let the tokenizer explain it
+            i += 1
+            continue
+        try:
+            description = unicodedata.name(char).lower()
+        except ValueError:
+            description = f"U+{ord(char):04X}"
+        raise Refusal("bad_character", i, char=char, description=description)
+    return "".join(out), origin
+
+
+class Kind(Enum):
+    NUMBER = "number"
+    NAME = "name"
+    PLUS = "+"
+    MINUS = "-"
+    TIMES = "*"
+    DIVIDE = "/"
+    POWER = "^"
+    LPAREN = "("
+    RPAREN = ")"
+    BAR = "|"
+    COMMA = ","
+    EQUALS = "="
+    LANGLE = "<"
+    RANGLE = ">"
+    SQRT = "√"
+    END = "end"
+
+
+OPENERS = {"(": ")", "[": "]", "{": "}"}
+CLOSERS = {v: k for k, v in OPENERS.items()}
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    kind: Kind
+    text: str
+    start: int  # index into the normalised text
+
+    @property
+    def end(self) -> int:
+        return self.start + max(len(self.text), 1)
+
+
+def tokenize(text: str, max_digits: int) -> list[Token]:
+    tokens: list[Token] = []
+    i = 0
+    n = len(text)
+    while i < n:
+        char = text[i]
+        if char == " ":
+            i += 1
+            continue
+        if char.isdigit() or (char == "." and i + 1 < n and text[i + 1].isdigit()):
+            j = i
+            while j < n and text[j].isdigit():
+                j += 1
+            if j < n and text[j] == ".":
+                j += 1
+                while j < n and text[j].isdigit():
+                    j += 1
+                if j < n and text[j] == ".":
+                    raise Refusal("two_decimal_points", j)
+            literal = text[i:j]
+            if sum(c.isdigit() for c in literal) > max_digits:
+                raise Refusal("number_too_long", i, j - i, limit=max_digits)
+            if j < n and text[j] == "_":
+                raise Refusal("underscore", j)
+            tokens.append(Token(Kind.NUMBER, literal, i))
+            i = j
+            continue
+        if char.isascii() and char.isalpha():
+            j = i
+            while j < n and text[j].isascii() and (text[j].isalnum() or text[j] == "_"):
+                j += 1
+            tokens.append(Token(Kind.NAME, text[i:j], i))
+            i = j
+            continue
+        two = text[i : i + 2]
+        if two == "**":
+            tokens.append(Token(Kind.POWER, "**", i))
+            i += 2
+            continue
+        if two in ("==", "<=", ">=", "!="):
+            raise Refusal("comparison", i, 2, operator=two)
+        if char in "([{":
+            tokens.append(Token(Kind.LPAREN, char, i))
+        elif char in ")]}":
+            tokens.append(Token(Kind.RPAREN, char, i))
+        elif char in "+-*/^|,=<>√":
+            tokens.append(Token(Kind(char), char, i))
+        elif char == "!":
+            raise Refusal("factorial", i)
+        elif char == ".":
+            raise Refusal("stray_dot", i)
+        elif char == "_":
+            raise Refusal("underscore", i)
+        elif char in REFUSED_CHARACTERS:
+            raise Refusal(REFUSED_CHARACTERS[char], i, char=char)
+        else:
+            raise Refusal("bad_character", i, char=char, description=repr(char))
+        i += 1
+    tokens.append(Token(Kind.END, "", n))
+    return tokens

@@ -1,0 +1,127 @@
+"""The ``exgen`` command line: a thin layer over the library.
+
+Each command parses options, calls one library function and prints the result. Library
+modules are imported inside the commands so that ``exgen --help`` and ``exgen --version``
+do not pay for sympy or the answer engine.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+import click
+
+from exgen import __version__
+from exgen.errors import UsageError
+
+# Kept literal so --help needs no engine import; tests check it matches the registry.
+ANSWER_KINDS = ("expression", "number", "points", "vector", "label", "equation")
+_VERDICT_COLOURS = {"correct": "green", "incorrect": "red", "invalid": "yellow", "review": "magenta"}
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, "--version", "-V", prog_name="exgen")
+def main() -> None:
+    """exgen: calculus exercises behind neural networks — generate, check and grade.
+
+    \b
+    Examples:
+      exgen check "2x e^(x^2)" "e^(x^2)*2x"
+      exgen check --kind points "(0,0), (2,-4)" "(2,-4), (0,0)"
+      exgen check --batch answers.jsonl > verdicts.jsonl
+    """
+
+
+@main.command()
+@click.argument("expected", required=False)
+@click.argument("answer", required=False)
+@click.option("--kind", "-k", type=click.Choice(ANSWER_KINDS), default="expression", show_default=True, help="How to read and compare the answer.")
+@click.option("--vars", "variables", metavar="x,y", help="Names the student may use (default: those of EXPECTED).")
+@click.option("--functions", metavar="sigma", default="", help="Extra functions the student may use, e.g. sigma.")
+@click.option("--tolerance", type=float, metavar="REL", help="Relative tolerance for decimal number answers (default 0.001).")
+@click.option("--choices", metavar="a,b", help="Allowed labels for --kind label (default: minimum,maximum,saddle,neither).")
+@click.option("--time-limit", type=click.FloatRange(min=0.01), default=2.0, show_default=True, help="Seconds per check; past it the verdict is 'review'.")
+@click.option("--batch", type=click.File("r", encoding="utf-8-sig"), metavar="FILE", help="Check JSON lines from FILE ('-' for stdin); write one JSON verdict per line.")
+@click.option("--json", "as_json", is_flag=True, help="Print the verdict as JSON.")
+@click.option("--lang", metavar="LANG", help="Language of messages (default en).")
+def check(
+    expected: str | None,
+    answer: str | None,
+    kind: str,
+    variables: str | None,
+    functions: str,
+    tolerance: float | None,
+    choices: str | None,
+    time_limit: float,
+    batch: Any,
+    as_json: bool,
+    lang: str | None,
+) -> None:
+    """Check ANSWER against EXPECTED and explain the verdict.
+
+    Exits 0 when the answer is correct and 1 when it is not (like grep), so scripts can test it.
+    With --batch, each input line is {"expected", "answer", "kind"?, "vars"?, "tolerance"?} and
+    each output line is {"verdict", "score", "message", "interpreted", "evidence", "warnings"}.
+
+    \b
+    Examples:
+      exgen check "2x e^(x^2)" "2x*exp(x^2)"
+      exgen check --kind number "1/sqrt(2)" 0.7071
+      exgen check --kind vector --vars x,y "(2x, 2y)" "<2x, 2y>"
+      exgen check --kind label minimum "local min"
+    """
+    if batch is not None:
+        if expected is not None or answer is not None:
+            raise UsageError("--batch reads its cases from the file; do not also give EXPECTED and ANSWER")
+        from exgen.answers.check import check_lines
+
+        for result in check_lines(batch, time_limit=time_limit, locale=lang):
+            click.echo(json.dumps(result, ensure_ascii=False))
+        return
+    if expected is None or answer is None:
+        raise UsageError("give EXPECTED and ANSWER, or --batch FILE (see exgen check --help)")
+    from exgen.answers.check import check as run_check
+
+    verdict = run_check(
+        expected,
+        answer,
+        kind=kind,
+        vars=variables,
+        functions=[f for f in functions.replace(",", " ").split() if f],
+        tolerance=tolerance,
+        choices=[c.strip() for c in choices.split(",")] if choices else None,
+        time_limit=time_limit,
+        locale=lang,
+    )
+    if as_json:
+        click.echo(json.dumps(verdict.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        _print_verdict(verdict, answer)
+    sys.exit(0 if verdict.correct else 1)
+
+
+def _print_verdict(verdict: Any, answer: str) -> None:
+    label_width = 10
+
+    def line(label: str, text: str) -> None:
+        pad = " " * (label_width + 2)
+        body = text.replace("\n", "\n" + pad)
+        click.echo(f"{label + ':' if label else '':<{label_width}}  {body}")
+
+    line("verdict", click.style(verdict.verdict, fg=_VERDICT_COLOURS[verdict.verdict], bold=True))
+    line("score", f"{verdict.score:g}")
+    if verdict.interpreted is not None:
+        line("read as", verdict.interpreted)
+    line("message", verdict.message)
+    if verdict.error is not None and verdict.error.position is not None:
+        line("", verdict.error.caret_display(answer))
+    if verdict.evidence:
+        line("evidence", verdict.evidence)
+    for warning in verdict.warnings:
+        line("warning", warning)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()
