@@ -15,9 +15,13 @@ Sampling conventions (documented for instructors in the README):
 
 * A variable in the exponent of a base written with a minus sign (``(-1)^n``, ``(-cos x)^n``)
   in the *expected* answer is an integer and is sampled at integers only.
-* Where the expected answer is undefined (or not real) a point is skipped. Where the expected
-  answer is defined but the student's is not, the point counts against the student unless the
-  two agree on enough other points (then only a warning says the domains differ).
+* The expected answer is evaluated by principal values (``sqrt(-3)*sqrt(-5)`` is ``-sqrt(15)``,
+  a real number); the student's answer strictly in the reals (any step that leaves the reals
+  makes it undefined there). Points where the expected value is not real are skipped.
+* Where the expected answer is defined but the student's is not, the point counts against the
+  student unless the two agree at enough other points: an answer that agrees wherever it is
+  defined is accepted with a warning naming a point where it is not (``log(a^2 b)`` versus
+  ``2 log(a) + log(b)``; ``sqrt(k/m) sqrt(m/k)`` versus ``1``).
 """
 
 from __future__ import annotations
@@ -304,7 +308,7 @@ def compare_expressions(
     if not names:
         return _compare_constants(expected, answer)
     prepared = prepare(expected, names)
-    answer_eval = compile_tree(answer, names)
+    answer_eval = compile_tree(answer, names, strict=True)
     tally = _Tally()
     for wide in (False, True):
         for index, point in enumerate(sample_points(names, prepared.integer_vars, wide)):
@@ -359,15 +363,15 @@ def _conclude(tally: _Tally, names: tuple[str, ...], special: int) -> Comparison
     return Comparison("undecided", t("answer.verdict.no_points"), "numeric")
 
 
-def constant_value(tree: n.Node, bits: int = CONSTANT_PRECISION) -> Value:
+def constant_value(tree: n.Node, bits: int = CONSTANT_PRECISION, strict: bool = False) -> Value:
     with precision(bits):
-        return evaluate(compile_tree(tree, ()), ())
+        return evaluate(compile_tree(tree, (), strict), ())
 
 
 def _compare_constants(expected: n.Node, answer: n.Node) -> Comparison:
     bits = CONSTANT_PRECISION
     while bits <= 4 * MAX_PRECISION:
-        e, a = constant_value(expected, bits), constant_value(answer, bits)
+        e, a = constant_value(expected, bits), constant_value(answer, bits, strict=True)
         if e.status is Status.REAL and a.status is Status.REAL:
             with precision(bits):
                 verdict, digits = compare_reals(e.real, a.real, min(CONSTANT_AGREEMENT_BITS, bits - 40))
@@ -455,7 +459,7 @@ def _compare_equations_numerically(
     d_expected: n.Node, d_answer: n.Node, names: tuple[str, ...], deadline: Deadline
 ) -> Comparison:
     expected_eval = compile_tree(d_expected, names)
-    answer_eval = compile_tree(d_answer, names)
+    answer_eval = compile_tree(d_answer, names, strict=True)
     ratio: arb | None = None
     agreeing = 0
     digits = math.inf

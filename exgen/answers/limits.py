@@ -23,7 +23,7 @@ class Limits:
     max_nodes: int = 1500  # size of the expression tree
     max_digits: int = 100  # digits of one number literal
     max_exponent: int = 10_000  # numerator and denominator of a constant exponent
-    max_number_bits: int = 40_000  # size of an exact constant such as 2^1000
+    max_number_bits: int = 10_000  # size of an exact constant such as 2^1000 (about 3000 digits)
     time_limit: float = 2.0  # seconds for one check; past it the verdict is "review"
 
 

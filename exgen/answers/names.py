@@ -86,8 +86,7 @@ CAS_FUNCTIONS = frozenset(
         "apart", "together", "series", "sum", "product", "nsimplify", "evalf",
         "piecewise", "function", "symbol", "symbols", "matrix", "lambdify", "sympify",
         "parse_expr", "grad", "gradient", "hessian", "jacobian", "factorial", "gamma",
-        "nextprime", "mod", "floor", "ceiling", "oo", "infinity", "infty",
-        "inf", "nan", "zoo",
+        "nextprime", "mod", "floor", "ceiling", "nan", "zoo",
     }
 )
 CODE_WORDS = frozenset(

@@ -120,7 +120,36 @@ def _number(value: Fraction) -> Callable[[], acb]:
     return lambda: acb(fmpq(num, den))
 
 
-def _compile(node: n.Node, index: dict[str, int], rational: Callable[[n.Node], Fraction | None]) -> Evaluator:
+def _real_only(inner: Evaluator) -> Evaluator:
+    """Strict real evaluation: a step whose value is not real makes the result undefined."""
+
+    def evaluate_real(env: Sequence[acb]) -> acb:
+        z = inner(env)
+        imag = z.imag
+        if imag.is_zero():
+            return z
+        if imag.contains(0) and _tiny_relative(imag, z.real):
+            return acb(z.real)
+        return _NAN
+
+    return evaluate_real
+
+
+def _compile(
+    node: n.Node,
+    index: dict[str, int],
+    rational: Callable[[n.Node], Fraction | None],
+    strict: bool = False,
+) -> Evaluator:
+    compiled = _compile_node(node, index, rational, strict)
+    if strict and isinstance(node, (n.Call, n.Pow)):
+        return _real_only(compiled)
+    return compiled
+
+
+def _compile_node(
+    node: n.Node, index: dict[str, int], rational: Callable[[n.Node], Fraction | None], strict: bool
+) -> Evaluator:
     if isinstance(node, n.Num):
         make = _number(node.value)
         return lambda env: make()
@@ -132,7 +161,7 @@ def _compile(node: n.Node, index: dict[str, int], rational: Callable[[n.Node], F
             return lambda env: acb(arb.pi())
         return lambda env: acb(arb.const_e())
     if isinstance(node, n.Add):
-        terms = [_compile(t, index, rational) for t in node.terms]
+        terms = [_compile(t, index, rational, strict) for t in node.terms]
 
         def add(env: Sequence[acb]) -> acb:
             total = terms[0](env)
@@ -142,10 +171,10 @@ def _compile(node: n.Node, index: dict[str, int], rational: Callable[[n.Node], F
 
         return add
     if isinstance(node, n.Neg):
-        inner = _compile(node.arg, index, rational)
+        inner = _compile(node.arg, index, rational, strict)
         return lambda env: -inner(env)
     if isinstance(node, n.Mul):
-        factors = [_compile(f, index, rational) for f in node.factors]
+        factors = [_compile(f, index, rational, strict) for f in node.factors]
 
         def mul(env: Sequence[acb]) -> acb:
             product = factors[0](env)
@@ -155,19 +184,19 @@ def _compile(node: n.Node, index: dict[str, int], rational: Callable[[n.Node], F
 
         return mul
     if isinstance(node, n.Div):
-        num = _compile(node.num, index, rational)
-        den = _compile(node.den, index, rational)
+        num = _compile(node.num, index, rational, strict)
+        den = _compile(node.den, index, rational, strict)
         return lambda env: num(env) / den(env)
     if isinstance(node, n.Pow):
-        base = _compile(node.base, index, rational)
+        base = _compile(node.base, index, rational, strict)
         exponent_value = rational(node.exp)
         if exponent_value is not None and exponent_value.denominator == 1:
             k = int(exponent_value)  # exact integer powers keep signs exact
             return lambda env: base(env) ** k
-        exponent = _compile(node.exp, index, rational)
+        exponent = _compile(node.exp, index, rational, strict)
         return lambda env: base(env) ** exponent(env)
     if isinstance(node, n.Call):
-        args = [_compile(a, index, rational) for a in node.args]
+        args = [_compile(a, index, rational, strict) for a in node.args]
         if node.func in UNARY:
             function = UNARY[node.func]
             (arg,) = args
@@ -212,10 +241,15 @@ def rational_value(node: n.Node) -> Fraction | None:
 
 
 @lru_cache(maxsize=4096)
-def compile_tree(node: n.Node, variables: tuple[str, ...]) -> Evaluator:
-    """A fast evaluator for ``node`` taking values for ``variables`` in that order."""
+def compile_tree(node: n.Node, variables: tuple[str, ...], strict: bool = False) -> Evaluator:
+    """A fast evaluator for ``node`` taking values for ``variables`` in that order.
+
+    ``strict`` evaluates in the reals: any function or power whose value is not real makes
+    the whole value undefined (``sqrt(-2)*sqrt(-2)`` is undefined, not -2). Student answers
+    are evaluated strictly; expected answers by their principal values.
+    """
     index = {name: i for i, name in enumerate(variables)}
-    return _compile(node, index, rational_value)
+    return _compile(node, index, rational_value, strict)
 
 
 class Status(Enum):

@@ -50,6 +50,8 @@ def number_text(value: Fraction) -> str:
 
 def friendly_number(value: Fraction) -> str:
     """An exact value as a person would like to read it: 3, -1/2, 2.00000001, ≈0.142857142857."""
+    if max(abs(value.numerator), value.denominator).bit_length() > 3000:
+        return f"≈{float(value):.12g}" if abs(value) < 1e300 else "a very large number"
     text = number_text(value)
     if len(text) <= 12:
         return text

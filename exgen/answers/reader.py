@@ -76,11 +76,13 @@ def read(text: str, options: ReadOptions = ReadOptions()) -> Reading:
     limits = options.limits
     if not isinstance(text, str):
         raise TypeError("answers are text")
-    origin: list[int] = []
+    if len(text) > limits.max_length:
+        return Reading(text, None, Refusal("too_long", 0, 1, size=len(text), limit=limits.max_length).to_diagnostic())
     try:
-        if len(text) > limits.max_length:
-            raise Refusal("too_long", 0, 1, length=len(text), limit=limits.max_length)
         normalized, origin = normalize(text)
+    except Refusal as refusal:  # positions from normalize already refer to the typed text
+        return Reading(text, None, refusal.to_diagnostic())
+    try:
         if not normalized.strip():
             raise Refusal("empty", None)
         tokens = tokenize(normalized, limits.max_digits)
@@ -98,6 +100,22 @@ def read(text: str, options: ReadOptions = ReadOptions()) -> Reading:
 
 
 _SCIENTIFIC = re.compile(r"^[eE]\d+$")
+_INFINITY_WORDS = frozenset({"oo", "inf", "infty", "infinity"})
+_CONSTANT_SPELLINGS = {"Pi": "pi", "PI": "pi"}
+
+
+def _normalize_name(name: str) -> str:
+    """Declared names go through the same folding as typed text (``μ0`` is ``mu0``)."""
+    try:
+        folded, _ = normalize(name)
+    except Refusal:
+        return name
+    return folded.replace(" ", "")
+
+
+def _function_spelling(word: str) -> str | None:
+    """Function names are case-insensitive (phones capitalise ``Sin x``)."""
+    return FUNCTION_SPELLINGS.get(word) or FUNCTION_SPELLINGS.get(word.lower())
 
 
 class _Parser:
@@ -107,7 +125,7 @@ class _Parser:
         self.text = text
         self.options = options
         self.limits = options.limits
-        self.declared = set(options.variables)
+        self.declared = {_normalize_name(v) for v in options.variables}
         self.allowed_functions = options.functions
         self.depth = 0
         self.node_count = 0
@@ -314,16 +332,19 @@ class _Parser:
         word = token.text
         if word in self.declared:
             return self.make(n.Sym(word))
-        if word in CONSTANTS:
+        if word in CONSTANTS or word in _CONSTANT_SPELLINGS:
             if word == "e":
                 self.warn_if_scientific_looking(token)
-            return self.make(n.Const(CONSTANTS[word]))
-        if word in FUNCTION_SPELLINGS:
-            spec = FUNCTIONS[FUNCTION_SPELLINGS[word]]
+            return self.make(n.Const(CONSTANTS.get(word) or _CONSTANT_SPELLINGS[word]))
+        spelling = _function_spelling(word)
+        if spelling is not None:
+            spec = FUNCTIONS[spelling]
             if spec.needs_declaration and spec.name not in self.allowed_functions:
                 raise Refusal("function_not_declared", token.start, len(word), name=word)
             return self.call(token, spec)
         lowered = word.lower()
+        if lowered in _INFINITY_WORDS:
+            raise Refusal("infinity_word", token.start, len(word), name=word)
         if lowered in CAS_FUNCTIONS:
             raise Refusal("cas_function", token.start, len(word), name=word)
         if lowered in CODE_WORDS:
@@ -333,10 +354,16 @@ class _Parser:
             return self.make(n.Sym(word))
         pieces = self.split(word)
         if pieces is not None:
-            factors = [self.make(n.Const(p) if p in CONSTANTS and p not in self.declared else n.Sym(p)) for p in pieces]
-            node = self.make(n.Mul(tuple(factors)))
-            self.warn("implicit_split", token.start, token.end, name=word, read=to_text(node))
-            return node
+            # Re-read the name as separate tokens, so x^2 in "yx^2" applies to x alone.
+            replacement = []
+            offset = token.start
+            for piece in pieces:
+                replacement.append(Token(Kind.NAME, piece, offset))
+                offset += len(piece)
+            self.tokens[self.pos - 1 : self.pos] = replacement
+            self.pos -= 1
+            self.warn("implicit_split", token.start, token.end, name=word, read="*".join(pieces))
+            return self.name(self.advance())
         self.unknown_name(token)
         raise AssertionError("unreachable")
 
@@ -490,7 +517,7 @@ class _Parser:
         return argument
 
     def is_function_name(self, word: str) -> bool:
-        return word not in self.declared and word in FUNCTION_SPELLINGS
+        return word not in self.declared and _function_spelling(word) is not None
 
     def starts_implicit_factor(self, token: Token) -> bool:
         if token.kind in (Kind.NUMBER, Kind.NAME, Kind.SQRT):
@@ -501,9 +528,7 @@ class _Parser:
 
     def require_operand(self, operator: Token) -> None:
         following = self.peek()
-        if following.kind in (Kind.END, Kind.RPAREN, Kind.COMMA, Kind.EQUALS) or (
-            following.kind is Kind.BAR and self.abs_depth > 0
-        ):
+        if following.kind in (Kind.END, Kind.RPAREN, Kind.COMMA, Kind.EQUALS):
             raise Refusal("missing_operand_after", operator.start, len(operator.text), operator=operator.text)
         if following.kind in (Kind.TIMES, Kind.DIVIDE, Kind.POWER) and operator.kind is not Kind.POWER:
             raise Refusal("double_operator", following.start, len(following.text), first=operator.text, second=following.text)

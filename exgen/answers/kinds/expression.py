@@ -56,6 +56,8 @@ def constant_problem(tree: n.Node, reading: Reading) -> Verdict | None:
         return invalid(reading, message=t("answer.error.not_real", value=describe(value)), code="not_real")
     if value.status is Status.UNDEFINED:
         return invalid(reading, message=t("answer.error.undefined"), code="undefined")
+    if constant_value(tree, 128, strict=True).status is not Status.REAL:
+        return invalid(reading, message=t("answer.error.not_real_step"), code="not_real_step")
     return None
 
 

@@ -1,0 +1,181 @@
+"""Answer kinds other than plain expressions: number, points, vector, label, equation."""
+
+from __future__ import annotations
+
+import pytest
+
+from exgen import check
+from exgen.answers.kinds import KINDS
+from exgen.cli import ANSWER_KINDS
+from exgen.errors import ExpectedAnswerError
+
+
+def test_cli_lists_every_registered_kind() -> None:
+    assert set(ANSWER_KINDS) == set(KINDS)
+
+
+NUMBERS = [
+    # (expected, answer, verdict, options)
+    ("1/3", "2/6", "correct", {}),
+    ("1/sqrt(2)", "sqrt(2)/2", "correct", {}),
+    ("e", "exp(1)", "correct", {}),
+    ("1/sqrt(2)", "0.7071", "correct", {}),
+    ("1/sqrt(2)", "0.7", "incorrect", {}),
+    ("1/3", "0.333", "correct", {}),
+    ("1/3", "0.33", "incorrect", {}),
+    ("1/3", "0.33", "correct", {"tolerance": 0.02}),
+    ("pi", "22/7", "incorrect", {}),  # exact but only close: not accepted
+    ("pi", "3.1416", "correct", {}),
+    ("0", "0.0000005", "correct", {}),  # absolute tolerance near zero
+    ("0", "0.00001", "incorrect", {}),
+    ("0", "0.00001", "correct", {"abs_tolerance": 1e-4}),
+    ("-2", "-2.0", "correct", {}),
+    ("2", "sqrt(4)", "correct", {}),
+    ("2", "x", "invalid", {"vars": "x"}),
+    ("2", "sqrt(-4)", "invalid", {}),
+    ("2", "", "invalid", {}),
+]
+
+
+@pytest.mark.parametrize(("expected", "answer", "outcome", "options"), NUMBERS)
+def test_number(expected: str, answer: str, outcome: str, options: dict) -> None:
+    verdict = check(expected, answer, kind="number", **options)
+    assert verdict.verdict == outcome, (verdict.message, verdict.evidence)
+
+
+def test_number_close_messages() -> None:
+    assert "not exact" in check("pi", "22/7", kind="number").message
+    assert "Close" in check("1/sqrt(2)", "0.706", kind="number").message
+
+
+POINTS = [
+    # (expected, answer, verdict, score)
+    ("(0,0), (2,-4)", "(2,-4), (0,0)", "correct", 1.0),
+    ("(0,0), (2,-4)", "{(0,0), (2,-4)}", "correct", 1.0),
+    ("(0,0), (2,-4)", "[(0, 0), (2, -4)]", "correct", 1.0),
+    ("(0,0), (2,-4)", "(2,-4)", "incorrect", 0.5),
+    ("(0,0), (2,-4)", "(0,0), (2,-4), (1,1)", "incorrect", 2 / 3),
+    ("(0,0), (2,-4)", "(0,0), (1,1)", "incorrect", 0.5),
+    ("(0,0), (2,-4)", "(1,1)", "incorrect", 0.0),
+    ("(0,0), (2,-4)", "(0,0), (0,0), (2,-4)", "correct", 1.0),  # duplicate: warned, not punished
+    ("(1/2, sqrt(2))", "(0.5, 1.4142)", "correct", 1.0),
+    ("-1, 0, 2", "2, -1, 0", "correct", 1.0),
+    ("-1, 0, 2", "x = -1, x = 0, x = 2", "correct", 1.0),
+    ("-1, 0, 2", "{-1, 0, 2}", "correct", 1.0),
+    ("-1, 0, 2", "-1, 2", "incorrect", 2 / 3),
+    ("none", "none", "correct", 1.0),
+    ("none", "no points", "correct", 1.0),
+    ("none", "(0,0)", "incorrect", 0.0),
+    ("(0,0)", "none", "incorrect", 0.0),
+    ("(0,0), (2,-4)", "(0,0,1)", "invalid", 0.0),
+    ("(0,0), (2,-4)", "(x, 0)", "invalid", 0.0),
+    ("(0,0), (2,-4)", "(0,0", "invalid", 0.0),
+]
+
+
+@pytest.mark.parametrize(("expected", "answer", "outcome", "score"), POINTS)
+def test_points(expected: str, answer: str, outcome: str, score: float) -> None:
+    variables = "x" if "," in expected and "(" not in expected else "x,y"
+    verdict = check(expected, answer, kind="points", vars=variables)
+    assert verdict.verdict == outcome, (verdict.message, verdict.evidence)
+    assert verdict.score == pytest.approx(score)
+
+
+def test_points_messages_say_what_is_missing_and_what_is_wrong() -> None:
+    verdict = check("(0,0), (2,-4)", "(0,0), (1,1)", kind="points", vars="x,y")
+    assert "1 of 2" in verdict.message and "1 point(s) missing" in verdict.message and "(1, 1)" in verdict.message
+    duplicate = check("(0,0), (2,-4)", "(0,0), (0,0), (2,-4)", kind="points", vars="x,y")
+    assert any("more than once" in w for w in duplicate.warnings)
+
+
+VECTORS = [
+    ("(2x, 2y)", "(2x, 2y)", "correct", 1.0),
+    ("(2x, 2y)", "<2x, 2y>", "correct", 1.0),
+    ("(2x, 2y)", "⟨2x, 2y⟩", "correct", 1.0),
+    ("(2x, 2y)", "2x, 2y", "correct", 1.0),
+    ("(2x, 2y)", "(x*2, y+y)", "correct", 1.0),
+    ("(2x, 2y)", "(2y, 2x)", "incorrect", 0.0),  # order matters
+    ("(2x, 2y)", "(2x, y)", "incorrect", 0.5),
+    ("(2x, 2y)", "(2x, 2y, 0)", "incorrect", 0.0),
+    ("(2x, 2y)", "2x + 2y", "invalid", 0.0),
+]
+
+
+@pytest.mark.parametrize(("expected", "answer", "outcome", "score"), VECTORS)
+def test_vector(expected: str, answer: str, outcome: str, score: float) -> None:
+    verdict = check(expected, answer, kind="vector", vars="x,y")
+    assert verdict.verdict == outcome, (verdict.message, verdict.evidence)
+    assert verdict.score == pytest.approx(score)
+
+
+def test_vector_says_which_component_is_wrong() -> None:
+    assert "2" in check("(2x, 2y)", "(2x, y)", kind="vector", vars="x,y").message
+
+
+LABELS = [
+    ("minimum", "minimum", "correct"),
+    ("minimum", "min", "correct"),
+    ("minimum", "Local Min", "correct"),
+    ("minimum", "local minimum", "correct"),
+    ("minimum", "relative minimum.", "correct"),
+    ("minimum", "  MINIMUM ", "correct"),
+    ("maximum", "local max", "correct"),
+    ("saddle", "saddle point", "correct"),
+    ("saddle", "Saddle-Point", "correct"),
+    ("neither", "neither", "correct"),
+    ("minimum", "maximum", "incorrect"),
+    ("minimum", "saddle", "incorrect"),
+    ("minimum", "smallest", "invalid"),
+    ("minimum", "", "invalid"),
+]
+
+
+@pytest.mark.parametrize(("expected", "answer", "outcome"), LABELS)
+def test_label(expected: str, answer: str, outcome: str) -> None:
+    assert check(expected, answer, kind="label").verdict == outcome
+
+
+def test_label_choices_restrict_answers() -> None:
+    verdict = check("minimum", "saddle", kind="label", choices=["minimum", "maximum", "neither"])
+    assert verdict.verdict == "invalid" and "minimum" in verdict.message
+
+
+EQUATIONS = [
+    ("y = 2x - 1", "y = 2x - 1", "correct"),
+    ("y = 2x - 1", "2x - y = 1", "correct"),
+    ("y = 2x - 1", "y - 2x + 1 = 0", "correct"),
+    ("y = 2x - 1", "2y = 4x - 2", "correct"),
+    ("y = 2x - 1", "y = 2(x - 1) + 1", "correct"),
+    ("y = 2x - 1", "y = 2x + 1", "incorrect"),
+    ("y = 2x - 1", "y = -2x - 1", "incorrect"),
+    ("y = 2x - 1", "0 = 0", "incorrect"),
+    ("y = 2x - 1", "2x - 1", "invalid"),
+    ("y = 2x - 1", "y = 2x = 1", "invalid"),
+    ("y = e^x", "ln(y) = x", "incorrect"),  # same curve for y > 0, not a constant multiple
+    ("y = sin(x) + 1", "y - 1 = sin x", "correct"),
+]
+
+
+@pytest.mark.parametrize(("expected", "answer", "outcome"), EQUATIONS)
+def test_equation(expected: str, answer: str, outcome: str) -> None:
+    verdict = check(expected, answer, kind="equation", vars="x,y")
+    assert verdict.verdict == outcome, (verdict.message, verdict.evidence)
+
+
+def test_expression_kind_refuses_lists_and_equations() -> None:
+    assert check("2x", "(2x, 1)").code == "not_a_single_expression"
+    assert check("2x", "y = 2x", vars="x,y").code == "not_a_single_expression"
+
+
+@pytest.mark.parametrize(
+    ("expected", "kind"),
+    [("(1, 2", "expression"), ("x", "number"), ("2x", "equation"), ("banana", "label"), ("2x", "vector")],
+)
+def test_unusable_expected_answers_raise_author_errors(expected: str, kind: str) -> None:
+    with pytest.raises(ExpectedAnswerError):
+        check(expected, "1", kind=kind)
+
+
+def test_unknown_kind_is_a_usage_error() -> None:
+    with pytest.raises(ValueError):
+        check("1", "1", kind="poem")
