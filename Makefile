@@ -29,6 +29,7 @@ test: $(VENV)/.installed-test
 
 bench: $(VENV)/.installed-test
 	$(BIN)/python bench/bench_check.py
+	$(BIN)/python bench/bench_conformance.py
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache

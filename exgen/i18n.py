@@ -53,7 +53,12 @@ def _load(lang: str, search_path: tuple[Path, ...]) -> dict[str, Any]:
 
 def catalog(lang: str | None = None) -> dict[str, Any]:
     """The merged catalog for ``lang`` with English as the fallback for missing keys."""
-    lang = lang or _current_locale.get()
+    return _merged(lang or _current_locale.get(), os.environ.get("EXGEN_LOCALE_PATH", ""))
+
+
+@lru_cache(maxsize=16)
+def _merged(lang: str, extra_path: str) -> dict[str, Any]:
+    # Keyed by the environment variable's value, so changing it takes effect.
     search_path = tuple(_locale_dirs())
     english = _load(DEFAULT_LOCALE, search_path)
     if lang == DEFAULT_LOCALE:

@@ -15,6 +15,7 @@ import json
 import logging
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
+from functools import lru_cache
 from typing import Any
 
 from exgen.answers.kinds import CheckOptions, get_kind
@@ -94,10 +95,19 @@ def check(
         seconds = options.limits.time_limit
         try:
             with hard_time_limit(seconds):
-                prepared = answer_kind.prepare(expected, options)
+                if isinstance(expected, str):
+                    prepared = _prepare_text(answer_kind.name, expected, options)
+                else:
+                    prepared = answer_kind.prepare(expected, options)
         except CheckTimeout:
             raise ExpectedAnswerError(f"the expected answer could not be prepared within {seconds:g} s") from None
         return grade_prepared(answer_kind.name, prepared, answer, seconds)
+
+
+@lru_cache(maxsize=1024)
+def _prepare_text(kind_name: str, expected: str, options: CheckOptions) -> Any:
+    """Expected answers repeat (one per part, many students): read and compile each once."""
+    return get_kind(kind_name).prepare(expected, options)
 
 
 def grade_prepared(answer_kind_name: str, prepared: Any, answer: str, seconds: float) -> Verdict:

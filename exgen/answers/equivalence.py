@@ -37,7 +37,7 @@ from functools import lru_cache
 from flint import arb, fmpq
 
 from exgen.answers import nodes as n
-from exgen.answers.exact import degree_bounds, evaluate_exact, prove_rational
+from exgen.answers.exact import compile_exact, degree_bounds, evaluate_exact, prove_rational
 from exgen.answers.limits import Deadline
 from exgen.answers.numeric import (
     AGREEMENT_BITS,
@@ -108,17 +108,16 @@ def _negative_looking(base: n.Node) -> bool:
     return value is not None and value < 0
 
 
-def needs_grid(*trees: n.Node) -> bool:
+def has_variable_power(tree: n.Node) -> bool:
     """True when some power has a variable exponent over a base that may be negative."""
-    for tree in trees:
-        for node in n.walk(tree):
-            if isinstance(node, n.Pow) and not n.is_constant(node.exp):
-                base_value = rational_value(node.base)
-                if base_value is not None and base_value > 0:
-                    continue
-                if isinstance(node.base, n.Const):
-                    continue
-                return True
+    for node in n.walk(tree):
+        if type(node) is n.Pow and n.free_symbols(node.exp):
+            base_value = rational_value(node.base)
+            if base_value is not None and base_value > 0:
+                continue
+            if type(node.base) is n.Const:
+                continue
+            return True
     return False
 
 
@@ -187,6 +186,9 @@ class PreparedExpected:
         self.variables = variables
         self.integer_vars = integer_variables(tree)
         self.evaluator = compile_tree(tree, variables)
+        self.has_variable_power = has_variable_power(tree)
+        self.degree_bounds = degree_bounds(tree)
+        self.exact_evaluator = compile_exact(tree) if self.degree_bounds is not None else None
         self._values: dict[tuple[object, int], Value] = {}
 
     def value(self, key: object, point: Sequence[object], bits: int) -> Value:
@@ -275,7 +277,8 @@ def compare_expressions(
     if expected == answer:
         return Comparison("equivalent", t("answer.evidence.structural"), "structural")
     names = tuple(sorted(set(variables) | n.free_symbols(expected) | n.free_symbols(answer)))
-    exact = prove_rational(expected, answer, deadline)
+    prepared = prepare(expected, names)
+    exact = prove_rational(expected, answer, deadline, prepared.degree_bounds, prepared.exact_evaluator)
     if exact is not None:
         if exact.equal:
             return Comparison(
@@ -307,7 +310,6 @@ def compare_expressions(
         )
     if not names:
         return _compare_constants(expected, answer)
-    prepared = prepare(expected, names)
     answer_eval = compile_tree(answer, names, strict=True)
     tally = _Tally()
     for wide in (False, True):
@@ -321,7 +323,7 @@ def compare_expressions(
         if tally.agreeing >= TARGET_POINTS:
             break
     special = 0
-    if tally.agreeing and needs_grid(expected, answer):
+    if tally.agreeing and (prepared.has_variable_power or has_variable_power(answer)):
         before = tally.agreeing
         for index, point in enumerate(grid_points(names, prepared.integer_vars)):
             deadline.check()

@@ -14,9 +14,12 @@ every value of an indeterminate holds for its actual value.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
+from functools import lru_cache
+
+from flint import fmpq
 
 from exgen.answers import nodes as n
 from exgen.answers.limits import Deadline
@@ -91,31 +94,62 @@ def degree_bounds(node: n.Node) -> tuple[Degrees, Degrees] | None:
     return None
 
 
-def evaluate_exact(node: n.Node, point: Mapping[str, Fraction]) -> Fraction:
-    """Exact value at a rational point; raises ZeroDivisionError at a pole."""
+ExactEvaluator = Callable[[Mapping[str, fmpq]], fmpq]
+
+
+def _compile_exact(node: n.Node) -> ExactEvaluator:
     if isinstance(node, n.Num):
-        return node.value
+        value = fmpq(node.value.numerator, node.value.denominator)
+        return lambda point: value
     if isinstance(node, n.Sym):
-        return point[node.name]
+        name = node.name
+        return lambda point: point[name]
     if isinstance(node, n.Const):
-        return point[_CONSTANT_NAMES[node.name]]
+        key = _CONSTANT_NAMES[node.name]
+        return lambda point: point[key]
     if isinstance(node, n.Neg):
-        return -evaluate_exact(node.arg, point)
+        inner = _compile_exact(node.arg)
+        return lambda point: -inner(point)
     if isinstance(node, n.Add):
-        return sum((evaluate_exact(t, point) for t in node.terms), Fraction(0))
+        terms = [_compile_exact(t) for t in node.terms]
+
+        def add(point: Mapping[str, fmpq]) -> fmpq:
+            total = terms[0](point)
+            for term in terms[1:]:
+                total = total + term(point)
+            return total
+
+        return add
     if isinstance(node, n.Mul):
-        product = Fraction(1)
-        for factor in node.factors:
-            product *= evaluate_exact(factor, point)
-        return product
+        factors = [_compile_exact(f) for f in node.factors]
+
+        def mul(point: Mapping[str, fmpq]) -> fmpq:
+            product = factors[0](point)
+            for factor in factors[1:]:
+                product = product * factor(point)
+            return product
+
+        return mul
     if isinstance(node, n.Div):
-        return evaluate_exact(node.num, point) / evaluate_exact(node.den, point)
+        num, den = _compile_exact(node.num), _compile_exact(node.den)
+        return lambda point: num(point) / den(point)
     if isinstance(node, n.Pow):
         exponent = rational_value(node.exp)
         assert exponent is not None and exponent.denominator == 1
-        base = evaluate_exact(node.base, point)
-        return base ** int(exponent)  # 0 ** -k raises ZeroDivisionError, as it should
+        base, k = _compile_exact(node.base), int(exponent)
+        return lambda point: base(point) ** k  # 0 ** -k raises ZeroDivisionError, as it should
     raise TypeError(f"not a rational expression: {type(node).__name__}")
+
+
+def compile_exact(node: n.Node) -> ExactEvaluator:
+    """Exact evaluation with flint's C rationals (fast); raises ZeroDivisionError at a pole."""
+    return _compile_exact(node)
+
+
+def evaluate_exact(node: n.Node, point: Mapping[str, Fraction]) -> Fraction:
+    """Exact value at a rational point; raises ZeroDivisionError at a pole."""
+    value = compile_exact(node)({k: fmpq(v.numerator, v.denominator) for k, v in point.items()})
+    return Fraction(int(value.p), int(value.q))
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,7 +168,8 @@ _CANDIDATES = [Fraction(v) for v in (2, -1, 3, -2, 1, 5, -3, 4, -4, 7, -5, 6)] +
 ]
 
 
-def _grid_values(count: int, shift: int) -> list[Fraction]:
+@lru_cache(maxsize=256)
+def _grid_values(count: int, shift: int) -> tuple[Fraction, ...]:
     values: list[Fraction] = []
     pool = _CANDIDATES[shift:] + [Fraction(1000 + i, 997) for i in range(200)]
     for value in pool:
@@ -142,19 +177,31 @@ def _grid_values(count: int, shift: int) -> list[Fraction]:
             values.append(value)
         if len(values) == count:
             break
-    return values
+    return tuple(values)
+
+
+def _fraction(value: fmpq) -> Fraction:
+    return Fraction(int(value.p), int(value.q))
 
 
 def prove_rational(
-    expected: n.Node, answer: n.Node, deadline: Deadline | None = None
+    expected: n.Node,
+    answer: n.Node,
+    deadline: Deadline | None = None,
+    expected_bounds: tuple[Degrees, Degrees] | None | bool = False,
+    expected_evaluator: ExactEvaluator | None = None,
 ) -> ExactResult | None:
     """Decide ``expected == answer`` exactly when both are rational expressions of modest degree.
 
     Returns None when the method does not apply (non-rational, degree too high, poles on
-    every grid tried); the caller then falls back to numeric sampling.
+    every grid tried); the caller then falls back to numeric sampling. A caller that checks
+    many answers against one expected answer passes its bounds and evaluator in.
     """
-    bounds_a, bounds_b = degree_bounds(expected), degree_bounds(answer)
-    if bounds_a is None or bounds_b is None:
+    bounds_a = degree_bounds(expected) if expected_bounds is False else expected_bounds
+    if bounds_a is None:
+        return None
+    bounds_b = degree_bounds(answer)
+    if bounds_b is None:
         return None
     (na, da), (nb, db) = bounds_a, bounds_b
     difference = _merge_max(_merge_sum(na, db), _merge_sum(nb, da))
@@ -167,20 +214,24 @@ def prove_rational(
         grid_size *= d + 1
     if grid_size > MAX_GRID:
         return None
+    evaluate_expected = expected_evaluator or compile_exact(expected)
+    evaluate_answer = compile_exact(answer)
     for shift in (0, 3, 7):
         axes = [_grid_values(d + 1, shift) for d in degrees]
         try:
             for values in itertools.product(*axes):
                 if deadline is not None:
                     deadline.check()
-                point = dict(zip(names, values))
-                a = evaluate_exact(expected, point)
-                b = evaluate_exact(answer, point)
+                point = dict(zip(names, (fmpq(v.numerator, v.denominator) for v in values)))
+                a = evaluate_expected(point)
+                b = evaluate_answer(point)
                 if a != b:
                     if any(k.startswith("\x00") for k in point):
                         # e or pi replaced by a rational: not a counterexample for the real constants.
                         return None
-                    return ExactResult(False, max(degrees, default=0), 0, point, a, b)
+                    return ExactResult(
+                        False, max(degrees, default=0), 0, dict(zip(names, values)), _fraction(a), _fraction(b)
+                    )
         except ZeroDivisionError:
             continue  # a pole on this grid: try another grid
         return ExactResult(True, max(degrees, default=0), grid_size)

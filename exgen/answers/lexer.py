@@ -9,8 +9,9 @@ refused with a message.
 
 from __future__ import annotations
 
+import re
 import unicodedata
-from dataclasses import dataclass
+from typing import NamedTuple
 from enum import Enum
 
 from exgen.answers.diagnostics import Refusal
@@ -61,8 +62,13 @@ def _greek_name(char: str) -> str | None:
     return None
 
 
+_PLAIN = re.compile(r"[ -~]*")  # printable ASCII: nothing to fold
+
+
 def normalize(text: str) -> tuple[str, list[int]]:
     """Fold typed text into the reader's alphabet; also return each output char's origin."""
+    if _PLAIN.fullmatch(text):
+        return text, list(range(len(text)))
     out: list[str] = []
     origin: list[int] = []
 
@@ -153,8 +159,7 @@ OPENERS = {"(": ")", "[": "]", "{": "}"}
 CLOSERS = {v: k for k, v in OPENERS.items()}
 
 
-@dataclass(frozen=True, slots=True)
-class Token:
+class Token(NamedTuple):
     kind: Kind
     text: str
     start: int  # index into the normalised text
@@ -164,63 +169,51 @@ class Token:
         return self.start + max(len(self.text), 1)
 
 
+_TOKEN = re.compile(
+    r" *(\d+(?:\.\d*)?|\.\d+|[A-Za-z][A-Za-z0-9_]*|\*\*|==|<=|>=|!=|.)",
+    re.DOTALL,
+)
+_OPERATOR_KINDS = {kind.value: kind for kind in Kind if len(kind.value) == 1}
+_OPERATOR_KINDS.update({"**": Kind.POWER, "(": Kind.LPAREN, "[": Kind.LPAREN, "{": Kind.LPAREN,
+                        ")": Kind.RPAREN, "]": Kind.RPAREN, "}": Kind.RPAREN})
+_NUMBER_START = frozenset("0123456789.")
+
+
 def tokenize(text: str, max_digits: int) -> list[Token]:
     tokens: list[Token] = []
-    i = 0
-    n = len(text)
-    while i < n:
-        char = text[i]
-        if char == " ":
-            i += 1
-            continue
-        if char.isdigit() or (char == "." and i + 1 < n and text[i + 1].isdigit()):
-            j = i
-            while j < n and text[j].isdigit():
-                j += 1
-            if j < n and text[j] == ".":
-                j += 1
-                while j < n and text[j].isdigit():
-                    j += 1
-                if j < n and text[j] == ".":
-                    raise Refusal("two_decimal_points", j)
-            literal = text[i:j]
-            if sum(c.isdigit() for c in literal) > max_digits:
-                raise Refusal("number_too_long", i, j - i, limit=max_digits)
-            if j < n and text[j] == "_":
-                raise Refusal("underscore", j)
-            tokens.append(Token(Kind.NUMBER, literal, i))
-            i = j
-            continue
-        if char.isascii() and char.isalpha():
-            j = i
-            while j < n and text[j].isascii() and (text[j].isalnum() or text[j] == "_"):
-                j += 1
-            tokens.append(Token(Kind.NAME, text[i:j], i))
-            i = j
-            continue
-        two = text[i : i + 2]
-        if two == "**":
-            tokens.append(Token(Kind.POWER, "**", i))
-            i += 2
-            continue
-        if two in ("==", "<=", ">=", "!="):
-            raise Refusal("comparison", i, 2, operator=two)
-        if char in "([{":
-            tokens.append(Token(Kind.LPAREN, char, i))
-        elif char in ")]}":
-            tokens.append(Token(Kind.RPAREN, char, i))
-        elif char in "+-*/^|,=<>√":
-            tokens.append(Token(Kind(char), char, i))
-        elif char == "!":
-            raise Refusal("factorial", i)
-        elif char == ".":
-            raise Refusal("stray_dot", i)
-        elif char == "_":
-            raise Refusal("underscore", i)
-        elif char in REFUSED_CHARACTERS:
-            raise Refusal(REFUSED_CHARACTERS[char], i, char=char)
-        else:
-            raise Refusal("bad_character", i, char=char, description=repr(char))
-        i += 1
-    tokens.append(Token(Kind.END, "", n))
+    append = tokens.append
+    length = len(text)
+    for found in _TOKEN.finditer(text):
+        value = found.group(1)
+        position = found.start(1)
+        kind = _OPERATOR_KINDS.get(value)
+        if kind is not None:
+            append(Token(kind, value, position))
+        elif value[0] in _NUMBER_START and value != ".":
+            end = position + len(value)
+            if end < length and text[end] in "._":
+                raise Refusal("two_decimal_points" if text[end] == "." else "underscore", end)
+            if len(value) - value.count(".") > max_digits:
+                raise Refusal("number_too_long", position, end - position, limit=max_digits)
+            append(Token(Kind.NUMBER, value, position))
+        elif value[0].isalpha() and value.isascii():
+            append(Token(Kind.NAME, value, position))
+        elif value in ("==", "<=", ">=", "!="):
+            raise Refusal("comparison", position, 2, operator=value)
+        elif value != " ":
+            _refuse_character(text, position)
+    append(Token(Kind.END, "", length))
     return tokens
+
+
+def _refuse_character(text: str, position: int) -> None:
+    char = text[position]
+    if char == "!":
+        raise Refusal("factorial", position)
+    if char == ".":
+        raise Refusal("stray_dot", position)
+    if char == "_":
+        raise Refusal("underscore", position)
+    if char in REFUSED_CHARACTERS:
+        raise Refusal(REFUSED_CHARACTERS[char], position, char=char)
+    raise Refusal("bad_character", position, char=char, description=repr(char))

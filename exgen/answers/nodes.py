@@ -3,128 +3,236 @@
 The reader builds these nodes from student text; trusted sympy keys are converted into them
 (:mod:`exgen.answers.sympy_bridge`). Numeric evaluation, exact proofs and printing all work on
 this tree, so student text never reaches sympy's parser or its automatic evaluation.
+
+Nodes are immutable by convention and compared by value. They are plain slotted classes
+rather than frozen dataclasses because the reader builds tens of thousands of them per batch:
+construction is cheap, and the hash and the set of free symbols are computed on first use
+and then cached on the node.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from fractions import Fraction
+from typing import Any
+
+_EMPTY: frozenset[str] = frozenset()
+_UNKNOWN: Any = object()  # rational value not computed yet
 
 
 class Node:
-    """Base of all expression nodes (immutable, hashable, compared by value)."""
+    """Base of all expression nodes."""
 
-    __slots__ = ()
+    __slots__ = ("_h", "_free", "_rv")
+
+    def _key(self) -> tuple[Any, ...]:
+        raise NotImplementedError
 
     def children(self) -> tuple[Node, ...]:
         return ()
 
+    def __eq__(self, other: object) -> bool:
+        if self is other:
+            return True
+        if type(self) is not type(other):
+            return NotImplemented if not isinstance(other, Node) else False
+        return self._key() == other._key()  # type: ignore[attr-defined]
 
-@dataclass(frozen=True, slots=True)
+    def __ne__(self, other: object) -> bool:
+        result = self.__eq__(other)
+        return result if result is NotImplemented else not result
+
+    def __hash__(self) -> int:
+        cached = self._h
+        if cached is None:
+            cached = self._h = hash((type(self).__name__, *self._key()))
+        return cached
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({', '.join(repr(v) for v in self._key())})"
+
+
 class Num(Node):
     """An exact rational number; decimals such as ``0.5`` are read exactly."""
 
-    value: Fraction
-    text: str = ""  # as typed, for printing "how it was read"; empty for computed numbers
+    __slots__ = ("value", "text")
 
-    def __post_init__(self) -> None:
-        if not isinstance(self.value, Fraction):
-            object.__setattr__(self, "value", Fraction(self.value))
+    def __init__(self, value: Fraction | int, text: str = "") -> None:
+        self.value = value if type(value) is Fraction else Fraction(value)
+        self.text = text  # as typed, for "how it was read"; empty for computed numbers
+        self._h = None
+        self._free = _EMPTY
+        self._rv = self.value
+
+    def _key(self) -> tuple[Any, ...]:
+        return (self.value, self.text)
 
     @property
     def is_decimal(self) -> bool:
         return "." in self.text
 
 
-@dataclass(frozen=True, slots=True)
 class Sym(Node):
-    name: str
+    __slots__ = ("name",)
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self._h = None
+        self._free = frozenset((name,))
+        self._rv = None
+
+    def _key(self) -> tuple[Any, ...]:
+        return (self.name,)
 
 
-@dataclass(frozen=True, slots=True)
 class Const(Node):
     """A named mathematical constant: ``e`` or ``pi``."""
 
-    name: str
+    __slots__ = ("name",)
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self._h = None
+        self._free = _EMPTY
+        self._rv = None
+
+    def _key(self) -> tuple[Any, ...]:
+        return (self.name,)
 
 
-@dataclass(frozen=True, slots=True)
-class Add(Node):
-    terms: tuple[Node, ...]
+class _Branch(Node):
+    """A node whose fields are its children (free symbols computed lazily)."""
+
+    __slots__ = ()
+
+    def _key(self) -> tuple[Any, ...]:
+        return self.children()
+
+
+class Add(_Branch):
+    __slots__ = ("terms",)
+
+    def __init__(self, terms: tuple[Node, ...]) -> None:
+        self.terms = terms
+        self._h = None
+        self._free = None
+        self._rv = _UNKNOWN
 
     def children(self) -> tuple[Node, ...]:
         return self.terms
 
 
-@dataclass(frozen=True, slots=True)
-class Neg(Node):
-    arg: Node
+class Neg(_Branch):
+    __slots__ = ("arg",)
+
+    def __init__(self, arg: Node) -> None:
+        self.arg = arg
+        self._h = None
+        self._free = None
+        self._rv = _UNKNOWN
 
     def children(self) -> tuple[Node, ...]:
         return (self.arg,)
 
 
-@dataclass(frozen=True, slots=True)
-class Mul(Node):
-    factors: tuple[Node, ...]
+class Mul(_Branch):
+    __slots__ = ("factors",)
+
+    def __init__(self, factors: tuple[Node, ...]) -> None:
+        self.factors = factors
+        self._h = None
+        self._free = None
+        self._rv = _UNKNOWN
 
     def children(self) -> tuple[Node, ...]:
         return self.factors
 
 
-@dataclass(frozen=True, slots=True)
-class Div(Node):
-    num: Node
-    den: Node
+class Div(_Branch):
+    __slots__ = ("num", "den")
+
+    def __init__(self, num: Node, den: Node) -> None:
+        self.num = num
+        self.den = den
+        self._h = None
+        self._free = None
+        self._rv = _UNKNOWN
 
     def children(self) -> tuple[Node, ...]:
         return (self.num, self.den)
 
 
-@dataclass(frozen=True, slots=True)
-class Pow(Node):
-    base: Node
-    exp: Node
+class Pow(_Branch):
+    __slots__ = ("base", "exp")
+
+    def __init__(self, base: Node, exp: Node) -> None:
+        self.base = base
+        self.exp = exp
+        self._h = None
+        self._free = None
+        self._rv = _UNKNOWN
 
     def children(self) -> tuple[Node, ...]:
         return (self.base, self.exp)
 
 
-@dataclass(frozen=True, slots=True)
 class Call(Node):
     """A whitelisted function applied to arguments; ``func`` is the canonical name."""
 
-    func: str
-    args: tuple[Node, ...]
+    __slots__ = ("func", "args")
+
+    def __init__(self, func: str, args: tuple[Node, ...]) -> None:
+        self.func = func
+        self.args = args
+        self._h = None
+        self._free = None
+        self._rv = _UNKNOWN
+
+    def _key(self) -> tuple[Any, ...]:
+        return (self.func, self.args)
 
     def children(self) -> tuple[Node, ...]:
         return self.args
 
 
 # Containers: only answer kinds (points, vectors, equations) accept these at the top level.
-@dataclass(frozen=True, slots=True)
-class Tuple(Node):
-    items: tuple[Node, ...]
+class Tuple(_Branch):
+    __slots__ = ("items",)
+
+    def __init__(self, items: tuple[Node, ...]) -> None:
+        self.items = items
+        self._h = None
+        self._free = None
+        self._rv = _UNKNOWN
 
     def children(self) -> tuple[Node, ...]:
         return self.items
 
 
-@dataclass(frozen=True, slots=True)
-class Seq(Node):
+class Seq(_Branch):
     """A top-level comma-separated list, as in ``(0,0), (2,-4)`` or ``-1, 0, 2``."""
 
-    items: tuple[Node, ...]
+    __slots__ = ("items",)
+
+    def __init__(self, items: tuple[Node, ...]) -> None:
+        self.items = items
+        self._h = None
+        self._free = None
+        self._rv = _UNKNOWN
 
     def children(self) -> tuple[Node, ...]:
         return self.items
 
 
-@dataclass(frozen=True, slots=True)
-class Eq(Node):
-    lhs: Node
-    rhs: Node
+class Eq(_Branch):
+    __slots__ = ("lhs", "rhs")
+
+    def __init__(self, lhs: Node, rhs: Node) -> None:
+        self.lhs = lhs
+        self.rhs = rhs
+        self._h = None
+        self._free = None
+        self._rv = _UNKNOWN
 
     def children(self) -> tuple[Node, ...]:
         return (self.lhs, self.rhs)
@@ -143,7 +251,56 @@ def walk(node: Node) -> Iterator[Node]:
 
 
 def free_symbols(node: Node) -> frozenset[str]:
-    return frozenset(n.name for n in walk(node) if isinstance(n, Sym))
+    cached = node._free
+    if cached is None:
+        children = node.children()
+        cached = frozenset().union(*(free_symbols(c) for c in children)) if children else _EMPTY
+        node._free = cached
+    return cached
+
+
+MAX_FOLDED_EXPONENT = 10_000
+MAX_FOLDED_BITS = 100_000
+
+
+def rational_value(node: Node) -> Fraction | None:
+    """The exact value of a rational constant subtree (``2^-3``, ``1/2 + 0.25``), else None.
+
+    Cached on the node; the reader fills the cache as it builds the tree.
+    """
+    cached = node._rv
+    if cached is not _UNKNOWN:
+        return cached  # type: ignore[no-any-return]
+    value: Fraction | None = None
+    if isinstance(node, Neg):
+        inner = rational_value(node.arg)
+        value = -inner if inner is not None else None
+    elif isinstance(node, (Add, Mul)):
+        values = [rational_value(c) for c in node.children()]
+        if all(v is not None for v in values):
+            if isinstance(node, Add):
+                value = sum(values, Fraction(0))  # type: ignore[arg-type]
+            else:
+                value = Fraction(1)
+                for v in values:
+                    value *= v  # type: ignore[operator]
+    elif isinstance(node, Div):
+        num, den = rational_value(node.num), rational_value(node.den)
+        if num is not None and den is not None and den != 0:
+            value = num / den
+    elif isinstance(node, Pow):
+        base, exp = rational_value(node.base), rational_value(node.exp)
+        if (
+            base is not None
+            and exp is not None
+            and exp.denominator == 1
+            and abs(exp) <= MAX_FOLDED_EXPONENT
+            and not (base == 0 and exp <= 0)
+            and max(abs(base.numerator), base.denominator).bit_length() * abs(exp.numerator) <= MAX_FOLDED_BITS
+        ):
+            value = base ** int(exp)
+    node._rv = value
+    return value
 
 
 def functions_used(node: Node) -> frozenset[str]:

@@ -14,14 +14,15 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
+from typing import Any
 from dataclasses import dataclass
 from enum import Enum
 from fractions import Fraction
-from functools import lru_cache
 
 from flint import acb, arb, ctx, fmpq
 
 from exgen.answers import nodes as n
+from exgen.answers.nodes import rational_value
 
 Evaluator = Callable[[Sequence[acb]], acb]
 
@@ -141,106 +142,114 @@ def _compile(
     rational: Callable[[n.Node], Fraction | None],
     strict: bool = False,
 ) -> Evaluator:
-    compiled = _compile_node(node, index, rational, strict)
-    if strict and isinstance(node, (n.Call, n.Pow)):
+    compiler = _COMPILERS.get(type(node))
+    if compiler is None:
+        raise TypeError(f"cannot evaluate {type(node).__name__}")
+    compiled = compiler(node, index, rational, strict)
+    if strict and _can_leave_reals(node, rational):
         return _real_only(compiled)
     return compiled
 
 
-def _compile_node(
-    node: n.Node, index: dict[str, int], rational: Callable[[n.Node], Fraction | None], strict: bool
-) -> Evaluator:
-    if isinstance(node, n.Num):
-        make = _number(node.value)
-        return lambda env: make()
-    if isinstance(node, n.Sym):
-        position = index[node.name]
-        return lambda env: env[position]
-    if isinstance(node, n.Const):
-        if node.name == "pi":
-            return lambda env: acb(arb.pi())
-        return lambda env: acb(arb.const_e())
-    if isinstance(node, n.Add):
-        terms = [_compile(t, index, rational, strict) for t in node.terms]
-
-        def add(env: Sequence[acb]) -> acb:
-            total = terms[0](env)
-            for term in terms[1:]:
-                total = total + term(env)
-            return total
-
-        return add
-    if isinstance(node, n.Neg):
-        inner = _compile(node.arg, index, rational, strict)
-        return lambda env: -inner(env)
-    if isinstance(node, n.Mul):
-        factors = [_compile(f, index, rational, strict) for f in node.factors]
-
-        def mul(env: Sequence[acb]) -> acb:
-            product = factors[0](env)
-            for factor in factors[1:]:
-                product = product * factor(env)
-            return product
-
-        return mul
-    if isinstance(node, n.Div):
-        num = _compile(node.num, index, rational, strict)
-        den = _compile(node.den, index, rational, strict)
-        return lambda env: num(env) / den(env)
-    if isinstance(node, n.Pow):
-        base = _compile(node.base, index, rational, strict)
-        exponent_value = rational(node.exp)
-        if exponent_value is not None and exponent_value.denominator == 1:
-            k = int(exponent_value)  # exact integer powers keep signs exact
-            return lambda env: base(env) ** k
-        exponent = _compile(node.exp, index, rational, strict)
-        return lambda env: base(env) ** exponent(env)
-    if isinstance(node, n.Call):
-        args = [_compile(a, index, rational, strict) for a in node.args]
-        if node.func in UNARY:
-            function = UNARY[node.func]
-            (arg,) = args
-            return lambda env: function(arg(env))
-        variadic = VARIADIC[node.func]
-        return lambda env: variadic(*(a(env) for a in args))
-    raise TypeError(f"cannot evaluate {type(node).__name__}")
+# Functions that map real arguments to real values (or to undefined, never to non-real).
+_REAL_TO_REAL = frozenset(
+    {"sin", "cos", "tan", "sec", "csc", "cot", "atan", "sinh", "cosh", "tanh", "sech", "csch",
+     "coth", "asinh", "exp", "abs", "sign", "max", "min", "atan2", "sigma"}
+)
 
 
-def rational_value(node: n.Node) -> Fraction | None:
-    """The exact value of a rational constant subtree (``2^-3``, ``1/2 + 0.25``), else None."""
-    if isinstance(node, n.Num):
-        return node.value
-    if isinstance(node, n.Neg):
-        inner = rational_value(node.arg)
-        return -inner if inner is not None else None
-    if isinstance(node, (n.Add, n.Mul)):
-        values = [rational_value(c) for c in node.children()]
-        if any(v is None for v in values):
-            return None
-        if isinstance(node, n.Add):
-            return sum(values, Fraction(0))  # type: ignore[arg-type]
-        product = Fraction(1)
-        for v in values:
-            product *= v  # type: ignore[operator]
+def _can_leave_reals(node: n.Node, rational: Callable[[n.Node], Fraction | None]) -> bool:
+    if type(node) is n.Call:
+        return node.func not in _REAL_TO_REAL  # sqrt, log, asin, acos, acosh, atanh, ...
+    if type(node) is n.Pow:
+        exponent = rational(node.exp)
+        return exponent is None or exponent.denominator != 1
+    return False
+
+
+def _compile_num(node: n.Num, index: dict[str, int], rational: Any, strict: bool) -> Evaluator:
+    make = _number(node.value)
+    return lambda env: make()
+
+
+def _compile_sym(node: n.Sym, index: dict[str, int], rational: Any, strict: bool) -> Evaluator:
+    position = index[node.name]
+    return lambda env: env[position]
+
+
+def _compile_const(node: n.Const, index: dict[str, int], rational: Any, strict: bool) -> Evaluator:
+    if node.name == "pi":
+        return lambda env: acb(arb.pi())
+    return lambda env: acb(arb.const_e())
+
+
+def _compile_add(node: n.Add, index: dict[str, int], rational: Any, strict: bool) -> Evaluator:
+    terms = [_compile(t, index, rational, strict) for t in node.terms]
+    if len(terms) == 2:
+        first, second = terms
+        return lambda env: first(env) + second(env)
+
+    def add(env: Sequence[acb]) -> acb:
+        total = terms[0](env)
+        for term in terms[1:]:
+            total = total + term(env)
+        return total
+
+    return add
+
+
+def _compile_neg(node: n.Neg, index: dict[str, int], rational: Any, strict: bool) -> Evaluator:
+    inner = _compile(node.arg, index, rational, strict)
+    return lambda env: -inner(env)
+
+
+def _compile_mul(node: n.Mul, index: dict[str, int], rational: Any, strict: bool) -> Evaluator:
+    factors = [_compile(f, index, rational, strict) for f in node.factors]
+    if len(factors) == 2:
+        first, second = factors
+        return lambda env: first(env) * second(env)
+
+    def mul(env: Sequence[acb]) -> acb:
+        product = factors[0](env)
+        for factor in factors[1:]:
+            product = product * factor(env)
         return product
-    if isinstance(node, n.Div):
-        num, den = rational_value(node.num), rational_value(node.den)
-        if num is None or den is None or den == 0:
-            return None
-        return num / den
-    if isinstance(node, n.Pow):
-        base, exp = rational_value(node.base), rational_value(node.exp)
-        if base is None or exp is None or exp.denominator != 1 or abs(exp) > 10_000:
-            return None
-        if base == 0 and exp <= 0:
-            return None
-        if max(abs(base.numerator), base.denominator).bit_length() * abs(exp.numerator) > 100_000:
-            return None
-        return base ** int(exp)
-    return None
+
+    return mul
 
 
-@lru_cache(maxsize=4096)
+def _compile_div(node: n.Div, index: dict[str, int], rational: Any, strict: bool) -> Evaluator:
+    num = _compile(node.num, index, rational, strict)
+    den = _compile(node.den, index, rational, strict)
+    return lambda env: num(env) / den(env)
+
+
+def _compile_pow(node: n.Pow, index: dict[str, int], rational: Any, strict: bool) -> Evaluator:
+    base = _compile(node.base, index, rational, strict)
+    exponent_value = rational(node.exp)
+    if exponent_value is not None and exponent_value.denominator == 1:
+        k = int(exponent_value)  # exact integer powers keep signs exact
+        return lambda env: base(env) ** k
+    exponent = _compile(node.exp, index, rational, strict)
+    return lambda env: base(env) ** exponent(env)
+
+
+def _compile_call(node: n.Call, index: dict[str, int], rational: Any, strict: bool) -> Evaluator:
+    args = [_compile(a, index, rational, strict) for a in node.args]
+    if node.func in UNARY:
+        function = UNARY[node.func]
+        (arg,) = args
+        return lambda env: function(arg(env))
+    variadic = VARIADIC[node.func]
+    return lambda env: variadic(*(a(env) for a in args))
+
+
+_COMPILERS: dict[type, Callable[..., Evaluator]] = {
+    n.Num: _compile_num, n.Sym: _compile_sym, n.Const: _compile_const, n.Add: _compile_add,
+    n.Neg: _compile_neg, n.Mul: _compile_mul, n.Div: _compile_div, n.Pow: _compile_pow, n.Call: _compile_call,
+}
+
+
 def compile_tree(node: n.Node, variables: tuple[str, ...], strict: bool = False) -> Evaluator:
     """A fast evaluator for ``node`` taking values for ``variables`` in that order.
 

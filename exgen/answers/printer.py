@@ -6,6 +6,7 @@ The output has every multiplication explicit and brackets wherever a reader coul
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from fractions import Fraction
 
 from exgen.answers.nodes import (
@@ -26,18 +27,14 @@ from exgen.answers.nodes import (
 
 _ADD, _MUL, _NEG, _POW, _ATOM = 1, 2, 3, 4, 5
 _DISPLAY_NAMES = {"log": "ln"}
+_PRECEDENCE = {Add: _ADD, Mul: _MUL, Div: _MUL, Neg: _NEG, Pow: _POW}
 
 
 def _precedence(node: Node) -> int:
-    if isinstance(node, Add):
-        return _ADD
-    if isinstance(node, (Mul, Div)):
-        return _MUL
-    if isinstance(node, Neg):
-        return _NEG
-    if isinstance(node, Pow):
-        return _POW
-    if isinstance(node, Num) and (node.value < 0 or node.value.denominator != 1) and not node.text:
+    level = _PRECEDENCE.get(type(node))
+    if level is not None:
+        return level
+    if type(node) is Num and not node.text and (node.value < 0 or node.value.denominator != 1):  # type: ignore[attr-defined]
         return _MUL  # a computed fraction prints as a/b
     return _ATOM
 
@@ -81,62 +78,92 @@ def _wrap(node: Node, needs_brackets: bool) -> str:
     return f"({text})" if needs_brackets else text
 
 
-def _print(node: Node) -> str:
-    if isinstance(node, Num):
-        return node.text or number_text(node.value)
-    if isinstance(node, (Sym, Const)):
-        return node.name
-    if isinstance(node, Add):
-        parts: list[str] = []
-        for index, term in enumerate(node.terms):
-            if index and isinstance(term, Neg):
-                parts.append(" - " + _wrap(term.arg, _precedence(term.arg) <= _ADD))
-            elif index:
-                parts.append(" + " + _wrap(term, isinstance(term, Add)))
-            else:
-                parts.append(_wrap(term, isinstance(term, Add)))
-        return "".join(parts)
-    if isinstance(node, Neg):
-        return "-" + _wrap(node.arg, _precedence(node.arg) <= _ADD or isinstance(node.arg, Neg))
-    if isinstance(node, Mul):
-        return "*".join(
-            _wrap(
-                f,
-                isinstance(f, (Add, Div))
-                or (isinstance(f, Num) and not f.text and f.value.denominator != 1)
-                or (isinstance(f, Neg) and (index > 0 or isinstance(f.arg, Add)))
-                or (_is_signed_number(f) and index > 0),
-            )
-            for index, f in enumerate(node.factors)
-        )
-    if isinstance(node, Div):
-        num = _wrap(node.num, _precedence(node.num) <= _ADD or isinstance(node.num, Div))
-        den = _wrap(node.den, _precedence(node.den) < _POW or _is_fraction(node.den))
-        return f"{num}/{den}"
-    if isinstance(node, Pow):
-        base = _wrap(node.base, _precedence(node.base) <= _POW or _is_fraction(node.base))
-        exp = node.exp
-        bare = (isinstance(exp, Num) and exp.value >= 0 and exp.value.denominator == 1) or isinstance(
-            exp, (Sym, Const)
-        )
-        return f"{base}^{_print(exp) if bare else '(' + _print(exp) + ')'}"
-    if isinstance(node, Call):
-        if node.func == "abs":
-            return f"|{_print(node.args[0])}|"
-        name = _DISPLAY_NAMES.get(node.func, node.func)
-        return f"{name}({', '.join(_print(a) for a in node.args)})"
-    if isinstance(node, Tuple):
-        return f"({', '.join(_print(i) for i in node.items)})"
-    if isinstance(node, Seq):
-        return ", ".join(_print(i) for i in node.items)
-    if isinstance(node, Eq):
-        return f"{_print(node.lhs)} = {_print(node.rhs)}"
-    raise TypeError(f"cannot print {type(node).__name__}")
-
-
 def _is_fraction(node: Node) -> bool:
-    return isinstance(node, Num) and (node.value.denominator != 1 or node.value < 0)
+    return type(node) is Num and (node.value.denominator != 1 or node.value < 0)  # type: ignore[attr-defined]
 
 
 def _is_signed_number(node: Node) -> bool:
-    return isinstance(node, Num) and node.value < 0
+    return type(node) is Num and node.value < 0  # type: ignore[attr-defined]
+
+
+def _print_num(node: Num) -> str:
+    return node.text or number_text(node.value)
+
+
+def _print_name(node: Sym | Const) -> str:
+    return node.name
+
+
+def _print_add(node: Add) -> str:
+    parts: list[str] = []
+    for index, term in enumerate(node.terms):
+        if index and type(term) is Neg:
+            parts.append(" - " + _wrap(term.arg, _precedence(term.arg) <= _ADD))
+        elif index:
+            parts.append(" + " + _wrap(term, type(term) is Add))
+        else:
+            parts.append(_wrap(term, type(term) is Add))
+    return "".join(parts)
+
+
+def _print_neg(node: Neg) -> str:
+    return "-" + _wrap(node.arg, _precedence(node.arg) <= _ADD or type(node.arg) is Neg)
+
+
+def _print_mul(node: Mul) -> str:
+    return "*".join(
+        _wrap(
+            f,
+            type(f) in (Add, Div)
+            or (type(f) is Num and not f.text and f.value.denominator != 1)  # type: ignore[attr-defined]
+            or (type(f) is Neg and (index > 0 or type(f.arg) is Add))  # type: ignore[attr-defined]
+            or (_is_signed_number(f) and index > 0),
+        )
+        for index, f in enumerate(node.factors)
+    )
+
+
+def _print_div(node: Div) -> str:
+    num = _wrap(node.num, _precedence(node.num) <= _ADD or type(node.num) is Div)
+    den = _wrap(node.den, _precedence(node.den) < _POW or _is_fraction(node.den))
+    return f"{num}/{den}"
+
+
+def _print_pow(node: Pow) -> str:
+    base = _wrap(node.base, _precedence(node.base) <= _POW or _is_fraction(node.base))
+    exp = node.exp
+    bare = (type(exp) is Num and exp.value >= 0 and exp.value.denominator == 1) or type(exp) in (Sym, Const)  # type: ignore[attr-defined]
+    return f"{base}^{_print(exp) if bare else '(' + _print(exp) + ')'}"
+
+
+def _print_call(node: Call) -> str:
+    if node.func == "abs":
+        return f"|{_print(node.args[0])}|"
+    name = _DISPLAY_NAMES.get(node.func, node.func)
+    return f"{name}({', '.join(_print(a) for a in node.args)})"
+
+
+def _print_tuple(node: Tuple) -> str:
+    return f"({', '.join(_print(i) for i in node.items)})"
+
+
+def _print_seq(node: Seq) -> str:
+    return ", ".join(_print(i) for i in node.items)
+
+
+def _print_eq(node: Eq) -> str:
+    return f"{_print(node.lhs)} = {_print(node.rhs)}"
+
+
+_PRINTERS: dict[type, Callable[..., str]] = {
+    Num: _print_num, Sym: _print_name, Const: _print_name, Add: _print_add, Neg: _print_neg,
+    Mul: _print_mul, Div: _print_div, Pow: _print_pow, Call: _print_call, Tuple: _print_tuple,
+    Seq: _print_seq, Eq: _print_eq,
+}
+
+
+def _print(node: Node) -> str:
+    printer = _PRINTERS.get(type(node))
+    if printer is None:
+        raise TypeError(f"cannot print {type(node).__name__}")
+    return printer(node)

@@ -23,7 +23,8 @@ from __future__ import annotations
 
 import difflib
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import lru_cache
 from fractions import Fraction
 
 from exgen.answers import nodes as n
@@ -60,7 +61,11 @@ class Reading:
     tree: n.Node | None
     error: Diagnostic | None = None
     warnings: tuple[Diagnostic, ...] = ()
-    variables: tuple[str, ...] = field(default=())  # names used as variables
+
+    @property
+    def variables(self) -> tuple[str, ...]:
+        """The names the answer uses as variables."""
+        return tuple(sorted(n.free_symbols(self.tree))) if self.tree is not None else ()
 
     @property
     def ok(self) -> bool:
@@ -96,12 +101,21 @@ def read(text: str, options: ReadOptions = ReadOptions()) -> Reading:
         diagnostic("warning", code, pos, length, params, origin)
         for code, pos, length, params in parser.warnings
     )
-    return Reading(text, tree, None, warnings, tuple(sorted(n.free_symbols(tree))))
+    return Reading(text, tree, None, warnings)
 
 
 _SCIENTIFIC = re.compile(r"^[eE]\d+$")
+_FACTOR_STARTS = frozenset({Kind.NUMBER, Kind.NAME, Kind.SQRT, Kind.LPAREN})
 _INFINITY_WORDS = frozenset({"oo", "inf", "infty", "infinity"})
 _CONSTANT_SPELLINGS = {"Pi": "pi", "PI": "pi"}
+
+
+@lru_cache(maxsize=4096)
+def _literal_value(text: str) -> Fraction:
+    """The exact value of a number literal (decimals exactly: 0.1 is 1/10)."""
+    if text.isdigit():
+        return Fraction(int(text))
+    return Fraction(text.rstrip(".") or "0")
 
 
 def _normalize_name(name: str) -> str:
@@ -132,12 +146,13 @@ class _Parser:
         self.abs_depth = 0  # open |...| bars waiting for their closing bar
         self.bare_power_end = -1  # token index right after a power with an unbracketed exponent
         self.warnings: list[tuple[str, int | None, int, dict[str, str]]] = []
-        self.rational: dict[int, Fraction | None] = {}
-        self._alive: list[n.Node] = []  # keeps ids in `rational` unique while parsing
 
     # -- helpers -------------------------------------------------------------------------
     def peek(self, offset: int = 0) -> Token:
-        return self.tokens[min(self.pos + offset, len(self.tokens) - 1)]
+        # The parser never advances past END, so only look-ahead needs a bound.
+        if offset:
+            return self.tokens[min(self.pos + offset, len(self.tokens) - 1)]
+        return self.tokens[self.pos]
 
     def advance(self) -> Token:
         token = self.tokens[self.pos]
@@ -151,12 +166,12 @@ class _Parser:
         self.node_count += 1
         if self.node_count > self.limits.max_nodes:
             raise Refusal("too_many_parts", self.peek().start, limit=self.limits.max_nodes)
-        self._alive.append(node)
-        self.rational[id(node)] = value
+        node._rv = value  # the exact value of a constant subtree, known as it is built
         return node
 
-    def value(self, node: n.Node) -> Fraction | None:
-        return self.rational.get(id(node))
+    @staticmethod
+    def value(node: n.Node) -> Fraction | None:
+        return node._rv  # type: ignore[no-any-return]
 
     # -- grammar -------------------------------------------------------------------------
     def parse(self) -> n.Node:
@@ -202,54 +217,58 @@ class _Parser:
         return self.make(n.Add(tuple(terms)), total)
 
     def parse_product(self) -> n.Node:
-        start_token = self.peek()
-        node = self.parse_unary()
+        tokens = self.tokens
+        start_token = tokens[self.pos]
+        factors = [self.parse_unary()]  # a run of factors joined by * or juxtaposition
         saw_division = False
         warned_division = False
         while True:
-            token = self.peek()
-            if token.kind in (Kind.TIMES, Kind.DIVIDE):
-                self.advance()
+            token = tokens[self.pos]
+            kind = token.kind
+            if kind is Kind.TIMES or kind is Kind.DIVIDE:
+                self.pos += 1
                 self.require_operand(token)
                 right = self.parse_unary()
-                if token.kind is Kind.DIVIDE:
+                if kind is Kind.DIVIDE:
                     saw_division = True
-                    node = self.divide(node, right, token)
+                    factors = [self.divide(self.multiply_all(factors), right, token)]
                 else:
-                    node = self.multiply(node, right)
+                    factors.append(right)
                 continue
-            if not self.starts_implicit_factor(token):
+            if not (kind in _FACTOR_STARTS or (kind is Kind.BAR and self.abs_depth == 0)):
                 break
-            if token.kind is Kind.NUMBER:
+            if kind is Kind.NUMBER:
                 raise Refusal("number_after_factor", token.start, len(token.text), number=token.text)
             after_bare_power = self.pos == self.bare_power_end
             right = self.parse_power()
-            end = self.tokens[self.pos - 1].end
-            if after_bare_power:
-                self.warn("implicit_after_power", start_token.start, end, read=to_text(self.multiply(node, right)))
-            if saw_division and not warned_division:
-                warned_division = True
-                self.warn("implicit_after_division", start_token.start, end, read=to_text(self.multiply(node, right)))
-            node = self.multiply(node, right)
-        return node
+            if after_bare_power or (saw_division and not warned_division):
+                end = tokens[self.pos - 1].end
+                read_as = to_text(self.multiply_all([*factors, right]))
+                if after_bare_power:
+                    self.warn("implicit_after_power", start_token.start, end, read=read_as)
+                if saw_division and not warned_division:
+                    warned_division = True
+                    self.warn("implicit_after_division", start_token.start, end, read=read_as)
+            factors.append(right)
+        return self.multiply_all(factors)
 
     def parse_unary(self) -> n.Node:
+        # No try/finally: after a Refusal the parser is discarded, so depth need not unwind.
         self.depth += 1
         if self.depth > self.limits.max_depth:
             raise Refusal("too_deep", self.peek().start, limit=self.limits.max_depth)
-        try:
-            token = self.peek()
-            if token.kind in (Kind.PLUS, Kind.MINUS):
-                self.advance()
-                self.require_operand(token)
-                operand = self.parse_unary()
-                if token.kind is Kind.PLUS:
-                    return operand
-                value = self.value(operand)
-                return self.make(n.Neg(operand), -value if value is not None else None)
-            return self.parse_power()
-        finally:
-            self.depth -= 1
+        token = self.tokens[self.pos]
+        if token.kind is Kind.PLUS or token.kind is Kind.MINUS:
+            self.advance()
+            self.require_operand(token)
+            operand = self.parse_unary()
+            if token.kind is Kind.MINUS:
+                value = operand._rv
+                operand = self.make(n.Neg(operand), -value if value is not None else None)
+        else:
+            operand = self.parse_power()
+        self.depth -= 1
+        return operand
 
     def parse_power(self) -> n.Node:
         base = self.parse_atom()
@@ -270,7 +289,7 @@ class _Parser:
         kind = token.kind
         if kind is Kind.NUMBER:
             self.advance()
-            value = Fraction(token.text.rstrip(".") or "0")
+            value = _literal_value(token.text)
             return self.make(n.Num(value, token.text), value)
         if kind is Kind.NAME:
             self.advance()
@@ -551,10 +570,9 @@ class _Parser:
         raise Refusal("unexpected_token", token.start, len(token.text), token=token.text)
 
     # -- node builders with bounds ----------------------------------------------------------
-    def multiply(self, left: n.Node, right: n.Node) -> n.Node:
-        return self.multiply_all([left, right])
-
     def multiply_all(self, factors: list[n.Node]) -> n.Node:
+        if len(factors) == 1:
+            return factors[0]
         flat: list[n.Node] = []
         for factor in factors:
             # Only flatten products built by juxtaposition/`*`, never a bracketed quotient.
