@@ -157,4 +157,4 @@ class CalculatorPrinter(StrPrinter):
 
 
 def to_calculator(expr: Any) -> str:
-    return CalculatorPrinter({"order": "none"}).doprint(expr).replace("**", "^")
+    return CalculatorPrinter().doprint(expr).replace("**", "^")

@@ -1,0 +1,151 @@
+"""Problem families: the registry, seeded generation, and helpers for building nice variants.
+
+A family is one module in :mod:`exgen.problems.families` with a class registered by the
+:func:`family` decorator; dropping a new module there adds a topic. ``build`` receives a seeded
+``random.Random`` and a difficulty and returns the statement, the givens and the parts; it
+raises :class:`RejectVariant` for a draw it does not like, and :func:`generate` draws again
+(deterministically) and counts the rejection.
+
+Seeds: the same family, difficulty and seed give the same problem on every machine, whatever
+``PYTHONHASHSEED`` is (all randomness comes from ``random.Random`` seeded by SHA-256 digests).
+A student's seed is :func:`student_seed`\\ (course seed, student id).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import pkgutil
+import random
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from fractions import Fraction
+from typing import Any, ClassVar, TypeVar
+
+import sympy
+
+from exgen.problems.model import Part, Problem, Text
+
+MAX_ATTEMPTS = 200
+DIFFICULTIES = (1, 2, 3)
+
+
+class RejectVariant(Exception):
+    """A draw that would not make a good problem (degenerate, ugly, duplicate); draw again."""
+
+
+def derive_seed(*parts: object) -> int:
+    """A 64-bit seed from any parts, stable across runs, machines and hash seeds."""
+    digest = hashlib.sha256(":".join(str(p) for p in parts).encode()).digest()
+    return int.from_bytes(digest[:8], "big")
+
+
+def student_seed(course_seed: int | str, student_id: str) -> int:
+    """The documented rule for per-student versions: sha256("exgen-student:<course>:<id>")."""
+    return derive_seed("exgen-student", course_seed, str(student_id).strip())
+
+
+@dataclass(frozen=True)
+class FamilyInfo:
+    id: str
+    title: str  # catalog key of the title
+    summary: str  # catalog key of a one-line description
+    asks: tuple[str, ...]  # the asks its parts use
+
+
+class Family(ABC):
+    info: ClassVar[FamilyInfo]
+
+    @abstractmethod
+    def build(self, rng: random.Random, difficulty: int) -> tuple[Text, dict[str, str], list[Part]]:
+        """Statement, givens (sympy-parsable strings) and parts of one variant."""
+
+
+FAMILIES: dict[str, Family] = {}
+F = TypeVar("F", bound=type[Family])
+
+
+def family(id: str, *, title: str, summary: str, asks: Sequence[str]) -> Callable[[F], F]:
+    """Register a problem family under ``id`` (one module per family)."""
+
+    def register(cls: F) -> F:
+        cls.info = FamilyInfo(id, title, summary, tuple(asks))
+        FAMILIES[id] = cls()
+        return cls
+
+    return register
+
+
+_loaded = False
+
+
+def load_families() -> dict[str, Family]:
+    """Import every module of exgen.problems.families (each registers itself)."""
+    global _loaded
+    if not _loaded:
+        from exgen.problems import families
+
+        for module in sorted(pkgutil.iter_modules(families.__path__), key=lambda m: m.name):
+            importlib.import_module(f"{families.__name__}.{module.name}")
+        _loaded = True
+    return FAMILIES
+
+
+def get_family(family_id: str) -> Family:
+    families = load_families()
+    try:
+        return families[family_id]
+    except KeyError:
+        raise KeyError(f"unknown family {family_id!r}; choose from {', '.join(sorted(families))}") from None
+
+
+def generate(family_id: str, difficulty: int = 1, seed: int = 0) -> Problem:
+    """The problem of ``family_id`` at ``difficulty`` for ``seed`` (deterministic)."""
+    if difficulty not in DIFFICULTIES:
+        raise ValueError(f"difficulty must be 1, 2 or 3, not {difficulty}")
+    chosen = get_family(family_id)
+    for attempt in range(MAX_ATTEMPTS):
+        rng = random.Random(derive_seed(family_id, difficulty, seed, attempt))
+        try:
+            statement, givens, parts = chosen.build(rng, difficulty)
+        except RejectVariant:
+            continue
+        return Problem(family_id, difficulty, seed, statement, givens, tuple(parts), attempts=attempt + 1)
+    raise RuntimeError(f"{family_id}: no acceptable variant in {MAX_ATTEMPTS} draws (seed {seed})")
+
+
+# -- helpers for building variants ----------------------------------------------------------
+
+
+def nonzero(rng: random.Random, low: int, high: int) -> int:
+    value = 0
+    while value == 0:
+        value = rng.randint(low, high)
+    return value
+
+
+def distinct_integers(rng: random.Random, count: int, low: int, high: int) -> list[int]:
+    return sorted(rng.sample(range(low, high + 1), count))
+
+
+def is_nice(value: Any, kind: str = "integer", max_denominator: int = 12, max_size: int = 10_000) -> bool:
+    """Integers (or small rationals) of modest size, as promised to students."""
+    value = sympy.nsimplify(value) if not isinstance(value, sympy.Basic) else value
+    if not value.is_Rational:
+        return False
+    fraction = Fraction(int(value.p), int(value.q))
+    if abs(fraction) > max_size:
+        return False
+    if kind == "integer":
+        return fraction.denominator == 1
+    return fraction.denominator <= max_denominator
+
+
+def sstr(expr: Any) -> str:
+    """A sympy-parsable string for the givens."""
+    return sympy.sstr(expr)
+
+
+def with_mistakes(part: Part, mistakes: Sequence[Any]) -> Part:
+    return replace(part, mistakes=tuple(mistakes))

@@ -1,0 +1,283 @@
+"""Derivative rules: power and polynomials, linearity, exp/log/a^x, trig, product, quotient,
+the reciprocal rule, and the chain rule (composition depth up to 3 at difficulty 3).
+
+Each variant is built as a tree of rule applications, so the worked solution follows the rules
+that were used and the mistake models are the slips a student makes with exactly those rules.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+
+import sympy
+from sympy import Rational as R
+
+from exgen.problems.calculus import d
+from exgen.problems.base import Family, RejectVariant, family, nonzero, sstr
+from exgen.problems.model import Math, Mistake, Part, Step, Text, text
+
+x = sympy.Symbol("x")
+u = sympy.Symbol("u")
+f_of_x = sympy.Function("f")(x)
+
+POWERS = {
+    1: [2, 3, 4, 5, -1, -2, R(1, 2)],
+    2: [3, 4, 6, -1, -2, -3, R(1, 2), R(3, 2), R(-1, 2)],
+    3: [5, 7, -3, -4, R(3, 2), R(-3, 2), R(5, 2), R(2, 3), R(-1, 3)],
+}
+
+
+@dataclass
+class Built:
+    """A function together with how it was built: the rule, its pieces, its slips."""
+
+    f: sympy.Expr
+    df: sympy.Expr
+    rule: str
+    explain: list[Step] = field(default_factory=list)
+    slips: list[tuple[str, sympy.Expr, dict[str, object]]] = field(default_factory=list)
+
+
+def _power_terms(rng: random.Random, difficulty: int) -> Built:
+    count = {1: 2, 2: 3, 3: 3}[difficulty] + rng.randint(0, 1)
+    exponents = rng.sample(POWERS[difficulty], count)
+    coefficients = [nonzero(rng, -6, 6) for _ in exponents]
+    constant = rng.randint(-9, 9) if difficulty == 1 else 0
+    terms = [a * x**n for a, n in zip(coefficients, exponents)]
+    f = sympy.Add(*terms) + constant
+    derivative_terms = [a * n * x ** (n - 1) for a, n in zip(coefficients, exponents)]
+    df = sympy.Add(*derivative_terms)
+    term_by_term = sympy.Add(*[sympy.Mul(a * n, x ** (n - 1), evaluate=False) for a, n in zip(coefficients, exponents)], evaluate=False)
+    built = Built(f, df, "power", [Step(text("steps.power_rule_terms"), term_by_term)])
+    built.slips.append(("power_not_lowered", sympy.Add(*[a * n * x**n for a, n in zip(coefficients, exponents)]), {}))
+    built.slips.append(("power_raised", sympy.Add(*[a * n * x ** (n + 1) for a, n in zip(coefficients, exponents)]), {}))
+    built.slips.append(("coefficient_dropped", sympy.Add(*[n * x ** (n - 1) for n in exponents]), {}))
+    if constant:
+        built.slips.append(("constant_kept", df + constant, {"c": Math(sympy.Integer(constant))}))
+    return built
+
+
+def _exp_log(rng: random.Random, difficulty: int) -> Built:
+    a, k = nonzero(rng, -5, 5), nonzero(rng, -4, 4)
+    b = nonzero(rng, -6, 6)
+    base = rng.choice([2, 3, 10])
+    choice = rng.choice(["exp_log", "exp_power", "base_log"]) if difficulty > 1 else rng.choice(["exp_log", "base_log"])
+    if choice == "exp_log":
+        f = a * sympy.exp(k * x) + b * sympy.log(x)
+        df = a * k * sympy.exp(k * x) + b / x
+        slips = [
+            ("exp_inner_dropped", a * sympy.exp(k * x) + b / x, {"k": Math(sympy.Integer(k))}),
+            ("log_derivative_log", a * k * sympy.exp(k * x) + b * sympy.log(x), {}),
+        ]
+    elif choice == "exp_power":
+        n = rng.choice([2, 3])
+        f = a * sympy.exp(k * x) + b * x**n
+        df = a * k * sympy.exp(k * x) + b * n * x ** (n - 1)
+        slips = [
+            ("exp_inner_dropped", a * sympy.exp(k * x) + b * n * x ** (n - 1), {"k": Math(sympy.Integer(k))}),
+            ("exp_power_rule", a * k * x * sympy.exp(k * x - 1) + b * n * x ** (n - 1), {}),
+        ]
+    else:
+        f = a * sympy.Integer(base) ** x + b * sympy.log(x)
+        df = a * sympy.log(base) * sympy.Integer(base) ** x + b / x
+        slips = [
+            ("base_power_rule", a * x * sympy.Integer(base) ** (x - 1) + b / x, {"a": Math(sympy.Integer(base))}),
+            ("base_log_dropped", a * sympy.Integer(base) ** x + b / x, {"a": Math(sympy.Integer(base))}),
+        ]
+    return Built(f, df, "exp_log", [Step(text("steps.exp_log_rules"), df)], slips)
+
+
+def _trig(rng: random.Random, difficulty: int) -> Built:
+    a, b = nonzero(rng, -5, 5), nonzero(rng, -5, 5)
+    k, m = nonzero(rng, 1, 4), nonzero(rng, 1, 4)
+    if difficulty == 1:
+        f = a * sympy.sin(k * x) + b * sympy.cos(m * x)
+        df = a * k * sympy.cos(k * x) - b * m * sympy.sin(m * x)
+    else:
+        f = a * sympy.sin(k * x) + b * sympy.tan(m * x)
+        df = a * k * sympy.cos(k * x) + b * m * (1 + sympy.tan(m * x) ** 2)
+    slips = [("trig_inner_dropped", sympy.Add(*[_drop_inner_trig(t) for t in sympy.Add.make_args(f)]), {})]
+    if difficulty == 1:
+        slips.append(("cos_sign", a * k * sympy.cos(k * x) + b * m * sympy.sin(m * x), {}))
+    return Built(f, df, "trig", [Step(text("steps.trig_rules"), df)], slips)
+
+
+def _drop_inner_trig(term: sympy.Expr) -> sympy.Expr:
+    coefficient, function = term.as_coeff_Mul()
+    inner = function.args[0]
+    return coefficient * d(function.func(u), u).subs(u, inner)
+
+
+def _simple_factor(rng: random.Random, difficulty: int, avoid: str = "") -> tuple[sympy.Expr, str]:
+    options = {
+        "poly": lambda: nonzero(rng, -4, 4) * x ** rng.choice([1, 2, 3]) + rng.randint(-5, 5),
+        "monomial": lambda: x ** rng.choice([2, 3, 4]),
+        "sin": lambda: sympy.sin(nonzero(rng, 1, 3) * x),
+        "cos": lambda: sympy.cos(nonzero(rng, 1, 3) * x),
+        "exp": lambda: sympy.exp(nonzero(rng, -3, 3) * x),
+        "log": lambda: sympy.log(x),
+    }
+    names = [name for name in options if name != avoid]
+    name = rng.choice(names)
+    return options[name](), name
+
+
+def _product(rng: random.Random, difficulty: int) -> Built:
+    first, kind = _simple_factor(rng, difficulty)
+    second, _ = _simple_factor(rng, difficulty, avoid=kind)
+    if difficulty == 3:
+        second = _chain(rng, 2).f
+    if first.is_number or second.is_number:
+        raise RejectVariant("constant factor")
+    du, dv = d(first, x), d(second, x)
+    f = first * second
+    rule_form = sympy.Add(sympy.Mul(du, second, evaluate=False), sympy.Mul(first, dv, evaluate=False), evaluate=False)
+    df = du * second + first * dv
+    steps = [
+        Step(text("steps.product_rule", u=Math(first), v=Math(second), du=Math(du), dv=Math(dv)), rule_form),
+        Step(text("steps.simplify"), df),
+    ]
+    slips = [
+        ("product_as_product", du * dv, {}),
+        ("product_half", du * second, {}),
+        ("product_minus", du * second - first * dv, {}),
+    ]
+    return Built(f, df, "product", steps, slips)
+
+
+def _quotient(rng: random.Random, difficulty: int) -> Built:
+    numerator, kind = _simple_factor(rng, difficulty)
+    denominator = rng.choice([x**2 + nonzero(rng, 1, 5), x + nonzero(rng, -5, 5), sympy.exp(x) + 1, sympy.sin(x) + 2])
+    if difficulty == 3:
+        numerator = _chain(rng, 1).f
+    du, dv = d(numerator, x), d(denominator, x)
+    f = numerator / denominator
+    rule_form = (sympy.Add(sympy.Mul(du, denominator, evaluate=False), -sympy.Mul(numerator, dv, evaluate=False), evaluate=False)) / denominator**2
+    df = (du * denominator - numerator * dv) / denominator**2
+    steps = [
+        Step(text("steps.quotient_rule", u=Math(numerator), v=Math(denominator), du=Math(du), dv=Math(dv)), rule_form),
+        Step(text("steps.simplify"), df),
+    ]
+    slips = [
+        ("quotient_reversed", (numerator * dv - du * denominator) / denominator**2, {}),
+        ("quotient_no_square", (du * denominator - numerator * dv) / denominator, {}),
+        ("quotient_as_quotient", du / dv, {}),
+    ]
+    return Built(f, df, "quotient", steps, slips)
+
+
+def _reciprocal(rng: random.Random, difficulty: int) -> Built:
+    k = nonzero(rng, -6, 6)
+    inner = rng.choice([
+        x**2 + nonzero(rng, 1, 6),
+        nonzero(rng, 1, 4) * x**3 - nonzero(rng, 1, 5),
+        sympy.exp(x) + nonzero(rng, 1, 3),
+        sympy.cos(x) + 2,
+        x + sympy.log(x),
+    ])
+    if difficulty == 3:
+        inner = inner.subs(x, nonzero(rng, 2, 3) * x)
+    dv = d(inner, x)
+    f = k / inner
+    df = -k * dv / inner**2
+    steps = [Step(text("steps.reciprocal_rule", v=Math(inner), dv=Math(dv), k=Math(sympy.Integer(k))), df)]
+    slips = [
+        ("reciprocal_of_derivative", k / dv, {}),
+        ("reciprocal_inner_dropped", -k / inner**2, {}),
+        ("reciprocal_sign", k * dv / inner**2, {}),
+    ]
+    return Built(f, df, "reciprocal", steps, slips)
+
+
+OUTERS = [
+    ("sin", sympy.sin),
+    ("cos", sympy.cos),
+    ("exp", sympy.exp),
+    ("log", sympy.log),
+    ("power", None),
+    ("sqrt", sympy.sqrt),
+]
+
+
+def _chain(rng: random.Random, depth: int) -> Built:
+    """outer(inner) composed ``depth`` times; the innermost is a polynomial."""
+    inner: sympy.Expr = nonzero(rng, 1, 4) * x ** rng.choice([1, 2, 3]) + nonzero(rng, -5, 5)
+    layers = []
+    for _ in range(depth):
+        name, function = rng.choice(OUTERS)
+        if name == "power":
+            n = rng.choice([2, 3, 4, -1, -2])
+            outer = u**n
+        elif name in ("log", "sqrt"):
+            if not inner.is_positive:  # keep the argument positive: a real, defined function
+                inner = inner**2 + rng.randint(1, 4)
+            outer = function(u)  # type: ignore[misc]
+        else:
+            outer = function(u)  # type: ignore[misc]
+        layers.append((outer, inner))
+        inner = outer.subs(u, inner)
+    f = inner
+    steps = []
+    factors = []
+    for outer, inside in reversed(layers):
+        d_outer = d(outer, u)
+        factors.append(d_outer.subs(u, inside))
+        steps.append(Step(text("steps.chain_layer", outer=Math(outer), inner=Math(inside), d_outer=Math(d_outer))))
+    innermost = layers[0][1]
+    d_innermost = d(innermost, x)
+    df = sympy.Mul(*factors) * d_innermost
+    chain_form = sympy.Mul(*factors, d_innermost, evaluate=False)
+    steps.append(Step(text("steps.chain_multiply"), chain_form))
+    steps.append(Step(text("steps.simplify"), df))
+    outer_top, inside_top = layers[-1]
+    slips = [
+        ("chain_inner_dropped", factors[0], {"inner": Math(sympy.Mul(*factors[1:]) * d_innermost)}),
+        ("chain_innermost_dropped", sympy.Mul(*factors), {"inner": Math(d_innermost)}),
+        ("chain_sign", -df, {}),
+    ]
+    return Built(f, df, "chain", steps, slips)
+
+
+RULES_BY_DIFFICULTY = {
+    1: ["power", "power", "exp_log", "trig"],
+    2: ["product", "quotient", "reciprocal", "chain", "exp_log", "trig"],
+    3: ["chain", "chain", "product", "quotient", "reciprocal"],
+}
+
+
+@family(
+    "derivative_rules",
+    title="families.derivative_rules.title",
+    summary="families.derivative_rules.summary",
+    asks=("derivative",),
+)
+class DerivativeRules(Family):
+    def build(self, rng: random.Random, difficulty: int) -> tuple[Text, dict[str, str], list[Part]]:
+        rule = rng.choice(RULES_BY_DIFFICULTY[difficulty])
+        builders = {
+            "power": _power_terms, "exp_log": _exp_log, "trig": _trig, "product": _product,
+            "quotient": _quotient, "reciprocal": _reciprocal,
+        }
+        built = _chain(rng, 1 if difficulty == 2 else rng.choice([2, 3])) if rule == "chain" else builders[rule](rng, difficulty)
+        if sympy.count_ops(built.f) > 40 or built.df == 0:
+            raise RejectVariant("too long or constant")
+        key = built.df
+        steps = [Step(text(f"steps.rule_name.{built.rule}")), *built.explain]
+        if steps[-1].value is None or steps[-1].value != key:
+            steps.append(Step(text("steps.result"), key))
+        mistakes = [Mistake(slip, text(f"mistakes.{slip}", **params), wrong) for slip, wrong, params in built.slips]
+        mistakes.append(Mistake("sign_error", text("mistakes.sign_error"), -key))
+        part = Part(
+            id="a",
+            prompt=text("problems.derivative_rules.prompt"),
+            kind="expression",
+            answer=key,
+            ask="derivative",
+            args={"f": "f", "var": "x"},
+            variables=("x",),
+            steps=tuple(steps),
+            mistakes=tuple(mistakes),
+        )
+        statement = text("problems.derivative_rules.statement", f=Math(sympy.Eq(f_of_x, built.f, evaluate=False)))
+        return statement, {"f": sstr(built.f)}, [part]

@@ -1,0 +1,94 @@
+"""The derivative at a point: f′(x), the slope at x₀ and the equation of the tangent line.
+
+Built so that f(x₀) and f′(x₀) are integers or small fractions: polynomial parts have integer
+coefficients and the transcendental parts are anchored at x₀ (e^(k(x−x₀)) is 1 there,
+ln(x − x₀ + 1) is 0, √(x + c) is a whole number).
+"""
+
+from __future__ import annotations
+
+import random
+
+import sympy
+
+from exgen.problems.calculus import d
+from exgen.problems.base import Family, family, nonzero, sstr
+from exgen.problems.model import Math, Mistake, Part, Step, Text, text
+
+x, y = sympy.symbols("x y")
+
+
+def _polynomial(rng: random.Random, degree: int) -> sympy.Expr:
+    return sympy.Add(*[rng.randint(-4, 4) * x**k for k in range(degree)], nonzero(rng, -3, 3) * x**degree)
+
+
+def _function(rng: random.Random, difficulty: int, x0: int) -> tuple[sympy.Expr, sympy.Expr]:
+    """f and f′, built so that both are nice at x0."""
+    if difficulty == 1:
+        f = _polynomial(rng, rng.choice([2, 3]))
+        return f, d(f, x)
+    k = nonzero(rng, -3, 3)
+    anchored = [
+        (sympy.exp(k * (x - x0)), k * sympy.exp(k * (x - x0))),
+        (sympy.log(x - x0 + 1), 1 / (x - x0 + 1)),
+    ]
+    square = rng.choice([1, 4, 9])
+    anchored.append((sympy.sqrt(x + square - x0), 1 / (2 * sympy.sqrt(x + square - x0))))
+    piece, d_piece = rng.choice(anchored)
+    polynomial = _polynomial(rng, rng.choice([1, 2]))
+    coefficient = nonzero(rng, -3, 3)
+    if difficulty == 2:
+        return polynomial + coefficient * piece, d(polynomial, x) + coefficient * d_piece
+    # difficulty 3: a product, so the product rule is needed as well
+    return polynomial * piece, d(polynomial, x) * piece + polynomial * d_piece
+
+
+@family(
+    "tangent_line",
+    title="families.tangent_line.title",
+    summary="families.tangent_line.summary",
+    asks=("derivative", "derivative_at", "tangent_line"),
+)
+class TangentLine(Family):
+    def build(self, rng: random.Random, difficulty: int) -> tuple[Text, dict[str, str], list[Part]]:
+        x0 = rng.randint(-2, 3) if difficulty == 1 else rng.randint(-1, 2)
+        f, df = _function(rng, difficulty, x0)
+        y0 = f.subs(x, x0)
+        slope = df.subs(x, x0)
+        line = sympy.Eq(y, sympy.expand(y0 + slope * (x - x0)))
+        point_form = sympy.Eq(y - y0, sympy.Mul(slope, x - x0, evaluate=False), evaluate=False)
+        at = Math(sympy.Eq(x, x0, evaluate=False))
+        derivative = Part(
+            id="a", prompt=text("problems.tangent_line.prompt_derivative"), kind="expression", answer=df,
+            ask="derivative", args={"f": "f", "var": "x"}, variables=("x",),
+            steps=(Step(text("steps.differentiate"), df),),
+            mistakes=(Mistake("sign_error", text("mistakes.sign_error"), -df),),
+        )
+        slope_part = Part(
+            id="b", prompt=text("problems.tangent_line.prompt_slope", at=at), kind="number", answer=slope,
+            ask="derivative_at", args={"f": "f", "var": "x", "at": sstr(x0)},
+            steps=(Step(text("steps.substitute_point", at=at), slope),),
+            mistakes=(
+                Mistake("value_not_derivative", text("mistakes.value_not_derivative"), y0),
+                Mistake("sign_error", text("mistakes.sign_error"), -slope),
+            ),
+            depends_on=("a",), nice="rational",
+        )
+        wrong_slope = y0 if y0 != slope else slope + 1
+        tangent = Part(
+            id="c", prompt=text("problems.tangent_line.prompt_line", at=at), kind="equation", answer=line,
+            ask="tangent_line", args={"f": "f", "var": "x", "at": sstr(x0), "y": "y"}, variables=("x", "y"),
+            steps=(
+                Step(text("steps.tangent_point", point=Math((sympy.Integer(x0), y0)), m=Math(slope)), point_form),
+                Step(text("steps.solve_for_y"), line),
+            ),
+            mistakes=(
+                Mistake("tangent_not_shifted", text("mistakes.tangent_not_shifted"), sympy.Eq(y, slope * x + y0)),
+                Mistake("tangent_shift_sign", text("mistakes.tangent_shift_sign"), sympy.Eq(y, sympy.expand(y0 + slope * (x + x0)))),
+                Mistake("tangent_value_as_slope", text("mistakes.tangent_value_as_slope"), sympy.Eq(y, sympy.expand(y0 + wrong_slope * (x - x0)))),
+                Mistake("normal_line", text("mistakes.normal_line"), sympy.Eq(y, sympy.expand(y0 - (x - x0) / slope)) if slope != 0 else sympy.Eq(x, x0)),
+            ),
+            depends_on=("b",), nice="rational",
+        )
+        statement = text("problems.tangent_line.statement", f=Math(sympy.Eq(sympy.Function("f")(x), f, evaluate=False)))
+        return statement, {"f": sstr(f)}, [derivative, slope_part, tangent]

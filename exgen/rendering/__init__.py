@@ -1,0 +1,1 @@
+"""Rendering: problems and verdicts as plain text, LaTeX and HTML (templates in templates/)."""
