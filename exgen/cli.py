@@ -28,6 +28,9 @@ def main() -> None:
 
     \b
     Examples:
+      exgen topics                                  # the problem families
+      exgen topics hessian --difficulty 3           # a sample problem with key and solution
+      exgen verify --seeds 1000 --workers 2         # check every variant through the engine
       exgen check "2x e^(x^2)" "e^(x^2)*2x"
       exgen check --kind points "(0,0), (2,-4)" "(2,-4), (0,0)"
       exgen check --batch answers.jsonl > verdicts.jsonl
@@ -100,6 +103,86 @@ def check(
     else:
         _print_verdict(verdict, answer)
     sys.exit(0 if verdict.correct else 1)
+
+
+@main.command()
+@click.argument("family", required=False)
+@click.option("--difficulty", "-d", type=click.IntRange(1, 3), default=1, show_default=True, help="1 easy, 2 medium, 3 hard.")
+@click.option("--seed", "-s", type=int, default=0, show_default=True, help="Which variant to show.")
+@click.option("--mistakes", is_flag=True, help="Also show the mistake models of each part.")
+@click.option("--json", "as_json", is_flag=True, help="Print the machine-readable description instead.")
+def topics(family: str | None, difficulty: int, seed: int, mistakes: bool, as_json: bool) -> None:
+    """List the problem families, or show a sample problem of FAMILY with its key and solution.
+
+    \b
+    Examples:
+      exgen topics
+      exgen topics critical_points --difficulty 2 --seed 7
+      exgen topics lagrange --json
+    """
+    from exgen.i18n import t
+    from exgen.problems import generate, load_families
+
+    families = load_families()
+    if family is None:
+        width = max(len(name) for name in families)
+        for name in sorted(families):
+            info = families[name].info
+            click.echo(f"{name:<{width}}  {t(info.title)}: {t(info.summary)}")
+        return
+    if family not in families:
+        raise UsageError(f"unknown family {family!r}; choose from {', '.join(sorted(families))}")
+    problem = generate(family, difficulty, seed)
+    if as_json:
+        click.echo(json.dumps(problem.describe(), ensure_ascii=False, indent=2))
+        return
+    from exgen.rendering.plain import problem_text
+
+    click.echo(problem_text(problem, mistakes=mistakes))
+
+
+@main.command()
+@click.option("--family", "-f", "families", multiple=True, help="Family to verify (repeatable; default all).")
+@click.option("--seeds", "-n", type=click.IntRange(min=1), default=100, show_default=True, help="Seeds per family.")
+@click.option("--start", type=click.IntRange(min=0), default=0, show_default=True, help="First seed.")
+@click.option("--difficulty", "-d", type=click.IntRange(1, 3), help="Only this difficulty (default: 1, 2, 3 in turn).")
+@click.option("--workers", "-w", type=click.IntRange(min=1), default=1, show_default=True, help="Processes to use.")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+def verify(families: tuple[str, ...], seeds: int, start: int, difficulty: int | None, workers: int, as_json: bool) -> None:
+    """Generate and check many variants of each family through the answer engine.
+
+    For every variant: the key re-derived from the problem's description alone, the key and
+    three rewritten forms accepted, every mistake model rejected, the worked solution's steps
+    chained to the key, promised nice numbers nice. Exits 1 if anything fails.
+
+    \b
+    Examples:
+      exgen verify --seeds 1000 --workers 2
+      exgen verify --family lagrange --difficulty 3 --seeds 200
+    """
+    from exgen.problems import load_families
+    from exgen.problems.run_verify import run_verification
+
+    known = load_families()
+    for name in families:
+        if name not in known:
+            raise UsageError(f"unknown family {name!r}; choose from {', '.join(sorted(known))}")
+    chosen = list(families) or sorted(known)
+    reports = run_verification(chosen, range(start, start + seeds), difficulty, workers, progress=not as_json)
+    failures = [f for r in reports for f in r.failures]
+    if as_json:
+        click.echo(json.dumps([r.to_dict() for r in reports], indent=2))
+    else:
+        header = f"{'family':<22}{'variants':>9}{'rejected':>10}{'dropped':>9}{'distinct':>10}{'failures':>10}{'seconds':>9}"
+        click.echo(header)
+        for r in reports:
+            click.echo(f"{r.family:<22}{r.variants:>9}{r.rejected:>10}{r.dropped_mistakes:>9}{r.distinct:>10}{len(r.failures):>10}{r.seconds:>9.1f}")
+        for failure in failures[:20]:
+            click.echo(f"FAIL {failure}", err=True)
+        if len(failures) > 20:
+            click.echo(f"... and {len(failures) - 20} more failures", err=True)
+    if failures:
+        sys.exit(1)
 
 
 def _print_verdict(verdict: Any, answer: str) -> None:

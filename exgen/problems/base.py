@@ -129,7 +129,7 @@ def distinct_integers(rng: random.Random, count: int, low: int, high: int) -> li
     return sorted(rng.sample(range(low, high + 1), count))
 
 
-def is_nice(value: Any, kind: str = "integer", max_denominator: int = 12, max_size: int = 10_000) -> bool:
+def is_nice(value: Any, kind: str = "integer", max_denominator: int = 100, max_size: int = 10_000) -> bool:
     """Integers (or small rationals) of modest size, as promised to students."""
     value = sympy.nsimplify(value) if not isinstance(value, sympy.Basic) else value
     if not value.is_Rational:

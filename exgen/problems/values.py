@@ -17,7 +17,8 @@ from exgen.answers import nodes as n
 from exgen.answers.equivalence import compare_equations, compare_expressions
 from exgen.answers.kinds.label import label_synonyms, normalize_label
 from exgen.answers.limits import Deadline
-from exgen.answers.sympy_bridge import from_sympy, to_calculator
+from exgen.answers.printer import to_text
+from exgen.answers.sympy_bridge import from_sympy
 from exgen.problems.model import Part
 
 COMPARE_SECONDS = 5.0
@@ -61,6 +62,18 @@ def same_value(kind: str, a: Any, b: Any, variables: Sequence[str] = ()) -> bool
     raise ValueError(f"unknown kind {kind}")
 
 
+def to_calculator(value: Any) -> str:
+    """Calculator syntax for a sympy value (via exgen's own printer: fast, and it reads back)."""
+    return to_text(tree(value))
+
+
+def _factored(expr: sympy.Expr) -> sympy.Expr:
+    """A factored form: full factorization for polynomials, common factors pulled out otherwise."""
+    if expr.is_polynomial() and len(expr.free_symbols) <= 1:
+        return sympy.factor(expr)
+    return sympy.factor_terms(expr)
+
+
 def typed(kind: str, value: Any) -> str:
     """What a student would type for ``value`` (calculator syntax)."""
     if kind == "label":
@@ -81,11 +94,11 @@ def rewritten_forms(kind: str, value: Any, seed: int = 0) -> list[str]:
     rng = random.Random(seed)
     if kind in ("expression", "number"):
         expr = sympy.sympify(value)
-        return [_typed_terms(sympy.expand(expr), rng), _typed_terms(sympy.factor(expr), rng), _typed_terms(expr, rng, shuffle=True)]
+        return [_typed_terms(sympy.expand(expr), rng), _typed_terms(_factored(expr), rng), _typed_terms(expr, rng, shuffle=True)]
     if kind == "vector":
         return [
             "(" + ", ".join(_typed_terms(sympy.expand(c), rng) for c in value) + ")",
-            "<" + ", ".join(_typed_terms(sympy.factor(c), rng) for c in value) + ">",
+            "<" + ", ".join(_typed_terms(_factored(sympy.sympify(c)), rng) for c in value) + ">",
             ", ".join(_typed_terms(c, rng, shuffle=True) for c in value),
         ]
     if kind == "points":
@@ -117,6 +130,11 @@ def _typed_terms(expr: sympy.Expr, rng: random.Random, shuffle: bool = False) ->
     if len(terms) == 1:
         return to_calculator(terms[0])
     return " + ".join(f"({to_calculator(t)})" for t in terms)
+
+
+def effective_mistakes(part: Part) -> tuple[Any, ...]:
+    """The part's mistake models minus any the engine would accept as the key."""
+    return tuple(m for m in part.mistakes if not same_value(part.kind, part.answer, m.answer, part.variables))
 
 
 def drop_equivalent_mistakes(part: Part) -> Part:

@@ -7,6 +7,7 @@ for the target format.
 
 from __future__ import annotations
 
+import string
 from collections.abc import Callable
 from fractions import Fraction
 from typing import Any
@@ -90,16 +91,26 @@ def _param(value: Any, fmt: str) -> str:
     return text_value
 
 
+_FORMATTER = string.Formatter()
+_ESCAPE = {"latex": escape_latex, "html": escape_html, "plain": lambda s: s}
+
+
 def render(item: Text, fmt: str = "plain") -> str:
-    """The sentence in the current locale, with its parameters rendered for ``fmt``."""
+    """The sentence in the current locale, with its parameters rendered for ``fmt``.
+
+    The catalog's words are escaped for the format piece by piece, between placeholders, so
+    escaping can never touch a placeholder.
+    """
     template = catalog().get(item.key)
     if template is None:
         return t(item.key)
-    if fmt == "latex":
-        template = escape_latex(str(template)).replace(r"\{", "{").replace(r"\}", "}")
-    elif fmt == "html":
-        template = escape_html(str(template))
-    return str(template).format(**{k: _param(v, fmt) for k, v in item.params.items()})
+    escape = _ESCAPE[fmt]
+    pieces = []
+    for literal, name, _spec, _conversion in _FORMATTER.parse(str(template)):
+        pieces.append(escape(literal))
+        if name is not None:
+            pieces.append(_param(item.params[name], fmt))
+    return "".join(pieces)
 
 
 Renderer = Callable[[Text], str]

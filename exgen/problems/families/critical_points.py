@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import math
 import random
+from fractions import Fraction
 from functools import reduce
 
 import sympy
 
-from exgen.problems.calculus import d
 from exgen.problems.base import Family, RejectVariant, family, sstr
 from exgen.problems.model import Math, Mistake, Part, Step, Text, text
 
@@ -21,20 +21,40 @@ x = sympy.Symbol("x")
 LABELS = ("minimum", "maximum", "neither")
 
 
-def _side_sign(derivative: sympy.Expr, at: sympy.Expr) -> int:
-    value = derivative.subs(x, at)
-    return 1 if value > 0 else -1 if value < 0 else 0
+def _poly_mul(a: list[Fraction], b: list[Fraction]) -> list[Fraction]:
+    """Product of coefficient lists (lowest degree first)."""
+    out = [Fraction(0)] * (len(a) + len(b) - 1)
+    for i, p in enumerate(a):
+        for j, q in enumerate(b):
+            out[i + j] += p * q
+    return out
 
 
-def _classification(derivative: sympy.Expr, root: int) -> tuple[str, int, int]:
+def _poly_value(coefficients: list[Fraction], at: Fraction) -> Fraction:
+    value = Fraction(0)
+    for c in reversed(coefficients):
+        value = value * at + c
+    return value
+
+
+def _poly_expr(coefficients: list[Fraction]) -> sympy.Expr:
+    return sympy.Add(*[sympy.Rational(c.numerator, c.denominator) * x**k for k, c in enumerate(coefficients) if c])
+
+
+def _classification(derivative: list[Fraction], root: int) -> tuple[str, int, int]:
     """First-derivative test: the sign of f′ just left and right of the root."""
-    half = sympy.Rational(1, 2)
-    left, right = _side_sign(derivative, root - half), _side_sign(derivative, root + half)
+    half = Fraction(1, 2)
+    left = _sign(_poly_value(derivative, root - half))
+    right = _sign(_poly_value(derivative, root + half))
     if left < 0 < right:
         return "minimum", left, right
     if left > 0 > right:
         return "maximum", left, right
     return "neither", left, right
+
+
+def _sign(value: Fraction) -> int:
+    return 1 if value > 0 else -1 if value < 0 else 0
 
 
 @family(
@@ -51,16 +71,21 @@ class CriticalPoints(Family):
         if difficulty >= 2 and rng.random() < 0.6:
             multiplicities[rng.randrange(count)] = 2  # a stationary point that is not an extremum
         sign = rng.choice([-1, 1])
-        monic = sympy.expand(reduce(lambda acc, rm: acc * (x - rm[0]) ** rm[1], zip(roots, multiplicities), sympy.Integer(1)))
-        antiderivative = sympy.Poly(monic, x).integrate()
-        denominators = [sympy.fraction(c)[1] for c in antiderivative.all_coeffs()]
-        antiderivative = antiderivative.as_expr()
-        k = sign * reduce(math.lcm, [int(d) for d in denominators], 1)
+        # Work with exact coefficient lists (fast); build sympy expressions once at the end.
+        monic = [Fraction(1)]
+        for root, multiplicity in zip(roots, multiplicities):
+            for _ in range(multiplicity):
+                monic = _poly_mul(monic, [Fraction(-root), Fraction(1)])
+        antiderivative = [Fraction(0)] + [c / (k + 1) for k, c in enumerate(monic)]
+        k = sign * reduce(math.lcm, [c.denominator for c in antiderivative], 1)
         if abs(k) > 60:
             raise RejectVariant("coefficients too large")
         constant = rng.randint(-5, 5)
-        f = sympy.expand(k * antiderivative) + constant
-        df = sympy.expand(k * monic)
+        f_coefficients = [k * c for c in antiderivative]
+        f_coefficients[0] += constant
+        df_coefficients = [k * c for c in monic]
+        f = _poly_expr(f_coefficients)
+        df = _poly_expr(df_coefficients)
         factored = k * reduce(lambda acc, rm: acc * (x - rm[0]) ** rm[1], zip(roots, multiplicities), sympy.Integer(1))
         points = tuple((sympy.Integer(r),) for r in roots)
 
@@ -69,7 +94,7 @@ class CriticalPoints(Family):
                 id="a", prompt=text("problems.critical_points.prompt_derivative"), kind="expression", answer=df,
                 ask="derivative", args={"f": "f", "var": "x"}, variables=("x",),
                 steps=(Step(text("steps.differentiate"), df),),
-                mistakes=(Mistake("power_not_lowered", text("mistakes.power_not_lowered"), sympy.expand(x * df)),),
+                mistakes=(Mistake("power_not_lowered", text("mistakes.power_not_lowered"), _poly_expr([Fraction(0)] + df_coefficients)),),
             )
         ]
         point_mistakes = [Mistake("roots_sign", text("mistakes.roots_sign"), tuple((-p[0],) for p in points))]
@@ -89,13 +114,14 @@ class CriticalPoints(Family):
             )
         )
         letters = "cdefgh"
-        second = d(df, x)
+        second = [c * i for i, c in enumerate(df_coefficients)][1:]
         local_minima = []
         for index, (root, multiplicity) in enumerate(zip(roots, multiplicities)):
-            label, left, right = _classification(df, root)
+            label, left, right = _classification(df_coefficients, root)
             if label == "minimum":
                 local_minima.append(root)
-            curvature = second.subs(x, root)
+            value = _poly_value(second, Fraction(root))
+            curvature = sympy.Rational(value.numerator, value.denominator)
             at = Math(sympy.Eq(x, root, evaluate=False))
             wrong = {"minimum": "maximum", "maximum": "minimum", "neither": "minimum"}[label]
             mistakes = [Mistake("classify_reversed" if label != "neither" else "necessary_not_sufficient",
@@ -112,8 +138,8 @@ class CriticalPoints(Family):
                     mistakes=tuple(mistakes), depends_on=("b",),
                 )
             )
-        if sympy.degree(f, x) % 2 == 0 and k > 0 and len(local_minima) >= 1:
-            values = {r: f.subs(x, r) for r in local_minima}
+        if (len(f_coefficients) - 1) % 2 == 0 and k > 0 and len(local_minima) >= 1:
+            values = {r: sympy.Rational(_poly_value(f_coefficients, Fraction(r)).numerator, _poly_value(f_coefficients, Fraction(r)).denominator) for r in local_minima}
             lowest = min(values.values())
             best = [r for r, v in values.items() if v == lowest]
             if len(best) != 1:

@@ -211,7 +211,9 @@ def _chain(rng: random.Random, depth: int) -> Built:
             outer = u**n
         elif name in ("log", "sqrt"):
             if not inner.is_positive:  # keep the argument positive: a real, defined function
-                inner = inner**2 + rng.randint(1, 4)
+                shift = rng.randint(1, 4)
+                layers.append((u**2 + shift, inner))  # squaring is a layer of its own
+                inner = inner**2 + shift
             outer = function(u)  # type: ignore[misc]
         else:
             outer = function(u)  # type: ignore[misc]

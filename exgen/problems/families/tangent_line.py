@@ -18,6 +18,10 @@ from exgen.problems.model import Math, Mistake, Part, Step, Text, text
 x, y = sympy.symbols("x y")
 
 
+def _eq(lhs: sympy.Expr, rhs: sympy.Expr) -> sympy.Eq:
+    return sympy.Eq(lhs, rhs, evaluate=False)  # no assumption queries: they dominate generation time
+
+
 def _polynomial(rng: random.Random, degree: int) -> sympy.Expr:
     return sympy.Add(*[rng.randint(-4, 4) * x**k for k in range(degree)], nonzero(rng, -3, 3) * x**degree)
 
@@ -55,7 +59,7 @@ class TangentLine(Family):
         f, df = _function(rng, difficulty, x0)
         y0 = f.subs(x, x0)
         slope = df.subs(x, x0)
-        line = sympy.Eq(y, sympy.expand(y0 + slope * (x - x0)))
+        line = _eq(y, sympy.expand(y0 + slope * (x - x0)))
         point_form = sympy.Eq(y - y0, sympy.Mul(slope, x - x0, evaluate=False), evaluate=False)
         at = Math(sympy.Eq(x, x0, evaluate=False))
         derivative = Part(
@@ -83,10 +87,10 @@ class TangentLine(Family):
                 Step(text("steps.solve_for_y"), line),
             ),
             mistakes=(
-                Mistake("tangent_not_shifted", text("mistakes.tangent_not_shifted"), sympy.Eq(y, slope * x + y0)),
-                Mistake("tangent_shift_sign", text("mistakes.tangent_shift_sign"), sympy.Eq(y, sympy.expand(y0 + slope * (x + x0)))),
-                Mistake("tangent_value_as_slope", text("mistakes.tangent_value_as_slope"), sympy.Eq(y, sympy.expand(y0 + wrong_slope * (x - x0)))),
-                Mistake("normal_line", text("mistakes.normal_line"), sympy.Eq(y, sympy.expand(y0 - (x - x0) / slope)) if slope != 0 else sympy.Eq(x, x0)),
+                Mistake("tangent_not_shifted", text("mistakes.tangent_not_shifted"), _eq(y, slope * x + y0)),
+                Mistake("tangent_shift_sign", text("mistakes.tangent_shift_sign"), _eq(y, sympy.expand(y0 + slope * (x + x0)))),
+                Mistake("tangent_value_as_slope", text("mistakes.tangent_value_as_slope"), _eq(y, sympy.expand(y0 + wrong_slope * (x - x0)))),
+                Mistake("normal_line", text("mistakes.normal_line"), _eq(y, sympy.expand(y0 - (x - x0) / slope)) if slope != 0 else _eq(x, sympy.Integer(x0))),
             ),
             depends_on=("b",), nice="rational",
         )

@@ -1,0 +1,59 @@
+"""Run verification over many seeds, in parallel processes, with progress."""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+
+from exgen.problems.verify import FamilyReport, verify_family
+
+CHUNK = 25
+
+
+def _chunk(args: tuple[str, list[int], int | None]) -> FamilyReport:
+    family, seeds, difficulty = args
+    return verify_family(family, seeds, difficulty)
+
+
+def _merge(into: FamilyReport, part: FamilyReport) -> None:
+    into.variants += part.variants
+    into.rejected += part.rejected
+    into.dropped_mistakes += part.dropped_mistakes
+    into.failures += part.failures
+    into.fingerprints |= part.fingerprints
+
+
+def run_verification(
+    families: Sequence[str], seeds: range, difficulty: int | None, workers: int, progress: bool = True
+) -> list[FamilyReport]:
+    """One report per family, in the order given; seconds are wall-clock per family's chunks."""
+    reports = {family: FamilyReport(family) for family in families}
+    jobs = [(family, list(seeds[i : i + CHUNK]), difficulty) for family in families for i in range(0, len(seeds), CHUNK)]
+    started = {family: time.perf_counter() for family in families}
+    done = 0
+    show = progress and sys.stderr.isatty()
+
+    def tick(job: tuple[str, list[int], int | None], result: FamilyReport) -> None:
+        nonlocal done
+        _merge(reports[job[0]], result)
+        reports[job[0]].seconds += result.seconds
+        done += 1
+        if show:
+            print(f"\rverifying: {done}/{len(jobs)} chunks", end="", file=sys.stderr, flush=True)
+
+    if workers == 1:
+        for job in jobs:
+            tick(job, _chunk(job))
+    else:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            futures = {pool.submit(_chunk, job): job for job in jobs}
+            for future in as_completed(futures):
+                tick(futures[future], future.result())
+    if show:
+        print(file=sys.stderr)
+    del started
+    for report in reports.values():
+        report.failures.sort(key=lambda f: (f.difficulty, f.seed, f.part))
+    return [reports[f] for f in families]
