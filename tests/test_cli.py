@@ -107,3 +107,36 @@ def test_bad_expected_answer_is_a_clean_failure() -> None:
     result = run("check", "(1, 2", "1")
     assert result.exit_code == 1, result.output
     assert "Traceback" not in result.output and "expected answer" in result.output
+
+
+def test_topics_lists_families() -> None:
+    result = run("topics")
+    assert result.exit_code == 0, result.output
+    for family in ("derivative_rules", "lagrange", "neural_gradients", "hessian"):
+        assert family in result.output
+
+
+def test_topics_shows_a_sample_problem() -> None:
+    result = run("topics", "critical_points", "--difficulty", "2", "--seed", "3", "--mistakes")
+    assert result.exit_code == 0, result.output
+    assert "(a)" in result.output and "Answer:" in result.output and "✗" in result.output
+
+
+def test_topics_json_is_the_description() -> None:
+    result = run("topics", "lagrange", "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["family"] == "lagrange"
+
+
+def test_topics_unknown_family_is_a_usage_error() -> None:
+    assert run("topics", "calculus_of_variations").exit_code == 2
+
+
+def test_verify_small_run() -> None:
+    result = run("verify", "--family", "tangent_line", "--seeds", "3")
+    assert result.exit_code == 0, result.output
+    assert "tangent_line" in result.output and "failures" in result.output
+
+
+def test_verify_unknown_family() -> None:
+    assert run("verify", "--family", "nope").exit_code == 2

@@ -12,6 +12,7 @@ from fractions import Fraction
 from typing import Any
 
 import sympy
+from sympy.core.function import AppliedUndef
 from sympy.printing.str import StrPrinter
 
 from exgen.answers import nodes as n
@@ -50,7 +51,7 @@ _FROM_NAME = {name: func for func, name in _UNARY.items()}
 
 
 def _number(value: Fraction) -> n.Node:
-    return n.Num(value) if value >= 0 else n.Neg(n.Num(-value))
+    return n.Num(value)
 
 
 def from_sympy(expr: Any) -> n.Node:
@@ -94,6 +95,9 @@ def from_sympy(expr: Any) -> n.Node:
     for func, name in _UNARY.items():
         if isinstance(expr, func):
             return n.Call(name, (from_sympy(expr.args[0]),))
+    if isinstance(expr, AppliedUndef):
+        # f(x), f'(x) in statements and steps: display only, never evaluated
+        return n.Call(str(expr.func), tuple(from_sympy(a) for a in expr.args))
     raise TypeError(f"exgen cannot use {type(expr).__name__} in an answer: {expr}")
 
 

@@ -23,14 +23,14 @@ class Section:
     difficulty: int = 1
 
 
-def generate_set(sections: Sequence[Section], seed: int) -> list[Problem]:
+def generate_set(sections: Sequence[Section], seed: int, verify: bool = False) -> list[Problem]:
     """The problems of one worksheet version, in section order, all different."""
     problems: list[Problem] = []
     seen: set[str] = set()
     for section_index, section in enumerate(sections):
         for item in range(section.count):
             for redraw in range(MAX_REDRAWS):
-                problem = generate(section.family, section.difficulty, derive_seed("sheet", seed, section_index, item, redraw))
+                problem = generate(section.family, section.difficulty, derive_seed("sheet", seed, section_index, item, redraw), verify=verify)
                 if problem.fingerprint not in seen:
                     break
             else:

@@ -89,8 +89,18 @@ def typed(kind: str, value: Any) -> str:
     return to_calculator(value)
 
 
+MAX_TYPED_FORM = 1000  # a rewritten form longer than this is not something a student types
+
+
 def rewritten_forms(kind: str, value: Any, seed: int = 0) -> list[str]:
-    """Three equivalent ways a student might write ``value``: expanded, factored, reordered."""
+    """Up to three equivalent ways a student might write ``value``: expanded, factored, reordered.
+
+    Forms longer than a student would type by hand (an expansion can explode) are left out.
+    """
+    return [form for form in _rewritten_forms(kind, value, seed) if len(form) <= MAX_TYPED_FORM]
+
+
+def _rewritten_forms(kind: str, value: Any, seed: int = 0) -> list[str]:
     rng = random.Random(seed)
     if kind in ("expression", "number"):
         expr = sympy.sympify(value)

@@ -47,7 +47,7 @@ def _derivative_part(f: sympy.Expr, key: sympy.Expr, steps: list[Step], slips: l
 class Activations(Family):
     def build(self, rng: random.Random, difficulty: int) -> tuple[Text, dict[str, str], list[Part]]:
         variant = rng.choice(
-            {1: ["sigmoid", "sigmoid_affine", "tanh"], 2: ["sigmoid_affine", "tanh_affine", "softplus", "sigmoid_at"],
+            {1: ["sigmoid", "sigmoid_affine", "sigmoid_affine", "tanh", "tanh_affine"], 2: ["sigmoid_affine", "tanh_affine", "softplus", "sigmoid_at"],
              3: ["log_sigmoid", "sigmoid_product", "tanh_of_sigmoid", "softplus_affine"]}[difficulty]
         )
         a, b = nonzero(rng, -4, 4), rng.randint(-3, 3)

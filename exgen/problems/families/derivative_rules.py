@@ -241,6 +241,8 @@ def _chain(rng: random.Random, depth: int) -> Built:
     return Built(f, df, "chain", steps, slips)
 
 
+MAX_KEY_LENGTH = 160  # characters of the key as a student would type it
+
 RULES_BY_DIFFICULTY = {
     1: ["power", "power", "exp_log", "trig"],
     2: ["product", "quotient", "reciprocal", "chain", "exp_log", "trig"],
@@ -264,6 +266,8 @@ class DerivativeRules(Family):
         built = _chain(rng, 1 if difficulty == 2 else rng.choice([2, 3])) if rule == "chain" else builders[rule](rng, difficulty)
         if sympy.count_ops(built.f) > 40 or built.df == 0:
             raise RejectVariant("too long or constant")
+        if len(sstr(built.df)) > MAX_KEY_LENGTH:
+            raise RejectVariant("the derivative is too long to type by hand")
         key = built.df
         steps = [Step(text(f"steps.rule_name.{built.rule}")), *built.explain]
         if steps[-1].value is None or steps[-1].value != key:

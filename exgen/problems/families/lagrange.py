@@ -20,7 +20,7 @@ from exgen.problems.model import Math, Mistake, Part, Step, Text, text
 
 X, Y, Z = sympy.symbols("x y z")
 LAMBDA = sympy.Symbol("lambda")
-TRIPLES = [(3, 4, 5), (5, 12, 13), (8, 15, 17), (1, 0, 1)]
+TRIPLES = [(3, 4, 5), (5, 12, 13), (8, 15, 17), (7, 24, 25), (20, 21, 29)]
 QUADRUPLES = [(1, 2, 2, 3), (2, 3, 6, 7), (1, 4, 8, 9), (2, 6, 9, 11), (4, 4, 7, 9)]
 
 
@@ -41,13 +41,13 @@ class Lagrange(Family):
         variant = "sphere" if difficulty == 3 else rng.choice(
             {1: ["product_on_line", "distance_to_line"], 2: ["linear_on_circle", "linear_on_circle", "distance_to_line"]}[difficulty]
         )
-        t = rng.choice([1, 2, 3])
+        t = rng.choice([1, 2, 3, 4])
         if variant in ("linear_on_circle", "sphere"):
             if variant == "sphere":
                 *direction, norm = rng.choice(QUADRUPLES)
                 variables = [X, Y, Z]
             else:
-                p, q, norm = rng.choice(TRIPLES[:3])
+                p, q, norm = rng.choice(TRIPLES[:3] if difficulty == 1 else TRIPLES)
                 direction = [p, q]
                 variables = [X, Y]
             direction = _signed(rng, tuple(direction))
@@ -63,7 +63,7 @@ class Lagrange(Family):
             lam_best = sympy.Rational(scale * norm, 2 * r)  # ∇f = λ∇g at the maximum
             extremes = {"max": (best, f.subs(dict(zip(variables, best)))), "min": (worst, f.subs(dict(zip(variables, worst))))}
         elif variant == "product_on_line":
-            a, b = rng.choice([1, 2, 3]), rng.choice([1, 2, 3])
+            a, b = rng.choice([1, 2, 3, 4]), rng.choice([1, 2, 3, 4])
             variables = [X, Y]
             f = X * Y
             g = a * X + b * Y
@@ -73,7 +73,7 @@ class Lagrange(Family):
             lam_best = sympy.Integer(t)  # y = λa, x = λb
             extremes = {"max": (best, f.subs({X: best[0], Y: best[1]}))}
         else:  # distance_to_line
-            a, b = nonzero(rng, -3, 3), nonzero(rng, -3, 3)
+            a, b = nonzero(rng, -4, 4), nonzero(rng, -4, 4)
             variables = [X, Y]
             f = X**2 + Y**2
             g = a * X + b * Y

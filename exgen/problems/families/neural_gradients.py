@@ -42,7 +42,7 @@ class NeuralGradients(Family):
             "sigmoid": rng.choice(["cross_entropy", "cross_entropy", "half_squared"]),
         }[activation]
         regularized = difficulty == 3 and rng.random() < 0.6
-        mu = rng.choice([sympy.Rational(1, 10), sympy.Rational(1, 2), sympy.Integer(1)]) if regularized else sympy.Integer(0)
+        mu = rng.choice([sympy.Rational(1, 2), sympy.Integer(1), sympy.Integer(2)]) if regularized else sympy.Integer(0)
 
         z = w * x + b
         prediction = sigmoid(z) if activation == "sigmoid" else z

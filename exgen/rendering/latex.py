@@ -1,0 +1,243 @@
+"""Expression trees as LaTeX (fast; used for every formula on worksheets and keys).
+
+sympy's LaTeX printer takes about a millisecond per formula; a class set has tens of
+thousands of formulas, so worksheets are typeset from exgen's own trees instead. Quotients
+and negative powers become fractions, the coefficient comes first, functions get their usual
+names (``\\sin``, ``\\ln``, ``\\sigma``), and brackets appear only where they are needed.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+from exgen.answers import nodes as n
+
+GREEK = {
+    "alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta", "iota", "kappa", "lambda",
+    "mu", "nu", "xi", "pi", "rho", "sigma", "tau", "upsilon", "phi", "chi", "psi", "omega",
+}
+FUNCTIONS = {
+    "sin": r"\sin", "cos": r"\cos", "tan": r"\tan", "sec": r"\sec", "csc": r"\csc", "cot": r"\cot",
+    "asin": r"\arcsin", "acos": r"\arccos", "atan": r"\arctan", "sinh": r"\sinh", "cosh": r"\cosh",
+    "tanh": r"\tanh", "coth": r"\coth", "sech": r"\operatorname{sech}", "csch": r"\operatorname{csch}",
+    "asinh": r"\operatorname{arsinh}", "acosh": r"\operatorname{arcosh}", "atanh": r"\operatorname{artanh}",
+    "log": r"\ln", "log10": r"\log_{10}", "log2": r"\log_{2}", "sign": r"\operatorname{sgn}",
+    "max": r"\max", "min": r"\min", "atan2": r"\operatorname{atan2}", "sigma": r"\sigma",
+}
+_ADD, _MUL, _NEG, _POW, _ATOM = 1, 2, 3, 4, 5
+
+
+def symbol(name: str) -> str:
+    base, digits = name.rstrip("0123456789"), name[len(name.rstrip("0123456789")) :]
+    if base.lower() in GREEK and (base.islower() or base.capitalize() == base):
+        text = "\\" + base
+    elif len(base) == 1:
+        text = base
+    elif base.endswith("'") or base.endswith("′"):
+        text = symbol(base.rstrip("'′")) + "'"
+    else:
+        text = r"\mathit{" + base.replace("_", r"\_") + "}"
+    return f"{text}_{{{digits}}}" if digits else text
+
+
+def _number(value: Fraction, text: str = "") -> str:
+    if text and "." in text:
+        return text
+    if value.denominator == 1:
+        return str(value.numerator)
+    sign = "-" if value < 0 else ""
+    return f"{sign}\\frac{{{abs(value.numerator)}}}{{{value.denominator}}}"
+
+
+def _precedence(node: n.Node) -> int:
+    if isinstance(node, n.Add):
+        return _ADD
+    if isinstance(node, (n.Mul, n.Div)):
+        return _MUL
+    if isinstance(node, n.Neg):
+        return _NEG
+    if isinstance(node, n.Num) and (node.value < 0 or node.value.denominator != 1):
+        return _MUL
+    if isinstance(node, n.Pow):
+        return _POW
+    return _ATOM
+
+
+def _paren(text: str) -> str:
+    return r"\left(" + text + r"\right)"
+
+
+def _negative_power(node: n.Node) -> tuple[n.Node, n.Node] | None:
+    """``b^(-k)`` as (b, k): such factors print in the denominator."""
+    if isinstance(node, n.Pow):
+        exponent = node.exp
+        value = n.rational_value(exponent)
+        if value is not None and value < 0:
+            positive = -value
+            return node.base, n.Num(positive)
+    return None
+
+
+def latex(node: n.Node) -> str:
+    return _latex(node)
+
+
+def _latex(node: n.Node) -> str:
+    kind = type(node)
+    if kind is n.Num:
+        return _number(node.value, node.text)  # type: ignore[attr-defined]
+    if kind is n.Sym:
+        return symbol(node.name)  # type: ignore[attr-defined]
+    if kind is n.Const:
+        return r"\pi" if node.name == "pi" else "e"  # type: ignore[attr-defined]
+    if kind is n.Add:
+        return _add(node)  # type: ignore[arg-type]
+    if kind is n.Neg:
+        inner = node.arg  # type: ignore[attr-defined]
+        text = _latex(inner)
+        return "-" + (_paren(text) if _precedence(inner) <= _ADD or isinstance(inner, n.Neg) else text)
+    if kind is n.Mul:
+        return _mul(node)  # type: ignore[arg-type]
+    if kind is n.Div:
+        return r"\frac{" + _latex(node.num) + "}{" + _latex(node.den) + "}"  # type: ignore[attr-defined]
+    if kind is n.Pow:
+        return _pow(node)  # type: ignore[arg-type]
+    if kind is n.Call:
+        return _call(node)  # type: ignore[arg-type]
+    if kind is n.Eq:
+        return _latex(node.lhs) + " = " + _latex(node.rhs)  # type: ignore[attr-defined]
+    if kind in (n.Tuple, n.Seq):
+        inner = ", ".join(_latex(i) for i in node.items)  # type: ignore[attr-defined]
+        return _paren(inner) if kind is n.Tuple else inner
+    raise TypeError(f"cannot typeset {kind.__name__}")
+
+
+def _degree(term: n.Node) -> float:
+    """A term's polynomial degree, for ordering sums as people write them (constants last)."""
+    if isinstance(term, n.Num):
+        return -1.0
+    if isinstance(term, n.Sym):
+        return 1.0
+    if isinstance(term, n.Neg):
+        return _degree(term.arg)
+    if isinstance(term, n.Mul):
+        return sum(max(_degree(f), 0.0) for f in term.factors)
+    if isinstance(term, n.Pow):
+        exponent = n.rational_value(term.exp)
+        if exponent is not None and isinstance(term.base, n.Sym):
+            return float(exponent)
+        return 0.5
+    return 0.5  # functions: after the powers, before the constants
+
+
+def ordered_terms(node: n.Add) -> list[n.Node]:
+    return sorted(node.terms, key=_degree, reverse=True)
+
+
+def _add(node: n.Add) -> str:
+    parts: list[str] = []
+    for index, term in enumerate(ordered_terms(node)):
+        negative, body = _split_sign(term)
+        text = _latex(body)
+        if isinstance(body, n.Add):
+            text = _paren(text)
+        if index == 0:
+            parts.append(("-" if negative else "") + text)
+        else:
+            parts.append((" - " if negative else " + ") + text)
+    return "".join(parts)
+
+
+def _split_sign(term: n.Node) -> tuple[bool, n.Node]:
+    """A term's sign, pulled out so sums read ``a - b`` rather than ``a + (-b)``."""
+    if isinstance(term, n.Neg):
+        return True, term.arg
+    if isinstance(term, n.Num) and term.value < 0:
+        return True, n.Num(-term.value)
+    if isinstance(term, n.Mul) and isinstance(term.factors[0], n.Num) and term.factors[0].value < 0:
+        first = term.factors[0]
+        rest = term.factors[1:]
+        if first.value == -1:
+            return True, rest[0] if len(rest) == 1 else n.Mul(rest)
+        return True, n.Mul((n.Num(-first.value), *rest))
+    return False, term
+
+
+def _mul(node: n.Mul) -> str:
+    numerator: list[n.Node] = []
+    denominator: list[n.Node] = []
+    coefficient = Fraction(1)
+    for factor in node.factors:
+        inverted = _negative_power(factor)
+        if inverted is not None:
+            base, power = inverted
+            denominator.append(base if power.value == 1 else n.Pow(base, power))  # type: ignore[attr-defined]
+        elif isinstance(factor, n.Num) and not factor.text:
+            coefficient *= factor.value
+        else:
+            numerator.append(factor)
+    sign = "-" if coefficient < 0 else ""
+    coefficient = abs(coefficient)
+    top = Fraction(coefficient.numerator)
+    bottom = Fraction(coefficient.denominator)
+    if bottom != 1:
+        denominator.insert(0, n.Num(bottom))
+    if top != 1 or not numerator:
+        numerator.insert(0, n.Num(top))
+    if denominator:
+        return sign + r"\frac{" + _fraction_part(numerator) + "}{" + _fraction_part(denominator) + "}"
+    return sign + _product(numerator)
+
+
+def _fraction_part(factors: list[n.Node]) -> str:
+    """Inside \frac a single factor needs no brackets."""
+    return _latex(factors[0]) if len(factors) == 1 else _product(factors)
+
+
+def _product(factors: list[n.Node]) -> str:
+    pieces: list[str] = []
+    previous: n.Node | None = None
+    for factor in factors:
+        text = _latex(factor)
+        if _precedence(factor) <= _MUL and not (isinstance(factor, n.Num) and factor.value >= 0):
+            text = _paren(text)
+        if previous is not None and (isinstance(factor, n.Num) or (isinstance(previous, n.Num) and text[:1].isdigit())):
+            pieces.append(r" \cdot ")
+        elif previous is not None:
+            pieces.append(" ")
+        pieces.append(text)
+        previous = factor
+    return "".join(pieces)
+
+
+def _pow(node: n.Pow) -> str:
+    base, exponent = node.base, node.exp
+    value = n.rational_value(exponent)
+    if value is not None:
+        if value == Fraction(1, 2):
+            return r"\sqrt{" + _latex(base) + "}"
+        if value < 0:
+            return r"\frac{1}{" + _pow(n.Pow(base, n.Num(-value))) + "}" if value != -1 else r"\frac{1}{" + _latex(base) + "}"
+    if isinstance(base, n.Const) and base.name == "e":
+        return "e^{" + _latex(exponent) + "}"
+    if isinstance(base, n.Call) and base.func in FUNCTIONS and base.func not in ("max", "min", "atan2"):
+        # sin(x)^2 is typeset sin²(x)
+        return FUNCTIONS[base.func] + "^{" + _latex(exponent) + "}" + _paren(", ".join(_latex(a) for a in base.args))
+    base_text = _latex(base)
+    if _precedence(base) <= _POW or (isinstance(base, n.Call) and base.func in ("sqrt", "exp")):
+        base_text = _paren(base_text)
+    return base_text + "^{" + _latex(exponent) + "}"
+
+
+def _call(node: n.Call) -> str:
+    args = ", ".join(_latex(a) for a in node.args)
+    if node.func == "exp":
+        return "e^{" + args + "}"
+    if node.func == "sqrt":
+        return r"\sqrt{" + args + "}"
+    if node.func == "abs":
+        return r"\left|" + args + r"\right|"
+    name = FUNCTIONS.get(node.func)
+    if name is None:  # an undefined function named by a problem, such as f or f'
+        name = symbol(node.func)
+    return name + _paren(args)

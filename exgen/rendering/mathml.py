@@ -1,0 +1,169 @@
+"""Expression trees as presentation MathML (MathML Core: no <mfenced>, works offline in
+current browsers and is read by screen readers)."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from html import escape
+
+from exgen.answers import nodes as n
+from exgen.rendering.latex import GREEK, _negative_power, _precedence, _split_sign, ordered_terms
+
+_ADD, _MUL, _POW = 1, 2, 4
+GREEK_LETTERS = {
+    "alpha": "α", "beta": "β", "gamma": "γ", "delta": "δ", "epsilon": "ε", "zeta": "ζ", "eta": "η",
+    "theta": "θ", "iota": "ι", "kappa": "κ", "lambda": "λ", "mu": "μ", "nu": "ν", "xi": "ξ", "pi": "π",
+    "rho": "ρ", "sigma": "σ", "tau": "τ", "upsilon": "υ", "phi": "φ", "chi": "χ", "psi": "ψ", "omega": "ω",
+}
+FUNCTIONS = {
+    "asin": "arcsin", "acos": "arccos", "atan": "arctan", "asinh": "arsinh", "acosh": "arcosh",
+    "atanh": "artanh", "log": "ln", "sign": "sgn", "sigma": "σ",
+}
+
+
+def _mo(op: str) -> str:
+    return f"<mo>{escape(op)}</mo>"
+
+
+def _mi(name: str) -> str:
+    return f"<mi>{escape(name)}</mi>"
+
+
+def _paren(inner: str) -> str:
+    return f"<mrow><mo>(</mo>{inner}<mo>)</mo></mrow>"
+
+
+def symbol(name: str) -> str:
+    base = name.rstrip("0123456789")
+    digits = name[len(base) :]
+    text = GREEK_LETTERS.get(base, base) if base in GREEK else base.replace("'", "′")
+    element = _mi(text)
+    return f"<msub>{element}<mn>{digits}</mn></msub>" if digits else element
+
+
+def _number(value: Fraction, text: str = "") -> str:
+    if text and "." in text:
+        return f"<mn>{text}</mn>"
+    if value.denominator == 1:
+        return f"<mn>{abs(value.numerator)}</mn>" if value >= 0 else f"<mrow><mo>−</mo><mn>{-value.numerator}</mn></mrow>"
+    fraction = f"<mfrac><mn>{abs(value.numerator)}</mn><mn>{value.denominator}</mn></mfrac>"
+    return fraction if value > 0 else f"<mrow><mo>−</mo>{fraction}</mrow>"
+
+
+def mathml(node: n.Node) -> str:
+    return _ml(node)
+
+
+def math_element(node: n.Node, display: bool = False) -> str:
+    block = ' display="block"' if display else ""
+    return f'<math xmlns="http://www.w3.org/1998/Math/MathML"{block}>{_ml(node)}</math>'
+
+
+def _ml(node: n.Node) -> str:
+    kind = type(node)
+    if kind is n.Num:
+        return _number(node.value, node.text)  # type: ignore[attr-defined]
+    if kind is n.Sym:
+        return symbol(node.name)  # type: ignore[attr-defined]
+    if kind is n.Const:
+        return _mi("π") if node.name == "pi" else _mi("e")  # type: ignore[attr-defined]
+    if kind is n.Add:
+        parts = []
+        for index, term in enumerate(ordered_terms(node)):  # type: ignore[arg-type]
+            negative, body = _split_sign(term)
+            text = _ml(body)
+            if isinstance(body, n.Add):
+                text = _paren(text)
+            if index or negative:
+                parts.append(_mo("−" if negative else "+"))
+            parts.append(text)
+        return f"<mrow>{''.join(parts)}</mrow>"
+    if kind is n.Neg:
+        inner = node.arg  # type: ignore[attr-defined]
+        text = _ml(inner)
+        if _precedence(inner) <= _ADD or isinstance(inner, n.Neg):
+            text = _paren(text)
+        return f"<mrow><mo>−</mo>{text}</mrow>"
+    if kind is n.Mul:
+        return _mul(node)  # type: ignore[arg-type]
+    if kind is n.Div:
+        return f"<mfrac>{_ml(node.num)}{_ml(node.den)}</mfrac>"  # type: ignore[attr-defined]
+    if kind is n.Pow:
+        return _pow(node)  # type: ignore[arg-type]
+    if kind is n.Call:
+        return _call(node)  # type: ignore[arg-type]
+    if kind is n.Eq:
+        return f"<mrow>{_ml(node.lhs)}<mo>=</mo>{_ml(node.rhs)}</mrow>"  # type: ignore[attr-defined]
+    if kind in (n.Tuple, n.Seq):
+        inner = "<mo>,</mo>".join(_ml(i) for i in node.items)  # type: ignore[attr-defined]
+        return _paren(inner) if kind is n.Tuple else f"<mrow>{inner}</mrow>"
+    raise TypeError(f"cannot render {kind.__name__}")
+
+
+def _mul(node: n.Mul) -> str:
+    numerator: list[n.Node] = []
+    denominator: list[n.Node] = []
+    coefficient = Fraction(1)
+    for factor in node.factors:
+        inverted = _negative_power(factor)
+        if inverted is not None:
+            base, power = inverted
+            denominator.append(base if power.value == 1 else n.Pow(base, power))  # type: ignore[attr-defined]
+        elif isinstance(factor, n.Num) and not factor.text:
+            coefficient *= factor.value
+        else:
+            numerator.append(factor)
+    sign = "<mo>−</mo>" if coefficient < 0 else ""
+    coefficient = abs(coefficient)
+    if coefficient.denominator != 1:
+        denominator.insert(0, n.Num(Fraction(coefficient.denominator)))
+    if coefficient.numerator != 1 or not numerator:
+        numerator.insert(0, n.Num(Fraction(coefficient.numerator)))
+    if denominator:
+        return f"<mrow>{sign}<mfrac>{_fraction_part(numerator)}{_fraction_part(denominator)}</mfrac></mrow>"
+    return f"<mrow>{sign}{_product(numerator)}</mrow>"
+
+
+def _fraction_part(factors: list[n.Node]) -> str:
+    return _ml(factors[0]) if len(factors) == 1 else _product(factors)
+
+
+def _product(factors: list[n.Node]) -> str:
+    pieces = []
+    for index, factor in enumerate(factors):
+        text = _ml(factor)
+        if _precedence(factor) <= _MUL and not (isinstance(factor, n.Num) and factor.value >= 0):
+            text = _paren(text)
+        if index:
+            pieces.append("<mo>·</mo>" if isinstance(factor, n.Num) else "<mo>&#x2062;</mo>")
+        pieces.append(text)
+    return f"<mrow>{''.join(pieces)}</mrow>"
+
+
+def _pow(node: n.Pow) -> str:
+    base, exponent = node.base, node.exp
+    value = n.rational_value(exponent)
+    if value is not None:
+        if value == Fraction(1, 2):
+            return f"<msqrt>{_ml(base)}</msqrt>"
+        if value < 0:
+            inner = _ml(base) if value == -1 else _pow(n.Pow(base, n.Num(-value)))
+            return f"<mfrac><mn>1</mn>{inner}</mfrac>"
+    if isinstance(base, n.Const) and base.name == "e":
+        return f"<msup><mi>e</mi>{_ml(exponent)}</msup>"
+    base_text = _ml(base)
+    if _precedence(base) <= _POW or (isinstance(base, n.Call) and base.func in ("sqrt", "exp")):
+        base_text = _paren(base_text)
+    return f"<msup>{base_text}{_ml(exponent)}</msup>"
+
+
+def _call(node: n.Call) -> str:
+    args = "<mo>,</mo>".join(_ml(a) for a in node.args)
+    if node.func == "exp":
+        return f"<msup><mi>e</mi>{args}</msup>"
+    if node.func == "sqrt":
+        return f"<msqrt>{args}</msqrt>"
+    if node.func == "abs":
+        return f"<mrow><mo>|</mo>{args}<mo>|</mo></mrow>"
+    name = FUNCTIONS.get(node.func, node.func)
+    return f"<mrow>{_mi(name.replace(chr(39), '′'))}<mo>&#x2061;</mo>{_paren(args)}</mrow>"
