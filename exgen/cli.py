@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 from typing import Any
 
 import click
@@ -139,6 +140,79 @@ def topics(family: str | None, difficulty: int, seed: int, mistakes: bool, as_js
     from exgen.rendering.plain import problem_text
 
     click.echo(problem_text(problem, mistakes=mistakes))
+
+
+@main.command()
+@click.argument("spec", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--topic", "-t", "topics", multiple=True, metavar="ID", help="A family to include (repeatable); see exgen topics.")
+@click.option("--count", "-n", type=click.IntRange(1, 50), default=2, show_default=True, help="Problems per --topic.")
+@click.option("--difficulty", "-d", type=click.IntRange(1, 3), default=1, show_default=True, help="Difficulty for --topic problems.")
+@click.option("--seed", "-s", type=int, help="Course seed (overrides the spec's).")
+@click.option("--roster", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="CSV with an id column (and a name column): one version per student.")
+@click.option("--versions", "-k", type=click.IntRange(1, 10_000), default=1, show_default=True, help="Anonymous versions (without --roster).")
+@click.option("--format", "formats", default=None, metavar="LIST", help="Comma-separated: tex,pdf,html,json (default: tex,html,json, plus pdf when TeX is installed).")
+@click.option("--out", "-o", type=click.Path(file_okay=False, path_type=Path), default=Path("output"), show_default=True, help="Output folder.")
+@click.option("--templates", type=click.Path(file_okay=False, path_type=Path), help="Folder of your own templates, searched first.")
+@click.option("--force", is_flag=True, help="Replace files of an earlier run in the output folder.")
+@click.option("--workers", "-w", type=click.IntRange(min=1), default=None, help="Processes (default: the number of CPUs).")
+def generate(
+    spec: Path | None, topics: tuple[str, ...], count: int, difficulty: int, seed: int | None, roster: Path | None,
+    versions: int, formats: str | None, out: Path, templates: Path | None, force: bool, workers: int | None,
+) -> None:
+    """Generate worksheets, answer keys, key.json and answers.csv.
+
+    SPEC is a TOML worksheet spec (title, course, date, instructions, seed, [[section]]s of
+    family/count/difficulty). Without SPEC or --topic, a sample sheet with every family.
+
+    \b
+    Examples:
+      exgen generate                                  # a sample sheet into output/
+      exgen generate sheet.toml --roster class.csv --format pdf,html
+      exgen generate --topic lagrange --topic hessian -n 3 -d 2 --versions 30 --seed 7
+      exgen generate sheet.toml --templates my_templates/ --out week3 --force
+    """
+    import os
+
+    from exgen.worksheets.generate import generate_class_set, with_seed
+    from exgen.worksheets.roster import read_roster
+    from exgen.worksheets.spec import load_spec, quick_spec, sample_spec
+
+    if roster is not None and versions != 1:
+        raise UsageError("use either --roster (one version per student) or --versions, not both")
+    base = load_spec(spec) if spec is not None else None
+    if topics:
+        worksheet = quick_spec(topics, count, difficulty, base)
+    elif base is not None:
+        worksheet = base
+    else:
+        worksheet = sample_spec()
+    worksheet = with_seed(worksheet, seed)
+    if formats is None:
+        import shutil
+
+        chosen = ["tex", "html", "json"] + (["pdf"] if shutil.which("pdflatex") else [])
+    else:
+        chosen = [f.strip().lower() for f in formats.split(",") if f.strip()]
+    students = read_roster(roster) if roster is not None else None
+    total = len(students) if students else versions
+    processes = workers or min(os.cpu_count() or 1, 8)
+    label = "generating"
+    if sys.stderr.isatty() and total > 5:
+        with click.progressbar(length=total, label=label, file=sys.stderr) as bar:
+            result = generate_class_set(worksheet, out, roster=students, versions=versions, formats=chosen,
+                                        templates=templates, force=force, workers=processes, progress=bar.update)
+    else:
+        result = generate_class_set(worksheet, out, roster=students, versions=versions, formats=chosen,
+                                    templates=templates, force=force, workers=processes)
+    folders = sorted({f.split("/")[0] for f in result.files if "/" in f})
+    click.echo(
+        f"Wrote {result.versions} version(s) x {result.problems} problem(s) to {result.out}/ in {result.seconds:.1f} s "
+        f"({', '.join(result.formats)}):"
+    )
+    for folder in folders:
+        click.echo(f"  {folder}/: {sum(1 for f in result.files if f.startswith(folder + '/'))} files")
+    for name in sorted(f for f in result.files if "/" not in f):
+        click.echo(f"  {name}")
 
 
 @main.command()

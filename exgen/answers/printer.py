@@ -69,8 +69,33 @@ def friendly_number(value: Fraction) -> str:
     return f"≈{float(value):.12g}"
 
 
-def to_text(node: Node) -> str:
+def to_text(node: Node, ordered: bool = False) -> str:
+    """Calculator syntax. ``ordered`` sorts sums by degree (for keys and statements; a
+    student's own answer is printed in the order it was typed)."""
+    if ordered:
+        _ORDER[0] = True
+        try:
+            return _print(node)
+        finally:
+            _ORDER[0] = False
     return _print(node)
+
+
+_ORDER = [False]
+
+
+def _negated(term: Node) -> Node | None:
+    """``term`` without its leading minus sign, if it has one (so sums print ``a - b``)."""
+    if type(term) is Neg:
+        return term.arg  # type: ignore[attr-defined]
+    if type(term) is Num and term.value < 0:  # type: ignore[attr-defined]
+        return Num(-term.value)  # type: ignore[attr-defined]
+    if type(term) is Mul and type(term.factors[0]) is Num and term.factors[0].value < 0:  # type: ignore[attr-defined]
+        first, rest = term.factors[0], term.factors[1:]  # type: ignore[attr-defined]
+        if first.value == -1:
+            return rest[0] if len(rest) == 1 else Mul(rest)
+        return Mul((Num(-first.value), *rest))
+    return None
 
 
 def _wrap(node: Node, needs_brackets: bool) -> str:
@@ -96,9 +121,15 @@ def _print_name(node: Sym | Const) -> str:
 
 def _print_add(node: Add) -> str:
     parts: list[str] = []
-    for index, term in enumerate(node.terms):
-        if index and type(term) is Neg:
-            parts.append(" - " + _wrap(term.arg, _precedence(term.arg) <= _ADD))
+    terms = node.terms
+    if _ORDER[0]:
+        from exgen.rendering.latex import ordered_terms
+
+        terms = tuple(ordered_terms(node))
+    for index, term in enumerate(terms):
+        positive = _negated(term) if index else None
+        if positive is not None:
+            parts.append(" - " + _wrap(positive, _precedence(positive) <= _ADD))
         elif index:
             parts.append(" + " + _wrap(term, type(term) is Add))
         else:

@@ -64,7 +64,7 @@ def same_value(kind: str, a: Any, b: Any, variables: Sequence[str] = ()) -> bool
 
 def to_calculator(value: Any) -> str:
     """Calculator syntax for a sympy value (via exgen's own printer: fast, and it reads back)."""
-    return to_text(tree(value))
+    return to_text(tree(value), ordered=True)
 
 
 def _factored(expr: sympy.Expr) -> sympy.Expr:

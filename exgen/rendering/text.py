@@ -1,8 +1,8 @@
 """Render translatable :class:`~exgen.problems.model.Text` with its math, in a given format.
 
-``plain`` writes math in calculator syntax (what a student types), ``latex`` uses sympy's
-LaTeX printer, ``html`` sympy's presentation MathML. User text inside parameters is escaped
-for the target format.
+``plain`` writes math in calculator syntax (what a student types), ``latex`` LaTeX and ``html``
+presentation MathML, both from exgen's own fast printers (:mod:`exgen.rendering.latex`,
+:mod:`exgen.rendering.mathml`). Catalog words and user text are escaped for the format.
 """
 
 from __future__ import annotations
@@ -20,63 +20,125 @@ from exgen.problems.model import Math, Text
 LATEX_SPECIALS = {
     "\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",
     "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}",
+    "<": r"\textless{}", ">": r"\textgreater{}", "|": r"\textbar{}",
 }
+# Unicode math in catalog sentences, typeset with pdflatex (which has no glyphs for these).
+UNICODE_LATEX = {
+    "σ": r"\sigma", "λ": r"\lambda", "μ": r"\mu", "η": r"\eta", "π": r"\pi", "θ": r"\theta",
+    "α": r"\alpha", "β": r"\beta", "δ": r"\delta", "ε": r"\varepsilon", "∂": r"\partial", "∇": r"\nabla",
+    "′": r"'", "″": r"''", "−": r"-", "·": r"\cdot", "×": r"\times", "÷": r"\div", "∏": r"\prod", "∑": r"\sum",
+    "≥": r"\geq", "≤": r"\leq", "≠": r"\neq", "≈": r"\approx", "∞": r"\infty", "→": r"\to", "←": r"\leftarrow",
+    "√": r"\surd", "ŷ": r"\hat{y}", "∈": r"\in", "±": r"\pm", "∅": r"\emptyset", "½": r"\tfrac{1}{2}",
+    "☐": r"\square",
+}
+UNICODE_TEXT = {"–": "--", "—": "---", "…": r"\ldots{}", "“": "``", "”": "''", "‘": "`", "’": "'", "\u00a0": "~"}
+SUPERSCRIPTS = {"ˣ": "x", "ᵏ": "k", "⁰": "0", "¹": "1", "²": "2", "³": "3", "⁴": "4", "⁵": "5", "⁶": "6", "⁷": "7", "⁸": "8", "⁹": "9", "⁻": "-", "⁺": "+", "ⁿ": "n"}
+SUBSCRIPTS = {"₀": "0", "₁": "1", "₂": "2", "₃": "3", "₄": "4", "ᵢ": "i", "ₙ": "n"}
 
 
 def escape_latex(value: str) -> str:
-    return "".join(LATEX_SPECIALS.get(ch, ch) for ch in value)
+    """Text for pdflatex: specials escaped, Unicode math typeset, runs of ²/₀ as ^{}/_{}."""
+    out: list[str] = []
+    i = 0
+    while i < len(value):
+        char = value[i]
+        for table, marker in ((SUPERSCRIPTS, "^"), (SUBSCRIPTS, "_")):
+            if char in table:
+                j = i
+                while j < len(value) and value[j] in table:
+                    j += 1
+                out.append(r"\ensuremath{" + marker + "{" + "".join(table[c] for c in value[i:j]) + "}}")
+                i = j
+                break
+        else:
+            if char in LATEX_SPECIALS:
+                out.append(LATEX_SPECIALS[char])
+            elif char in UNICODE_LATEX:
+                out.append(r"\ensuremath{" + UNICODE_LATEX[char] + "}")
+            elif char in UNICODE_TEXT:
+                out.append(UNICODE_TEXT[char])
+            else:
+                out.append(char)
+            i += 1
+    return "".join(out)
 
 
 def escape_html(value: str) -> str:
     return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
 
 
+def _is_points(value: Any) -> bool:
+    return isinstance(value, (tuple, list)) and all(isinstance(v, (tuple, list)) for v in value)
+
+
+def _tree(value: Any) -> Any:
+    from exgen.answers.sympy_bridge import from_sympy
+
+    return from_sympy(sympy.sympify(value) if not isinstance(value, sympy.Basic) else value)
+
+
+def _label(value: str) -> str:
+    return str(catalog().get(f"labels.display.{value}", value))
+
+
 def math_plain(value: Any) -> str:
-    from exgen.answers.sympy_bridge import to_calculator
+    """Calculator syntax (reads back with exgen's reader)."""
+    from exgen.answers.printer import to_text
 
     if isinstance(value, str):
-        return value
-    if isinstance(value, sympy.Equality):
-        return f"{to_calculator(value.lhs)} = {to_calculator(value.rhs)}"
+        return _label(value)
+    if _is_points(value):
+        if not value:
+            return t("render.none")
+        return ", ".join(math_plain(tuple(v)) if len(v) > 1 else math_plain(v[0]) for v in value)
     if isinstance(value, (tuple, list)):
-        if value and all(isinstance(v, (tuple, list)) for v in value):
-            return ", ".join(math_plain(tuple(v)) if len(v) > 1 else math_plain(v[0]) for v in value)
         return "(" + ", ".join(math_plain(v) for v in value) + ")"
-    return to_calculator(sympy.sympify(value))
+    return to_text(_tree(value), ordered=True)
 
 
 def math_latex(value: Any) -> str:
+    from exgen.rendering.latex import latex
+
     if isinstance(value, str):
-        return r"\text{" + escape_latex(value) + "}"
+        return r"\text{" + escape_latex(_label(value)) + "}"
+    if _is_points(value):
+        if not value:
+            return r"\text{" + escape_latex(t("render.none")) + "}"
+        return ",\\ ".join(math_latex(tuple(v)) if len(v) > 1 else math_latex(v[0]) for v in value)
     if isinstance(value, (tuple, list)):
-        if value and all(isinstance(v, (tuple, list)) for v in value):
-            return ",\\ ".join(math_latex(tuple(v)) if len(v) > 1 else math_latex(v[0]) for v in value)
         return r"\left(" + ", ".join(math_latex(v) for v in value) + r"\right)"
-    return sympy.latex(sympy.sympify(value))
+    return latex(_tree(value))
 
 
 def math_mathml(value: Any) -> str:
-    from sympy.printing.mathml import mathml
+    from exgen.rendering.mathml import mathml
 
     if isinstance(value, str):
-        return f"<mtext>{escape_html(value)}</mtext>"
+        return f"<mtext>{escape_html(_label(value))}</mtext>"
+    if _is_points(value):
+        if not value:
+            return f"<mtext>{escape_html(t('render.none'))}</mtext>"
+        return "<mrow>" + "<mo>,</mo><mspace width=\"0.5em\"/>".join(math_mathml(tuple(v)) if len(v) > 1 else math_mathml(v[0]) for v in value) + "</mrow>"
     if isinstance(value, (tuple, list)):
         inner = "<mo>,</mo>".join(math_mathml(v) for v in value)
-        if value and all(isinstance(v, (tuple, list)) for v in value):
-            return f"<mrow>{inner}</mrow>"
         return f"<mrow><mo>(</mo>{inner}<mo>)</mo></mrow>"
-    return mathml(sympy.sympify(value), printer="presentation")
+    return mathml(_tree(value))
+
+
+def math(value: Any, fmt: str, display: bool = False) -> str:
+    """One formula, complete for the format ($…$, <math>…</math>, or calculator text)."""
+    if fmt == "latex":
+        body = math_latex(value)
+        return f"\\[{body}\\]" if display else f"${body}$"
+    if fmt == "html":
+        block = ' display="block"' if display else ""
+        return f'<math xmlns="http://www.w3.org/1998/Math/MathML"{block}>{math_mathml(value)}</math>'
+    return math_plain(value)
 
 
 def _param(value: Any, fmt: str) -> str:
     if isinstance(value, Math):
-        if fmt == "latex":
-            body = math_latex(value.value)
-            return f"\\[{body}\\]" if value.display else f"${body}$"
-        if fmt == "html":
-            display = ' display="block"' if value.display else ""
-            return f'<math xmlns="http://www.w3.org/1998/Math/MathML"{display}>{math_mathml(value.value)}</math>'
-        return math_plain(value.value)
+        return math(value.value, fmt, value.display)
     if isinstance(value, Text):
         return render(value, fmt)
     if isinstance(value, Fraction):

@@ -108,7 +108,7 @@ class CriticalPoints(Family):
             Part(
                 id="b", prompt=text("problems.critical_points.prompt_points"), kind="points", answer=points,
                 ask="critical_points", args={"f": "f", "vars": ["x"]}, variables=("x",),
-                steps=(Step(text("steps.factor_derivative", factored=Math(sympy.Eq(sympy.Function("f")(x).diff(x), factored, evaluate=False)))),
+                steps=(Step(text("steps.factor_derivative", factored=Math(sympy.Eq(sympy.Function("f'")(x), factored, evaluate=False)))),
                        Step(text("steps.solve_zero"), points)),
                 mistakes=tuple(point_mistakes), depends_on=("a",), nice="integer",
             )

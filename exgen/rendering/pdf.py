@@ -1,0 +1,113 @@
+"""PDFs with pdflatex: one LaTeX run for the whole class set, then one file per sheet.
+
+Compiling hundreds of small documents costs hundreds of TeX start-ups, so the combined print
+file is compiled once; each sheet writes its first physical page into the ``.aux`` file
+(``\\exgenmark``), and the combined PDF is split at those pages with pypdf. Builds are
+reproducible: ``SOURCE_DATE_EPOCH``/``FORCE_SOURCE_DATE`` fix the dates, ``\\pdftrailerid`` the
+ID, and the split files carry no time stamps.
+
+A LaTeX error stops the build: the message shows the lines of the log that explain it and the
+offending source line, and no PDF is written.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+from exgen.errors import ExgenError
+
+INSTALL_HINT = "sudo apt-get install latexmk texlive-latex-recommended texlive-fonts-recommended"
+_MARK = re.compile(r"\\exgenpage\{([^}]*)\}\{(\d+)\}")
+
+
+class LatexError(ExgenError):
+    """pdflatex failed; the message quotes the log."""
+
+
+def require_tex() -> str:
+    executable = shutil.which("pdflatex")
+    if executable is None:
+        raise ExgenError(f"PDF output needs pdflatex from TeX Live, which is not installed. On Debian: {INSTALL_HINT} (tex, html and json work without it)")
+    return executable
+
+
+def _environment() -> dict[str, str]:
+    env = dict(os.environ)
+    env.setdefault("SOURCE_DATE_EPOCH", "0")
+    env["FORCE_SOURCE_DATE"] = "1"
+    return env
+
+
+def run_pdflatex(source: str, workdir: Path, name: str = "print") -> Path:
+    """Compile ``source`` in ``workdir``; return the PDF path or raise :class:`LatexError`."""
+    executable = require_tex()
+    tex = workdir / f"{name}.tex"
+    tex.write_text(source, encoding="utf-8")
+    completed = subprocess.run(
+        [executable, "-interaction=nonstopmode", "-halt-on-error", "-file-line-error", f"{name}.tex"],
+        cwd=workdir, env=_environment(), capture_output=True, text=True, errors="replace", timeout=600,
+    )
+    pdf = workdir / f"{name}.pdf"
+    if completed.returncode != 0 or not pdf.exists():
+        raise LatexError(explain_failure(workdir / f"{name}.log", source, tex))
+    return pdf
+
+
+def explain_failure(log: Path, source: str, tex: Path) -> str:
+    """The error lines of a LaTeX log and the source line they point at."""
+    text = log.read_text(encoding="utf-8", errors="replace") if log.exists() else ""
+    lines = text.splitlines()
+    excerpt: list[str] = []
+    line_number = None
+    for index, line in enumerate(lines):
+        if line.startswith("!") or re.match(r"^.*\.tex:\d+: ", line):
+            excerpt += lines[index : index + 4]
+            match = re.search(r"\.tex:(\d+):", line) or re.search(r"^l\.(\d+)", "\n".join(lines[index : index + 6]), re.M)
+            if match:
+                line_number = int(match.group(1))
+            break
+    source_lines = source.splitlines()
+    context = ""
+    if line_number and 0 < line_number <= len(source_lines):
+        context = f"\n{tex}:{line_number}: {source_lines[line_number - 1].strip()[:200]}"
+    detail = "\n".join(excerpt).strip() or "(no error message in the log)"
+    return f"pdflatex failed:\n{detail}{context}\nThe LaTeX source is kept in {tex.parent}."
+
+
+def compile_and_split(source: str, out: Path, targets: dict[str, str]) -> list[str]:
+    """Compile the combined file to out/print.pdf and split it into ``targets`` (mark → path)."""
+    from pypdf import PdfReader, PdfWriter
+
+    build = Path(tempfile.mkdtemp(prefix="exgen-latex-"))
+    try:
+        pdf = run_pdflatex(source, build)
+    except LatexError:
+        raise  # the build folder is kept for the user, as the message says
+    marks = dict(_MARK.findall((build / "print.aux").read_text(encoding="utf-8", errors="replace")))
+    missing = [m for m in targets if m not in marks]
+    if missing:
+        raise ExgenError(f"the combined PDF has no page marks for {', '.join(missing[:5])}: does a custom template drop {{% block document %}}?")
+    data = pdf.read_bytes()
+    (out / "print.pdf").write_bytes(data)
+    reader = PdfReader(io.BytesIO(data))
+    starts = sorted((int(page), mark) for mark, page in marks.items() if mark in targets)
+    written = ["print.pdf"]
+    for index, (first, mark) in enumerate(starts):
+        last = starts[index + 1][0] if index + 1 < len(starts) else len(reader.pages)
+        writer = PdfWriter()
+        for page in range(first, last):
+            writer.add_page(reader.pages[page])
+        writer.add_metadata({"/Producer": "exgen", "/Creator": "exgen"})
+        target = out / targets[mark]
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with target.open("wb") as handle:
+            writer.write(handle)
+        written.append(targets[mark])
+    shutil.rmtree(build, ignore_errors=True)
+    return written

@@ -1,0 +1,65 @@
+"""The jinja2 environments for worksheet templates, with the user's folder first.
+
+Templates are looked up in ``--templates DIR`` first, then in exgen's packaged ``templates/``.
+A user template can extend a packaged one explicitly with the ``default:`` prefix::
+
+    {% extends "default:worksheet.tex.j2" %}
+    {% block header %}...{% endblock %}
+
+In LaTeX templates, jinja comments are ``((# … #))`` (``{#`` is common in LaTeX macros), and
+every ``{{ value }}`` that is not already typeset is escaped for LaTeX, so titles and student
+names such as ``O'Brien & Sons`` or ``50% Max_Power #1`` are safe. HTML templates autoescape.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PrefixLoader, StrictUndefined
+from markupsafe import Markup
+
+from exgen.i18n import t
+from exgen.rendering.text import escape_latex
+
+
+def package_templates() -> Path:
+    """Inside the wheel the templates are exgen/templates; in a checkout, the top-level folder."""
+    here = Path(__file__).resolve().parent.parent
+    for candidate in (here / "templates", here.parent / "templates"):
+        if (candidate / "worksheet.tex.j2").is_file():
+            return candidate
+    raise FileNotFoundError("exgen's templates folder is missing")
+
+
+def _tex_finalize(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, Markup):
+        return value
+    return escape_latex(str(value))
+
+
+@lru_cache(maxsize=8)
+def environment(kind: str, user_dir: str | None = None) -> Environment:
+    """``kind`` is "tex" or "html"."""
+    packaged = FileSystemLoader(str(package_templates()))
+    loaders: list[Any] = []
+    if user_dir:
+        loaders.append(FileSystemLoader(user_dir))
+    loaders += [PrefixLoader({"default": packaged}, delimiter=":"), packaged]
+    options: dict[str, Any] = {
+        "loader": ChoiceLoader(loaders),
+        "undefined": StrictUndefined,
+        "trim_blocks": True,
+        "lstrip_blocks": True,
+        "keep_trailing_newline": True,
+    }
+    if kind == "tex":
+        environment = Environment(comment_start_string="((#", comment_end_string="#))", finalize=_tex_finalize, autoescape=False, **options)
+        environment.filters["tex"] = lambda value: Markup(escape_latex(str(value)))
+    else:
+        environment = Environment(autoescape=True, **options)
+    environment.globals["t"] = t
+    return environment

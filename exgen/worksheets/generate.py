@@ -1,0 +1,330 @@
+"""Generate a class set: one version per student (or K anonymous versions) of a worksheet.
+
+Writes, into the output folder:
+
+* ``worksheets/V001[-student].{tex,html,pdf}`` and ``keys/V001[-student].{tex,html,pdf}``;
+* ``print.{tex,html,pdf}``: every worksheet, then every key, for the printer;
+* ``key.json``: everything needed to grade and to re-derive each answer, per version;
+* ``answers.csv``: the sheet to collect answers in (``student,version,<part ids>``), read back
+  by ``exgen grade``.
+
+Versions are generated in parallel processes; the output does not depend on how many.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import shutil
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from exgen import __version__
+from exgen.errors import ExgenError, UsageError
+from exgen.i18n import t, use_locale
+from exgen.problems.base import derive_seed, student_seed
+from exgen.problems.model import Problem
+from exgen.problems.sets import Section, generate_set
+from exgen.rendering.document import Sheet, typeset_problem
+from exgen.rendering.text import math_plain, render
+from exgen.worksheets.roster import Student
+from exgen.worksheets.spec import WorksheetSpec
+
+FORMATS = ("tex", "pdf", "html", "json")
+OUTPUT_ENTRIES = ("worksheets", "keys", "print.tex", "print.html", "print.pdf", "key.json", "answers.csv")
+
+
+@dataclass(frozen=True)
+class Version:
+    id: str
+    seed: int
+    student: Student | None = None
+
+    @property
+    def stem(self) -> str:
+        """File name stem: the version id, plus a file-safe student id."""
+        if self.student is None:
+            return self.id
+        slug = re.sub(r"[^A-Za-z0-9._-]+", "_", self.student.id).strip("._") or "student"
+        return f"{self.id}-{slug}"
+
+
+@dataclass
+class VersionOutput:
+    version: Version
+    files: dict[str, str]  # relative path -> content
+    bodies: dict[str, tuple[str, str]]  # format -> (worksheet body, key body) for the print files
+    key: dict[str, Any]
+
+
+@dataclass
+class GenerationResult:
+    out: Path
+    versions: int
+    problems: int
+    formats: tuple[str, ...]
+    files: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+def plan_versions(spec: WorksheetSpec, roster: Sequence[Student] | None, count: int) -> list[Version]:
+    """Version ids V1… and seeds: from the course seed and student id, or from the version number."""
+    total = len(roster) if roster else count
+    width = max(3, len(str(total)))
+    if roster:
+        return [Version(f"V{i:0{width}d}", student_seed(spec.seed, s.id), s) for i, s in enumerate(roster, start=1)]
+    return [Version(f"V{i:0{width}d}", derive_seed("version", spec.seed, i)) for i in range(1, count + 1)]
+
+
+def _sheet(spec: WorksheetSpec, version: Version, problems: list[Any], key: bool, standalone: bool) -> Sheet:
+    return Sheet(
+        title=spec.title, course=spec.course, date=spec.date, instructions=spec.instructions,
+        version=version.id, student_id=version.student.id if version.student else "",
+        student_name=version.student.name if version.student else "", seed=version.seed,
+        language=spec.language, problems=problems, key=key, standalone=standalone,
+    )
+
+
+def _key_entry(spec: WorksheetSpec, version: Version, problems: list[Problem]) -> dict[str, Any]:
+    from exgen.problems.values import effective_mistakes, typed
+
+    entry: dict[str, Any] = {
+        "version": version.id,
+        "seed": version.seed,
+        "student": {"id": version.student.id, "name": version.student.name} if version.student else None,
+        "problems": [],
+    }
+    for number, problem in enumerate(problems, start=1):
+        parts = []
+        for part in problem.parts:
+            parts.append({
+                "id": f"{number}{part.id}",
+                "part": part.id,
+                "kind": part.kind,
+                "answer": typed(part.kind, part.answer),  # calculator syntax, read back with exgen's reader
+                "variables": list(part.variables),
+                "functions": list(part.functions),
+                "tolerance": part.tolerance,
+                "choices": list(part.choices) if part.choices else None,
+                "points": part.points,
+                "depends_on": [f"{number}{d}" for d in part.depends_on],
+                "ask": part.ask,
+                "args": dict(part.args),
+                "prompt": render(part.prompt),
+                "mistakes": [
+                    {"id": m.id, "answer": typed(part.kind, m.answer), "message": render(m.text)}
+                    for m in effective_mistakes(part)
+                ],
+                "solution": [
+                    render(step.text) + (f" {math_plain(step.value)}" if step.value is not None else "")
+                    for step in part.steps
+                ],
+            })
+        entry["problems"].append({
+            "number": number,
+            "family": problem.family,
+            "difficulty": problem.difficulty,
+            "seed": problem.seed,
+            "statement": render(problem.statement),
+            "description": problem.describe(),
+            "parts": parts,
+        })
+    return entry
+
+
+def build_version(spec: WorksheetSpec, version: Version, formats: tuple[str, ...], templates: str | None) -> VersionOutput:
+    """Generate, typeset and render one version (runs in a worker process)."""
+    from exgen.rendering.templates import environment
+
+    sections = [Section(s.family, s.count, s.difficulty) for s in spec.sections]
+    titles = [s.title for s in spec.sections for _ in range(s.count)]
+    with use_locale(spec.language):
+        problems = generate_set(sections, version.seed)
+        files: dict[str, str] = {}
+        bodies: dict[str, tuple[str, str]] = {}
+        for fmt in ("tex", "html"):
+            if fmt not in formats and not (fmt == "tex" and "pdf" in formats):
+                continue
+            env = environment(fmt, templates)
+            typeset = [typeset_problem(p, i, fmt, titles[i - 1]) for i, p in enumerate(problems, start=1)]
+            rendered = []
+            for key, folder in ((False, "worksheets"), (True, "keys")):
+                template = env.get_template(f"{'key' if key else 'worksheet'}.{fmt}.j2")
+                standalone = template.render(_sheet(spec, version, typeset, key, True).context())
+                if fmt in formats:
+                    files[f"{folder}/{version.stem}.{fmt}"] = standalone
+                rendered.append(template.render(_sheet(spec, version, typeset, key, False).context()))
+            bodies[fmt] = (rendered[0], rendered[1])
+        key_entry = _key_entry(spec, version, problems)
+    return VersionOutput(version, files, bodies, key_entry)
+
+
+def _build_chunk(args: tuple[WorksheetSpec, list[Version], tuple[str, ...], str | None]) -> list[VersionOutput]:
+    spec, versions, formats, templates = args
+    return [build_version(spec, v, formats, templates) for v in versions]
+
+
+def check_output_folder(out: Path, force: bool) -> None:
+    """Refuse to overwrite an earlier set unless forced; with force, clear exgen's own files."""
+    existing = [name for name in OUTPUT_ENTRIES if (out / name).exists()]
+    if existing and not force:
+        raise ExgenError(
+            f"{out} already holds generated files ({', '.join(existing)}); use --force to replace them or --out to choose another folder"
+        )
+    for name in existing:
+        path = out / name
+        if path.is_dir():
+            shutil.rmtree(path)
+        else:
+            path.unlink()
+
+
+def generate_class_set(
+    spec: WorksheetSpec,
+    out: Path,
+    *,
+    roster: Sequence[Student] | None = None,
+    versions: int = 1,
+    formats: Sequence[str] = ("tex", "html", "json"),
+    templates: Path | None = None,
+    force: bool = False,
+    workers: int = 1,
+    progress: Callable[[int], None] | None = None,
+) -> GenerationResult:
+    start = time.perf_counter()
+    chosen = tuple(f for f in FORMATS if f in formats)
+    unknown = set(formats) - set(FORMATS)
+    if unknown:
+        raise UsageError(f"unknown format(s) {', '.join(sorted(unknown))}; choose from {', '.join(FORMATS)}")
+    if not spec.sections:
+        raise UsageError("the worksheet has no problems: give a spec with sections or --topic")
+    if "pdf" in chosen:
+        from exgen.rendering.pdf import require_tex
+
+        require_tex()
+    if templates is not None and not templates.is_dir():
+        raise UsageError(f"--templates {templates} is not a folder")
+    plan = plan_versions(spec, roster, versions)
+    out.mkdir(parents=True, exist_ok=True)
+    check_output_folder(out, force)
+    template_dir = str(templates.resolve()) if templates else None
+
+    outputs = _build_all(spec, plan, chosen, template_dir, workers, progress)
+    result = GenerationResult(out, len(plan), spec.problem_count, chosen)
+    for output in outputs:
+        for relative, content in output.files.items():
+            _write(out / relative, content)
+            result.files.append(relative)
+    with use_locale(spec.language):
+        print_tex = _write_print_files(spec, outputs, out, chosen, template_dir, result)
+        if "pdf" in chosen:
+            from exgen.rendering.pdf import compile_and_split
+
+            stems = [o.version.stem for o in outputs]
+            marks = [f"{o.version.id}-worksheet" for o in outputs] + [f"{o.version.id}-key" for o in outputs]
+            targets = [f"worksheets/{s}.pdf" for s in stems] + [f"keys/{s}.pdf" for s in stems]
+            assert print_tex is not None
+            result.files += compile_and_split(print_tex, out, dict(zip(marks, targets)))
+    _write(out / "key.json", json.dumps(_key_document(spec, outputs), ensure_ascii=False, indent=1, sort_keys=False) + "\n")
+    _write(out / "answers.csv", _answer_sheet(outputs))
+    result.files += ["key.json", "answers.csv"]
+    result.seconds = time.perf_counter() - start
+    return result
+
+
+def _build_all(
+    spec: WorksheetSpec, plan: list[Version], formats: tuple[str, ...], templates: str | None, workers: int,
+    progress: Callable[[int], None] | None,
+) -> list[VersionOutput]:
+    if workers <= 1 or len(plan) < 4:
+        outputs = []
+        for version in plan:
+            outputs.append(build_version(spec, version, formats, templates))
+            if progress:
+                progress(1)
+        return outputs
+    size = max(1, min(25, len(plan) // (workers * 4) or 1))
+    chunks = [plan[i : i + size] for i in range(0, len(plan), size)]
+    outputs_by_chunk: list[list[VersionOutput]] = []
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        for chunk_output in pool.map(_build_chunk, [(spec, c, formats, templates) for c in chunks]):
+            outputs_by_chunk.append(chunk_output)
+            if progress:
+                progress(len(chunk_output))
+    return [o for chunk in outputs_by_chunk for o in chunk]
+
+
+def _write(path: Path, content: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(content, encoding="utf-8", newline="\n")
+
+
+def _write_print_files(
+    spec: WorksheetSpec, outputs: list[VersionOutput], out: Path, formats: tuple[str, ...], templates: str | None, result: GenerationResult
+) -> str | None:
+    """Write print.tex/print.html as requested; return the LaTeX source (needed for PDFs)."""
+    from exgen.rendering.templates import environment
+
+    latex_source = None
+    for fmt in ("tex", "html"):
+        if not any(fmt in o.bodies for o in outputs):
+            continue
+        bodies = [o.bodies[fmt][0] for o in outputs] + [o.bodies[fmt][1] for o in outputs]
+        content = environment(fmt, templates).get_template(f"print.{fmt}.j2").render(
+            bodies=[_safe(b) for b in bodies], title=spec.title, language=spec.language
+        )
+        if fmt == "tex":
+            latex_source = content
+        if fmt in formats:
+            _write(out / f"print.{fmt}", content)
+            result.files.append(f"print.{fmt}")
+    return latex_source
+
+
+def _safe(text: str) -> Any:
+    from markupsafe import Markup
+
+    return Markup(text)
+
+
+def _key_document(spec: WorksheetSpec, outputs: list[VersionOutput]) -> dict[str, Any]:
+    return {
+        "exgen": __version__,
+        "format": 1,
+        "spec": spec.to_dict(),
+        "versions": [o.key for o in outputs],
+    }
+
+
+def part_columns(outputs: Sequence[dict[str, Any]]) -> list[str]:
+    """Every part id of any version, in problem and part order (versions may differ in parts)."""
+    seen: dict[tuple[int, str], str] = {}
+    for version in outputs:
+        for problem in version["problems"]:
+            for part in problem["parts"]:
+                seen.setdefault((problem["number"], part["part"]), part["id"])
+    return [seen[k] for k in sorted(seen)]
+
+
+def _answer_sheet(outputs: list[VersionOutput]) -> str:
+    columns = part_columns([o.key for o in outputs])
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["student", "version", *columns])
+    for output in outputs:
+        student = output.version.student.id if output.version.student else ""
+        writer.writerow([student, output.version.id, *([""] * len(columns))])
+    return buffer.getvalue()
+
+
+def with_seed(spec: WorksheetSpec, seed: int | None) -> WorksheetSpec:
+    return spec if seed is None else replace(spec, seed=seed)
+
+
+__all__ = ["generate_class_set", "plan_versions", "Version", "GenerationResult", "t"]

@@ -1,0 +1,145 @@
+"""Worksheet specs: a TOML file describing a worksheet once, so it can be reused.
+
+.. code-block:: toml
+
+    title = "Derivatives behind neural networks"
+    course = "ML 101"
+    date = 2026-12-01
+    instructions = "Show your work. Give exact answers unless asked for decimals."
+    seed = 2026
+    language = "en"
+
+    [[section]]
+    family = "derivative_rules"
+    count = 3
+    difficulty = 1
+    title = "Warm-up"          # optional
+"""
+
+from __future__ import annotations
+
+import difflib
+import tomllib
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from exgen.errors import InputFileError, UsageError
+from exgen.problems import load_families
+
+TOP_KEYS = {"title", "course", "date", "instructions", "seed", "language", "section"}
+SECTION_KEYS = {"family", "count", "difficulty", "title"}
+
+
+@dataclass(frozen=True)
+class SectionSpec:
+    family: str
+    count: int = 1
+    difficulty: int = 1
+    title: str = ""
+
+
+@dataclass(frozen=True)
+class WorksheetSpec:
+    title: str = "Calculus for neural networks"
+    course: str = ""
+    date: str = ""
+    instructions: str = ""
+    seed: int = 0
+    language: str = "en"
+    sections: tuple[SectionSpec, ...] = field(default_factory=tuple)
+
+    @property
+    def problem_count(self) -> int:
+        return sum(s.count for s in self.sections)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "title": self.title, "course": self.course, "date": self.date, "instructions": self.instructions,
+            "seed": self.seed, "language": self.language,
+            "sections": [{"family": s.family, "count": s.count, "difficulty": s.difficulty, "title": s.title} for s in self.sections],
+        }
+
+
+def sample_spec() -> WorksheetSpec:
+    """What `exgen generate` makes with no arguments: one problem of each family, mixed levels."""
+    families = sorted(load_families())
+    sections = tuple(SectionSpec(name, 1, 1 + i % 3) for i, name in enumerate(families))
+    sections += (SectionSpec("derivative_rules", 1, 2), SectionSpec("hessian", 1, 3))
+    return WorksheetSpec(title="Calculus for neural networks: sample worksheet", seed=2026, sections=sections)
+
+
+def _unknown(keys: set[str], allowed: set[str], where: str) -> None:
+    for key in sorted(keys - allowed):
+        close = difflib.get_close_matches(key, sorted(allowed), n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else f" (known: {', '.join(sorted(allowed))})"
+        raise InputFileError(f"{where}: unknown key {key!r}{hint}")
+
+
+def _text(value: Any, where: str) -> str:
+    if isinstance(value, str):
+        return value
+    if hasattr(value, "isoformat"):  # TOML dates
+        return value.isoformat()
+    raise InputFileError(f"{where} must be text, not {type(value).__name__}")
+
+
+def parse_spec(data: dict[str, Any], source: str = "spec") -> WorksheetSpec:
+    _unknown(set(data), TOP_KEYS, source)
+    families = load_families()
+    sections = []
+    raw_sections = data.get("section", [])
+    if not isinstance(raw_sections, list) or not raw_sections:
+        raise InputFileError(f"{source}: add at least one [[section]] with a family, count and difficulty")
+    for index, raw in enumerate(raw_sections, start=1):
+        where = f"{source}: section {index}"
+        if not isinstance(raw, dict):
+            raise InputFileError(f"{where} must be a table")
+        _unknown(set(raw), SECTION_KEYS, where)
+        family = raw.get("family")
+        if family not in families:
+            close = difflib.get_close_matches(str(family), sorted(families), n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else f"; choose from {', '.join(sorted(families))}"
+            raise InputFileError(f"{where}: unknown family {family!r}{hint}")
+        count, difficulty = raw.get("count", 1), raw.get("difficulty", 1)
+        if not isinstance(count, int) or not 1 <= count <= 50:
+            raise InputFileError(f"{where}: count must be a whole number from 1 to 50")
+        if difficulty not in (1, 2, 3):
+            raise InputFileError(f"{where}: difficulty must be 1, 2 or 3")
+        sections.append(SectionSpec(family, count, difficulty, _text(raw.get("title", ""), f"{where} title")))
+    seed = data.get("seed", 0)
+    if not isinstance(seed, int):
+        raise InputFileError(f"{source}: seed must be a whole number")
+    return WorksheetSpec(
+        title=_text(data.get("title", WorksheetSpec.title), f"{source} title"),
+        course=_text(data.get("course", ""), f"{source} course"),
+        date=_text(data.get("date", ""), f"{source} date"),
+        instructions=_text(data.get("instructions", ""), f"{source} instructions"),
+        seed=seed,
+        language=_text(data.get("language", "en"), f"{source} language"),
+        sections=tuple(sections),
+    )
+
+
+def load_spec(path: Path) -> WorksheetSpec:
+    try:
+        with path.open("rb") as handle:
+            data = tomllib.load(handle)
+    except FileNotFoundError:
+        raise InputFileError(f"no such spec file: {path}") from None
+    except tomllib.TOMLDecodeError as problem:
+        raise InputFileError(f"{path} is not valid TOML: {problem}") from None
+    except UnicodeDecodeError:
+        raise InputFileError(f"{path} is not a UTF-8 text file") from None
+    return parse_spec(data, str(path))
+
+
+def quick_spec(topics: tuple[str, ...], count: int, difficulty: int, base: WorksheetSpec | None = None) -> WorksheetSpec:
+    """A spec from --topic/--count/--difficulty: ``count`` problems of each topic."""
+    families = load_families()
+    for topic in topics:
+        if topic not in families:
+            raise UsageError(f"unknown topic {topic!r}; choose from {', '.join(sorted(families))}")
+    sections = tuple(SectionSpec(topic, count, difficulty) for topic in topics)
+    base = base or WorksheetSpec(title="Calculus for neural networks", seed=0)
+    return replace(base, sections=sections)
