@@ -81,7 +81,19 @@ def to_text(node: Node, ordered: bool = False) -> str:
     return _print(node)
 
 
+def to_sympy_text(node: Node) -> str:
+    """sympy syntax (``**``, ``log``, ``exp``, ``Abs``, ``E``), σ written out with exp: a
+    string any sympy can parse, for problem descriptions."""
+    _SYMPY[0] = True
+    try:
+        return _print(node)
+    finally:
+        _SYMPY[0] = False
+
+
 _ORDER = [False]
+_SYMPY = [False]
+_SYMPY_NAMES = {"abs": "Abs", "sign": "sign", "max": "Max", "min": "Min"}
 
 
 def _negated(term: Node) -> Node | None:
@@ -112,10 +124,15 @@ def _is_signed_number(node: Node) -> bool:
 
 
 def _print_num(node: Num) -> str:
+    if _SYMPY[0]:
+        value = node.value
+        return str(value.numerator) if value.denominator == 1 else f"{value.numerator}/{value.denominator}"
     return node.text or number_text(node.value)
 
 
 def _print_name(node: Sym | Const) -> str:
+    if _SYMPY[0] and type(node) is Const:
+        return "E" if node.name == "e" else "pi"
     return node.name
 
 
@@ -164,14 +181,22 @@ def _print_pow(node: Pow) -> str:
     base = _wrap(node.base, _precedence(node.base) <= _POW or _is_fraction(node.base))
     exp = node.exp
     bare = (type(exp) is Num and exp.value >= 0 and exp.value.denominator == 1) or type(exp) in (Sym, Const)  # type: ignore[attr-defined]
-    return f"{base}^{_print(exp) if bare else '(' + _print(exp) + ')'}"
+    caret = "**" if _SYMPY[0] else "^"
+    return f"{base}{caret}{_print(exp) if bare else '(' + _print(exp) + ')'}"
 
 
 def _print_call(node: Call) -> str:
+    args = ", ".join(_print(a) for a in node.args)
+    if _SYMPY[0]:
+        if node.func == "sigma":
+            return f"(1/(1 + exp(-({args}))))"
+        if node.func in ("log10", "log2"):
+            return f"log({args}, {node.func[3:]})"
+        return f"{_SYMPY_NAMES.get(node.func, node.func)}({args})"
     if node.func == "abs":
         return f"|{_print(node.args[0])}|"
     name = _DISPLAY_NAMES.get(node.func, node.func)
-    return f"{name}({', '.join(_print(a) for a in node.args)})"
+    return f"{name}({args})"
 
 
 def _print_tuple(node: Tuple) -> str:
@@ -183,6 +208,8 @@ def _print_seq(node: Seq) -> str:
 
 
 def _print_eq(node: Eq) -> str:
+    if _SYMPY[0]:
+        return f"Eq({_print(node.lhs)}, {_print(node.rhs)})"
     return f"{_print(node.lhs)} = {_print(node.rhs)}"
 
 

@@ -9,6 +9,7 @@ tests use to play the student. Student text never comes through this module.
 from __future__ import annotations
 
 from fractions import Fraction
+from functools import lru_cache
 from typing import Any
 
 import sympy
@@ -54,9 +55,26 @@ def _number(value: Fraction) -> n.Node:
     return n.Num(value)
 
 
+@lru_cache(maxsize=16384)
+def _from_sympy_cached(expr: sympy.Basic) -> n.Node:
+    return _from_sympy(expr)
+
+
 def from_sympy(expr: Any) -> n.Node:
-    """Convert a trusted sympy expression into a tree; raise TypeError for anything else."""
+    """Convert a trusted sympy expression into a tree; raise TypeError for anything else.
+
+    Conversions are cached: the same key is typeset for LaTeX, HTML and the answer key.
+    """
     expr = sympy.sympify(expr) if not isinstance(expr, sympy.Basic) else expr  # trusted values only
+    try:
+        return _from_sympy_cached(expr)
+    except TypeError as problem:
+        if "unhashable" in str(problem):
+            return _from_sympy(expr)
+        raise
+
+
+def _from_sympy(expr: Any) -> n.Node:
     if isinstance(expr, sympy.Tuple) or isinstance(expr, tuple):
         return n.Tuple(tuple(from_sympy(a) for a in expr))
     if isinstance(expr, sympy.Equality):

@@ -159,8 +159,11 @@ def is_nice(value: Any, kind: str = "integer", max_denominator: int = 100, max_s
 
 
 def sstr(expr: Any) -> str:
-    """A sympy-parsable string for the givens."""
-    return sympy.sstr(expr)
+    """A sympy-parsable string for the givens (via exgen's fast printer; σ written with exp)."""
+    from exgen.answers.printer import to_sympy_text
+    from exgen.answers.sympy_bridge import from_sympy
+
+    return to_sympy_text(from_sympy(expr))
 
 
 def with_mistakes(part: Part, mistakes: Sequence[Any]) -> Part:

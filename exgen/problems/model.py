@@ -137,25 +137,19 @@ class Problem:
         return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 
-def _portable(value: Value) -> Value:
-    """σ written with exp, so the string parses with plain sympy."""
-    from exgen.answers.sympy_bridge import sigmoid
+def _sympy_text(value: Value) -> str:
+    from exgen.answers.printer import to_sympy_text
+    from exgen.answers.sympy_bridge import from_sympy
 
-    if isinstance(value, sympy.Basic) and value.has(sigmoid):
-        return value.replace(sigmoid, lambda arg: 1 / (1 + sympy.exp(-arg)))
-    return value
+    return to_sympy_text(from_sympy(value))
 
 
 def value_to_string(value: Value, kind: str) -> str:
     """A sympy-parsable string for an answer (labels stay words; σ is written with exp)."""
     if kind == "label":
         return str(value)
-    if kind in ("expression", "number"):
-        return sympy.sstr(_portable(value))
     if kind == "vector":
-        return "(" + ", ".join(sympy.sstr(_portable(c)) for c in value) + ")"
+        return "(" + ", ".join(_sympy_text(c) for c in value) + ")"
     if kind == "points":
-        return "[" + ", ".join("(" + ", ".join(sympy.sstr(c) for c in point) + ("," if len(point) == 1 else "") + ")" for point in value) + "]"
-    if kind == "equation":
-        return f"Eq({sympy.sstr(value.lhs)}, {sympy.sstr(value.rhs)})"
-    return sympy.sstr(value)
+        return "[" + ", ".join("(" + ", ".join(_sympy_text(c) for c in point) + ("," if len(point) == 1 else "") + ")" for point in value) + "]"
+    return _sympy_text(value)

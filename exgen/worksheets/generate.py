@@ -92,7 +92,7 @@ def _sheet(spec: WorksheetSpec, version: Version, problems: list[Any], key: bool
 
 
 def _key_entry(spec: WorksheetSpec, version: Version, problems: list[Problem]) -> dict[str, Any]:
-    from exgen.problems.values import effective_mistakes, typed
+    from exgen.problems.values import typed
 
     entry: dict[str, Any] = {
         "version": version.id,
@@ -117,12 +117,10 @@ def _key_entry(spec: WorksheetSpec, version: Version, problems: list[Problem]) -
                 "ask": part.ask,
                 "args": dict(part.args),
                 "prompt": render(part.prompt),
-                "mistakes": [
-                    {"id": m.id, "answer": typed(part.kind, m.answer), "message": render(m.text)}
-                    for m in effective_mistakes(part)
-                ],
+                # All mistake models; the grader drops any it would accept as the key.
+                "mistakes": [{"id": m.id, "answer": typed(part.kind, m.answer), "message": render(m.text)} for m in part.mistakes],
                 "solution": [
-                    render(step.text) + (f" {math_plain(step.value)}" if step.value is not None else "")
+                    {"text": render(step.text), "math": math_plain(step.value) if step.value is not None else None}
                     for step in part.steps
                 ],
             })
