@@ -36,8 +36,19 @@ SUPERSCRIPTS = {"ˣ": "x", "ᵏ": "k", "⁰": "0", "¹": "1", "²": "2", "³": "
 SUBSCRIPTS = {"₀": "0", "₁": "1", "₂": "2", "₃": "3", "₄": "4", "ᵢ": "i", "ₙ": "n"}
 
 
+_NEEDS_LATEX_ESCAPE = None
+
+
 def escape_latex(value: str) -> str:
     """Text for pdflatex: specials escaped, Unicode math typeset, runs of ²/₀ as ^{}/_{}."""
+    global _NEEDS_LATEX_ESCAPE
+    if _NEEDS_LATEX_ESCAPE is None:
+        import re
+
+        special = set(LATEX_SPECIALS) | set(UNICODE_LATEX) | set(UNICODE_TEXT) | set(SUPERSCRIPTS) | set(SUBSCRIPTS)
+        _NEEDS_LATEX_ESCAPE = re.compile("[" + re.escape("".join(sorted(special))) + "]")
+    if not _NEEDS_LATEX_ESCAPE.search(value):
+        return value  # the common case: nothing to do
     out: list[str] = []
     i = 0
     while i < len(value):

@@ -157,10 +157,28 @@ def build_version(spec: WorksheetSpec, version: Version, formats: tuple[str, ...
                 standalone = template.render(_sheet(spec, version, typeset, key, True).context())
                 if fmt in formats:
                     files[f"{folder}/{version.stem}.{fmt}"] = standalone
-                rendered.append(template.render(_sheet(spec, version, typeset, key, False).context()))
+                body = _body(standalone, fmt)
+                if body is None:  # a custom base template without the body markers
+                    body = template.render(_sheet(spec, version, typeset, key, False).context())
+                rendered.append(body)
             bodies[fmt] = (rendered[0], rendered[1])
         key_entry = _key_entry(spec, version, problems)
     return VersionOutput(version, files, bodies, key_entry)
+
+
+BODY_MARKERS = {
+    "tex": ("% exgen:body-start\n", "% exgen:body-end\n"),
+    "html": ("<!-- exgen:body-start -->\n", "<!-- exgen:body-end -->\n"),
+}
+
+
+def _body(document: str, fmt: str) -> str | None:
+    """The sheet's body inside a standalone document (the base templates mark it)."""
+    start, end = BODY_MARKERS[fmt]
+    first, last = document.find(start), document.rfind(end)
+    if first < 0 or last < first:
+        return None
+    return document[first + len(start) : last]
 
 
 def _build_chunk(args: tuple[WorksheetSpec, list[Version], tuple[str, ...], str | None]) -> list[VersionOutput]:
@@ -229,7 +247,7 @@ def generate_class_set(
             targets = [f"worksheets/{s}.pdf" for s in stems] + [f"keys/{s}.pdf" for s in stems]
             assert print_tex is not None
             result.files += compile_and_split(print_tex, out, dict(zip(marks, targets)))
-    _write(out / "key.json", json.dumps(_key_document(spec, outputs), ensure_ascii=False, indent=1, sort_keys=False) + "\n")
+    _write(out / "key.json", _key_json(spec, outputs))
     _write(out / "answers.csv", _answer_sheet(outputs))
     result.files += ["key.json", "answers.csv"]
     result.seconds = time.perf_counter() - start
@@ -291,13 +309,11 @@ def _safe(text: str) -> Any:
     return Markup(text)
 
 
-def _key_document(spec: WorksheetSpec, outputs: list[VersionOutput]) -> dict[str, Any]:
-    return {
-        "exgen": __version__,
-        "format": 1,
-        "spec": spec.to_dict(),
-        "versions": [o.key for o in outputs],
-    }
+def _key_json(spec: WorksheetSpec, outputs: list[VersionOutput]) -> str:
+    """key.json with one version per line: compact (json's C encoder), still diff-able."""
+    head = json.dumps({"exgen": __version__, "format": 1, "spec": spec.to_dict()}, ensure_ascii=False)
+    versions = ",\n".join(json.dumps(o.key, ensure_ascii=False, separators=(",", ":")) for o in outputs)
+    return head[:-1] + ',\n"versions":[\n' + versions + "\n]}\n"
 
 
 def part_columns(outputs: Sequence[dict[str, Any]]) -> list[str]:

@@ -113,7 +113,7 @@ class Activations(Family):
             inner_z, slope, offset = (x, 1, 0) if variant == "sigmoid" else (z, a, b)
             point = (sympy.log(k) - offset) / slope  # where the sigmoid's argument is ln k
             sigma_value = sympy.Rational(k, k + 1)
-            value = key.subs(sigmoid(inner_z), sigma_value).subs(x, point)
+            value = key.xreplace({sigmoid(inner_z): sigma_value}).xreplace({x: point})
             if not value.is_Rational:
                 raise RejectVariant("value at the point is not rational")
             parts.append(
@@ -125,10 +125,10 @@ class Activations(Family):
                     ask="derivative_at",
                     args={"f": "f", "var": "x", "at": sstr(point)},
                     steps=(
-                        Step(text("steps.sigmoid_value", z=Math(inner_z.subs(x, point)), s=Math(sigma_value))),
+                        Step(text("steps.sigmoid_value", z=Math(inner_z.xreplace({x: point})), s=Math(sigma_value))),
                         Step(text("steps.substitute"), value),
                     ),
-                    mistakes=(Mistake("value_not_derivative", text("mistakes.value_not_derivative"), f.subs(sigmoid(inner_z), sigma_value).subs(x, point)),),
+                    mistakes=(Mistake("value_not_derivative", text("mistakes.value_not_derivative"), f.xreplace({sigmoid(inner_z): sigma_value}).xreplace({x: point})),),
                     depends_on=("a",),
                     nice="rational",
                 )

@@ -106,7 +106,7 @@ def _trig(rng: random.Random, difficulty: int) -> Built:
 def _drop_inner_trig(term: sympy.Expr) -> sympy.Expr:
     coefficient, function = term.as_coeff_Mul()
     inner = function.args[0]
-    return coefficient * d(function.func(u), u).subs(u, inner)
+    return coefficient * d(function.func(u), u).xreplace({u: inner})
 
 
 def _simple_factor(rng: random.Random, difficulty: int, avoid: str = "") -> tuple[sympy.Expr, str]:
@@ -177,7 +177,7 @@ def _reciprocal(rng: random.Random, difficulty: int) -> Built:
         x + sympy.log(x),
     ])
     if difficulty == 3:
-        inner = inner.subs(x, nonzero(rng, 2, 3) * x)
+        inner = inner.xreplace({x: nonzero(rng, 2, 3) * x})
     dv = d(inner, x)
     f = k / inner
     df = -k * dv / inner**2
@@ -218,13 +218,13 @@ def _chain(rng: random.Random, depth: int) -> Built:
         else:
             outer = function(u)  # type: ignore[misc]
         layers.append((outer, inner))
-        inner = outer.subs(u, inner)
+        inner = outer.xreplace({u: inner})
     f = inner
     steps = []
     factors = []
     for outer, inside in reversed(layers):
         d_outer = d(outer, u)
-        factors.append(d_outer.subs(u, inside))
+        factors.append(d_outer.xreplace({u: inside}))
         steps.append(Step(text("steps.chain_layer", outer=Math(outer), inner=Math(inside), d_outer=Math(d_outer))))
     innermost = layers[0][1]
     d_innermost = d(innermost, x)

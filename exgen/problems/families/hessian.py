@@ -98,7 +98,7 @@ class Hessian(Family):
         kinds = []
         for point in points:
             at = dict(zip((x, y), point))
-            a_, b_, c_ = fxx.subs(at), fyy.subs(at), fxy.subs(at)
+            a_, b_, c_ = fxx.xreplace(at), fyy.xreplace(at), fxy.xreplace(at)
             label = _classify(a_, b_, c_)
             kinds.append(label)
             determinant = a_ * b_ - c_**2

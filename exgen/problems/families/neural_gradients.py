@@ -68,10 +68,10 @@ class NeuralGradients(Family):
         b0 = -w0 * x0 if activation == "sigmoid" else rng.randint(-3, 3)
         y0 = rng.choice([0, 1]) if activation == "sigmoid" else rng.randint(-4, 4)
         eta = rng.choice(LEARNING_RATES)
-        at = {w: w0, b: b0, x: x0, y: y0}
+        at = {w: sympy.Integer(w0), b: sympy.Integer(b0), x: sympy.Integer(x0), y: sympy.Integer(y0)}
         at_sigma = {sigmoid(z): sympy.Rational(1, 2)} if activation == "sigmoid" else {}
-        value_w = grad_w.subs(at_sigma).subs(at)
-        value_b = grad_b.subs(at_sigma).subs(at)
+        value_w = grad_w.xreplace(at_sigma).xreplace(at)
+        value_b = grad_b.xreplace(at_sigma).xreplace(at)
         if not (value_w.is_Rational and value_b.is_Rational):
             raise RejectVariant("values not rational")
         if value_w == 0:
@@ -109,10 +109,10 @@ class NeuralGradients(Family):
             Part(
                 id="c", prompt=text("problems.neural_gradients.prompt_dw_at"), kind="number", answer=value_w,
                 ask="partial_at", args={"f": "L", "wrt": ["w"], "at": at_text},
-                steps=(Step(text("steps.nn_values", z=Math(z.subs(at)), yhat=Math(prediction.subs(at_sigma).subs(at)))),
+                steps=(Step(text("steps.nn_values", z=Math(z.xreplace(at)), yhat=Math(prediction.xreplace(at_sigma).xreplace(at)))),
                        Step(text("steps.substitute"), value_w)),
                 mistakes=(Mistake("loss_sign", text("mistakes.loss_sign"), -value_w),
-                          Mistake("dw_without_x", text("mistakes.dw_without_x"), (error_signal + mu * w).subs(at_sigma).subs(at))),
+                          Mistake("dw_without_x", text("mistakes.dw_without_x"), (error_signal + mu * w).xreplace(at_sigma).xreplace(at))),
                 depends_on=("a",), nice="rational",
             ),
             Part(

@@ -114,7 +114,7 @@ class PartialDerivatives(Family):
         if f.has(sympy.exp) and rng.random() < 0.7:
             point[rng.randrange(len(point))] = sympy.Integer(0)  # e^(kxy) is 1 where a coordinate is 0
         at = dict(zip(variables, point))
-        value = tuple(g.subs(at) for g in gradient)
+        value = tuple(g.xreplace(at) for g in gradient)
         all_rational = all(v.is_Rational for v in value)
         parts.append(
             Part(
@@ -123,7 +123,7 @@ class PartialDerivatives(Family):
                 kind="vector", answer=value, ask="gradient_at",
                 args={"f": "f", "vars": list(names), "at": [sstr(p) for p in point]}, variables=names,
                 steps=(Step(text("steps.substitute_point", at=Math(tuple(point))), value),),
-                mistakes=(Mistake("gradient_value_at_f", text("mistakes.value_not_derivative"), tuple(f.subs(at) for _ in variables)),),
+                mistakes=(Mistake("gradient_value_at_f", text("mistakes.value_not_derivative"), (f.xreplace(at),) * len(variables)),),
                 depends_on=(gradient_id,), nice="integer" if all_rational and not f.has(sympy.exp, sympy.sin, sympy.log) else None,
             )
         )

@@ -57,8 +57,8 @@ class TangentLine(Family):
     def build(self, rng: random.Random, difficulty: int) -> tuple[Text, dict[str, str], list[Part]]:
         x0 = rng.randint(-2, 3) if difficulty == 1 else rng.randint(-1, 2)
         f, df = _function(rng, difficulty, x0)
-        y0 = f.subs(x, x0)
-        slope = df.subs(x, x0)
+        y0 = f.xreplace({x: sympy.Integer(x0)})
+        slope = df.xreplace({x: sympy.Integer(x0)})
         line = _eq(y, sympy.expand(y0 + slope * (x - x0)))
         point_form = sympy.Eq(y - y0, sympy.Mul(slope, x - x0, evaluate=False), evaluate=False)
         at = Math(sympy.Eq(x, x0, evaluate=False))

@@ -1,0 +1,64 @@
+"""Class-set generation speed and reproducibility.
+
+    python bench/bench_worksheets.py [--versions 300] [--workers 2] [--no-pdf]
+
+Times `generate_class_set` for N versions x 10 problems (the sample spec: every family) with
+tex+html+json, then with PDFs too, and checks that a second run gives byte-identical output.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from exgen.worksheets.generate import generate_class_set  # noqa: E402
+from exgen.worksheets.spec import sample_spec  # noqa: E402
+
+
+def digest(folder: Path) -> str:
+    h = hashlib.sha256()
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        h.update(str(path.relative_to(folder)).encode())
+        h.update(path.read_bytes())
+    return h.hexdigest()
+
+
+def timed(label: str, out: Path, versions: int, formats: tuple[str, ...], workers: int) -> float:
+    spec = sample_spec()
+    start = time.perf_counter()
+    result = generate_class_set(spec, out, versions=versions, formats=formats, workers=workers, force=True)
+    seconds = time.perf_counter() - start
+    files = sum(1 for p in out.rglob("*") if p.is_file())
+    print(f"{label:<28} {versions} versions x {spec.problem_count} problems: {seconds:6.2f} s ({files} files, {result.problems} problems/version)")
+    return seconds
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--versions", type=int, default=300)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--no-pdf", action="store_true")
+    args = parser.parse_args()
+    root = Path(tempfile.mkdtemp(prefix="exgen-bench-"))
+    try:
+        generate_class_set(sample_spec(), root / "warm", versions=2, formats=("json",))
+        timed("tex + html + json", root / "a", args.versions, ("tex", "html", "json"), args.workers)
+        timed("tex + html + json (again)", root / "b", args.versions, ("tex", "html", "json"), args.workers)
+        print("identical output folders:", digest(root / "a") == digest(root / "b"))
+        if not args.no_pdf and shutil.which("pdflatex"):
+            timed("tex + pdf + html + json", root / "c", args.versions, ("tex", "pdf", "html", "json"), args.workers)
+            timed("tex + pdf + html + json (again)", root / "d", args.versions, ("tex", "pdf", "html", "json"), args.workers)
+            print("identical output folders including PDFs:", digest(root / "c") == digest(root / "d"))
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
