@@ -20,9 +20,9 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	touch $(VENV)/.installed $@
 
 demo: $(VENV)/.installed
-	@$(BIN)/python -m exgen check "2x e^(x^2)" "e^(x^2)*2x" || true
-	@$(BIN)/python -m exgen check "2x e^(x^2)" "e^(x^2)" || true
-	@$(BIN)/python -m exgen check --batch examples/check_batch.jsonl
+	$(BIN)/exgen generate examples/week3.toml --roster examples/roster.csv --out output --force
+	@$(BIN)/exgen check "2x e^(x^2)" "e^(x^2)*2x" || true
+	@$(BIN)/exgen check --batch examples/check_batch.jsonl
 
 test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest
