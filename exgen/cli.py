@@ -216,6 +216,59 @@ def generate(
 
 
 @main.command()
+@click.argument("key", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("submissions", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--out", "-o", type=click.Path(file_okay=False, path_type=Path), default=Path("output/graded"), show_default=True, help="Output folder.")
+@click.option("--workers", "-w", type=click.IntRange(min=1), default=None, help="Processes (default: the number of CPUs).")
+@click.option("--timeout", type=click.FloatRange(min=0.05), default=2.0, show_default=True, help="Seconds per answer; past it the answer is 'review'.")
+@click.option("--format", "formats", default="csv,html,json", show_default=True, metavar="LIST", help="Comma-separated: csv (grades, item analysis), html (feedback, item analysis), json (results).")
+@click.option("--templates", type=click.Path(file_okay=False, path_type=Path), help="Folder of your own templates, searched first.")
+def grade(key: Path, submissions: Path, out: Path, workers: int | None, timeout: float, formats: str, templates: Path | None) -> None:
+    """Grade SUBMISSIONS against KEY (key.json from exgen generate).
+
+    SUBMISSIONS is the filled-in answers.csv (student,version,<part ids>) or JSON lines
+    {"student", "version", "answers": {part: text}}. Writes grades.csv, results.jsonl,
+    feedback/<version>-<student>.html and item_analysis.{csv,html} into --out.
+
+    \b
+    Examples:
+      exgen grade output/key.json answers.csv
+      exgen grade output/key.json answers.jsonl --out week3-grades --workers 2
+    """
+    import os
+
+    from exgen.grading.batch import grade as run_grade
+    from exgen.grading.reports import FORMATS, write_reports
+
+    chosen = [f.strip().lower() for f in formats.split(",") if f.strip()]
+    unknown = set(chosen) - set(FORMATS)
+    if unknown:
+        raise UsageError(f"unknown format(s) {', '.join(sorted(unknown))}; choose from {', '.join(FORMATS)}")
+    processes = workers or min(os.cpu_count() or 1, 8)
+    if sys.stderr.isatty():
+        with click.progressbar(length=1, label="grading", file=sys.stderr) as bar:
+            book = run_grade(key, submissions, workers=processes, seconds=timeout, progress=lambda n: None)
+            bar.update(1)
+    else:
+        book = run_grade(key, submissions, workers=processes, seconds=timeout)
+    written = write_reports(book, out, chosen, templates)
+    counts = book.counts()
+    graded = sum(1 for r in book.rows if r.version is not None)
+    click.echo(
+        f"Graded {graded} of {len(book.rows)} submission(s), {book.answers} answers "
+        f"({', '.join(f'{counts.get(v, 0)} {v}' for v in ('correct', 'incorrect', 'invalid', 'review', 'blank'))}) "
+        f"in {book.seconds:.1f} s ({book.unique_checks} distinct checks)."
+    )
+    for issue in book.file.issues:
+        click.echo(f"  note: {issue}")
+    folders = sorted({w.split("/")[0] for w in written if "/" in w})
+    for folder in folders:
+        click.echo(f"  {out}/{folder}/: {sum(1 for w in written if w.startswith(folder + '/'))} files")
+    for name in sorted(w for w in written if "/" not in w):
+        click.echo(f"  {out}/{name}")
+
+
+@main.command()
 @click.option("--family", "-f", "families", multiple=True, help="Family to verify (repeatable; default all).")
 @click.option("--seeds", "-n", type=click.IntRange(min=1), default=100, show_default=True, help="Seeds per family.")
 @click.option("--start", type=click.IntRange(min=0), default=0, show_default=True, help="First seed.")

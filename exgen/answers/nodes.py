@@ -315,6 +315,34 @@ def is_constant(node: Node) -> bool:
     return not free_symbols(node)
 
 
+def substitute(node: Node, values: dict[str, Node]) -> Node:
+    """``node`` with the named variables replaced (values computed on the student's own answer)."""
+    if type(node) is Sym:
+        return values.get(node.name, node)  # type: ignore[attr-defined]
+    if not (free_symbols(node) & values.keys()):
+        return node
+    kind = type(node)
+    if kind is Add:
+        return Add(tuple(substitute(t, values) for t in node.terms))  # type: ignore[attr-defined]
+    if kind is Neg:
+        return Neg(substitute(node.arg, values))  # type: ignore[attr-defined]
+    if kind is Mul:
+        return Mul(tuple(substitute(f, values) for f in node.factors))  # type: ignore[attr-defined]
+    if kind is Div:
+        return Div(substitute(node.num, values), substitute(node.den, values))  # type: ignore[attr-defined]
+    if kind is Pow:
+        return Pow(substitute(node.base, values), substitute(node.exp, values))  # type: ignore[attr-defined]
+    if kind is Call:
+        return Call(node.func, tuple(substitute(a, values) for a in node.args))  # type: ignore[attr-defined]
+    if kind is Tuple:
+        return Tuple(tuple(substitute(i, values) for i in node.items))  # type: ignore[attr-defined]
+    if kind is Seq:
+        return Seq(tuple(substitute(i, values) for i in node.items))  # type: ignore[attr-defined]
+    if kind is Eq:
+        return Eq(substitute(node.lhs, values), substitute(node.rhs, values))  # type: ignore[attr-defined]
+    return node
+
+
 def sub(a: Node, b: Node) -> Node:
     """``a - b`` as a tree (used for equations and differences)."""
     return Add((a, Neg(b)))

@@ -51,6 +51,8 @@ class ReadOptions:
     limits: Limits = DEFAULT_LIMITS
     # Trusted text (an instructor's expected answer): unknown names become variables.
     auto_variables: bool = False
+    # Trusted text in sympy's spelling (problem descriptions): E is Euler's number.
+    sympy_names: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -351,6 +353,8 @@ class _Parser:
         word = token.text
         if word in self.declared:
             return self.make(n.Sym(word))
+        if self.options.sympy_names and word == "E":
+            return self.make(n.Const("e"))
         if word in CONSTANTS or word in _CONSTANT_SPELLINGS:
             if word == "e":
                 self.warn_if_scientific_looking(token)

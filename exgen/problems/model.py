@@ -83,6 +83,9 @@ class Part:
     points: float = 1.0
     nice: str | None = None  # promise checked by verify: "integer" or "rational"
     choices: tuple[str, ...] | None = None  # allowed labels for label parts
+    # Share of the points for an answer consistent with the student's own (wrong) earlier
+    # answer, where the grader can recompute it (error carried forward).
+    ecf_credit: float = 1.0
 
 
 @dataclass(frozen=True)

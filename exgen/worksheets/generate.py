@@ -114,6 +114,7 @@ def _key_entry(spec: WorksheetSpec, version: Version, problems: list[Problem]) -
                 "choices": list(part.choices) if part.choices else None,
                 "points": part.points,
                 "depends_on": [f"{number}{d}" for d in part.depends_on],
+                "ecf_credit": part.ecf_credit,
                 "ask": part.ask,
                 "args": dict(part.args),
                 "prompt": render(part.prompt),

@@ -41,15 +41,25 @@ def read_table(path: Path) -> tuple[list[str], list[list[str]]]:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         text = raw.decode("cp1252", errors="replace")  # older Excel exports
-    sample = text[:8192]
-    try:
-        dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    rows = [row for row in csv.reader(io.StringIO(text), dialect) if any(cell.strip() for cell in row)]
+    delimiter = _delimiter(text)
+    rows = [row for row in csv.reader(io.StringIO(text), delimiter=delimiter) if any(cell.strip() for cell in row)]
     if not rows:
         raise InputFileError(f"{path} is empty")
     return [cell.strip() for cell in rows[0]], [[cell.strip() for cell in row] for row in rows[1:]]
+
+
+def _delimiter(text: str) -> str:
+    """The delimiter the header line uses most (answers in cells may contain commas)."""
+    header = text.split("\n", 1)[0]
+    outside, quoted = [], False
+    for char in header:
+        if char == '"':
+            quoted = not quoted
+        elif not quoted:
+            outside.append(char)
+    counts = {d: outside.count(d) for d in (",", ";", "\t")}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] else ","
 
 
 def _find(headers: list[str], choices: tuple[str, ...]) -> int | None:

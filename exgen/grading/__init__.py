@@ -1,0 +1,1 @@
+"""Batch grading: key.json + submissions → gradebook, results, feedback and item analysis."""

@@ -1,0 +1,97 @@
+"""Grade one answer cell: against the key, then against the part's mistake models, and, for
+a part that builds on an earlier one, against the student's own earlier answer (ECF).
+
+Runs in worker processes; every call is bounded by the per-answer time limit and never raises
+for anything a student typed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from exgen.answers.check import check
+from exgen.answers.reader import ReadOptions, read
+from exgen.answers.verdict import Verdict
+from exgen.grading.ecf import ecf_expected
+from exgen.i18n import t
+
+
+@dataclass
+class CellResult:
+    verdict: str  # correct, incorrect, invalid, review, blank
+    score: float  # share of the part's points, 0..1
+    message: str
+    interpreted: str | None = None
+    evidence: str = ""
+    warnings: list[str] = field(default_factory=list)
+    code: str = ""
+    mistake: str | None = None  # the mistake model the answer matches
+    ecf: bool = False  # credit for consistency with the student's own earlier answer
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _check(expected: Any, text: str, part: dict[str, Any], seconds: float, kind: str | None = None) -> Verdict:
+    return check(
+        expected, text, kind=kind or part["kind"], vars=part["variables"] or None, functions=part["functions"],
+        tolerance=part["tolerance"], choices=part["choices"], time_limit=seconds,
+    )
+
+
+def _from_verdict(verdict: Verdict) -> CellResult:
+    return CellResult(
+        verdict=verdict.verdict, score=verdict.score, message=verdict.message, interpreted=verdict.interpreted,
+        evidence=verdict.evidence, warnings=list(verdict.warnings), code=verdict.code,
+    )
+
+
+@lru_cache(maxsize=65536)
+def _mistake_is_key(kind: str, answer: str, mistake: str, variables: tuple[str, ...], functions: tuple[str, ...], choices: tuple[str, ...] | None) -> bool:
+    """A mistake model the engine accepts as the key is no mistake: it is dropped."""
+    verdict = check(answer, mistake, kind=kind, vars=list(variables) or None, functions=functions, choices=choices, time_limit=5)
+    return verdict.correct
+
+
+def grade_answer(part: dict[str, Any], text: str, seconds: float) -> CellResult:
+    if not text.strip():
+        return CellResult("blank", 0.0, t("grading.blank"), code="blank")
+    verdict = _check(part["answer"], text, part, seconds)
+    result = _from_verdict(verdict)
+    if verdict.verdict == "incorrect" and verdict.score < 1:
+        for mistake in part["mistakes"]:
+            if _mistake_is_key(part["kind"], part["answer"], mistake["answer"], tuple(part["variables"]), tuple(part["functions"]),
+                               tuple(part["choices"]) if part["choices"] else None):
+                continue
+            if _check(mistake["answer"], text, part, seconds).correct:
+                result.mistake = mistake["id"]
+                result.message = mistake["message"]
+                break
+    return result
+
+
+def grade_ecf(
+    part: dict[str, Any], text: str, earlier: dict[str, Any], earlier_text: str, givens: dict[str, str], seconds: float
+) -> CellResult | None:
+    """Credit for an answer consistent with the student's own earlier answer, if it is."""
+    reading = read(earlier_text, ReadOptions(variables=tuple(earlier["variables"]), functions=frozenset(earlier["functions"])))
+    if not reading.ok or reading.tree is None:
+        return None
+    rebuilt = ecf_expected(part["ask"], part["args"], givens, reading.tree)
+    if rebuilt is None:
+        return None
+    kind, expected = rebuilt
+    try:
+        verdict = _check(expected, text, part, seconds, kind=kind)
+    except Exception:  # noqa: BLE001 - a recomputed expected value the engine cannot use: no ECF
+        return None
+    if not verdict.correct:
+        return None
+    credit = float(part["ecf_credit"])
+    return CellResult(
+        verdict="correct" if credit >= 1 else "incorrect", score=credit,
+        message=t("grading.ecf", part=earlier["id"]), interpreted=verdict.interpreted, evidence=verdict.evidence,
+        warnings=list(verdict.warnings), code="ecf", ecf=True,
+    )

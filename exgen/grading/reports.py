@@ -1,0 +1,204 @@
+"""Write a gradebook: grades.csv, results.jsonl, per-student feedback and the item analysis."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import shutil
+import tempfile
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from markupsafe import Markup
+
+from exgen.grading.batch import GradeBook, GradedRow
+from exgen.i18n import t
+
+FORMATS = ("csv", "html", "json")
+
+
+def _number(value: float) -> str:
+    return f"{round(value, 4):g}"
+
+
+def grades_csv(book: GradeBook) -> str:
+    columns = book.key.part_ids
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["student", "version", *columns, "total", "maximum", "notes"])
+    for row in book.rows:
+        scores = []
+        for part_id in columns:
+            result = row.results.get(part_id)
+            scores.append(_number(result.score * row.version.parts[part_id].points) if result is not None and row.version else "")
+        writer.writerow([
+            row.submission.student, row.submission.version, *scores,
+            _number(row.total) if row.version else "", _number(row.maximum) if row.version else "",
+            "; ".join(row.submission.notes),
+        ])
+    return buffer.getvalue()
+
+
+def results_jsonl(book: GradeBook) -> str:
+    lines = []
+    for row in book.rows:
+        if row.version is None:
+            lines.append(json.dumps({"student": row.submission.student, "version": row.submission.version, "part": None,
+                                     "verdict": None, "notes": row.submission.notes}, ensure_ascii=False))
+            continue
+        for part_id in _ordered(row.results):
+            result = row.results[part_id]
+            part = row.version.parts[part_id]
+            lines.append(json.dumps({
+                "student": row.submission.student, "version": row.submission.version, "part": part_id,
+                "typed": row.submission.answers.get(part_id, ""), "interpreted": result.interpreted,
+                "verdict": result.verdict, "score": round(result.score * part.points, 6), "points": part.points,
+                "evidence": result.evidence, "message": result.message, "warnings": result.warnings,
+                "mistake": result.mistake, "ecf": result.ecf,
+            }, ensure_ascii=False))
+    return "\n".join(lines) + ("\n" if lines else "")
+
+
+def _ordered(results: dict[str, Any]) -> list[str]:
+    return sorted(results, key=lambda p: (int(p[:-1]), p[-1]))
+
+
+def item_analysis(book: GradeBook) -> list[dict[str, Any]]:
+    """Per part: mean score, shares of invalid/review/blank, common wrong answers, mistakes hit."""
+    by_part: dict[str, list[tuple[Any, Any, str]]] = {}
+    for row in book.rows:
+        if row.version is None:
+            continue
+        for part_id, result in row.results.items():
+            by_part.setdefault(part_id, []).append((result, row.version.parts[part_id], row.submission.answers.get(part_id, "")))
+    items = []
+    for part_id in sorted(by_part, key=lambda p: (int(p[:-1]), p[-1])):
+        entries = by_part[part_id]
+        count = len(entries)
+        verdicts = Counter(r.verdict for r, _, _ in entries)
+        wrong = Counter((r.interpreted or text.strip()) for r, _, text in entries if r.verdict in ("incorrect", "invalid") and not r.ecf)
+        mistakes = Counter(r.mistake for r, _, _ in entries if r.mistake)
+        messages = {r.mistake: r.message for r, _, _ in entries if r.mistake}
+        prompts = Counter(part.prompt for _, part, _ in entries)
+        items.append({
+            "part": part_id,
+            "prompt": prompts.most_common(1)[0][0],
+            "answers": count,
+            "mean_score": sum(r.score for r, _, _ in entries) / count,
+            "correct": verdicts.get("correct", 0) / count,
+            "invalid": verdicts.get("invalid", 0) / count,
+            "review": verdicts.get("review", 0) / count,
+            "blank": verdicts.get("blank", 0) / count,
+            "common_wrong": wrong.most_common(5),
+            "mistakes": [(m, c, messages[m]) for m, c in mistakes.most_common()],
+        })
+    return items
+
+
+def item_analysis_csv(items: Sequence[dict[str, Any]]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["part", "answers", "mean_score", "correct", "invalid", "review", "blank", "common_wrong_answers", "mistakes"])
+    for item in items:
+        writer.writerow([
+            item["part"], item["answers"], f"{item['mean_score']:.3f}", f"{item['correct']:.3f}", f"{item['invalid']:.3f}",
+            f"{item['review']:.3f}", f"{item['blank']:.3f}",
+            " | ".join(f"{answer} ({count})" for answer, count in item["common_wrong"]),
+            " | ".join(f"{mistake} ({count})" for mistake, count, _ in item["mistakes"]),
+        ])
+    return buffer.getvalue()
+
+
+def _mathml_of(text: str | None, variables: Sequence[str] = ()) -> Markup | None:
+    """Calculator text (a key, a solution step, a student's answer as read) as MathML."""
+    if not text:
+        return None
+    from exgen.answers.reader import ReadOptions, read
+    from exgen.rendering.mathml import math_element
+
+    reading = read(text, ReadOptions(variables=tuple(variables), functions=frozenset({"sigma"}), auto_variables=True))
+    if reading.tree is None:
+        return None
+    try:
+        return Markup(math_element(reading.tree))
+    except TypeError:
+        return None
+
+
+def feedback_context(book: GradeBook, row: GradedRow) -> dict[str, Any]:
+    assert row.version is not None
+    problems = []
+    for problem in row.version.problems:
+        parts = []
+        for part in problem.parts:
+            result = row.results[part.id]
+            typed = row.submission.answers.get(part.id, "")
+            words = part.kind == "label"  # labels are words, not formulas
+            shown = result.interpreted if result.verdict not in ("invalid", "blank") else None
+            parts.append({
+                "id": part.id, "label": part.part, "prompt": part.prompt, "typed": typed,
+                "read_as": shown if words else _mathml_of(shown, part.variables),
+                "result": result, "points": part.points, "earned": result.score * part.points,
+                "key": part.answer if words else (_mathml_of(part.answer, part.variables) or part.answer),
+                "steps": [{"text": step.get("text", ""), "math": _mathml_of(step.get("math"), part.variables)} for step in part.solution],
+            })
+        problems.append({"number": problem.number, "statement": problem.statement, "parts": parts})
+    return {
+        "title": book.key.title, "student": row.submission.student, "name": row.version.student_name,
+        "version": row.version.version, "total": row.total, "maximum": row.maximum, "problems": problems,
+        "notes": row.submission.notes, "language": "en",
+    }
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", text).strip("._") or "student"
+
+
+def write_reports(book: GradeBook, out: Path, formats: Sequence[str] = FORMATS, templates: Path | None = None) -> list[str]:
+    """Write every report into a fresh folder first, then move them into ``out`` (atomic per file)."""
+    from exgen.rendering.templates import environment
+
+    written: list[str] = []
+    staging = Path(tempfile.mkdtemp(prefix="exgen-grade-", dir=out.parent if out.parent.exists() else None))
+    try:
+        def put(name: str, content: str) -> None:
+            path = staging / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(content, encoding="utf-8", newline="\n")
+            written.append(name)
+
+        items = item_analysis(book)
+        if "csv" in formats:
+            put("grades.csv", grades_csv(book))
+            put("item_analysis.csv", item_analysis_csv(items))
+        if "json" in formats:
+            put("results.jsonl", results_jsonl(book))
+        if "html" in formats:
+            env = environment("html", str(templates) if templates else None)
+            feedback = env.get_template("feedback.html.j2")
+            used: set[str] = set()
+            for row in book.rows:
+                if row.version is None:
+                    continue
+                stem = f"{row.version.version}-{_slug(row.submission.student or row.version.version)}"
+                if stem in used:  # a duplicate submission keeps its own page
+                    stem = f"{stem}-row{row.submission.row}"
+                used.add(stem)
+                put(f"feedback/{stem}.html", feedback.render(**feedback_context(book, row)))
+            put("item_analysis.html", env.get_template("item_analysis.html.j2").render(
+                title=book.key.title, items=items, issues=book.file.issues, counts=book.counts(), language="en",
+                students=len(book.rows), answers=book.answers))
+        out.mkdir(parents=True, exist_ok=True)
+        if (out / "feedback").exists() and "html" in formats:
+            shutil.rmtree(out / "feedback")
+        for name in written:
+            target = out / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            (staging / name).replace(target)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return written
