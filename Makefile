@@ -21,8 +21,9 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 
 demo: $(VENV)/.installed
 	$(BIN)/exgen generate examples/week3.toml --roster examples/roster.csv --out output --force
+	$(BIN)/python examples/fill_sample_answers.py output/key.json output/answers.csv output/sample_submission.csv
+	$(BIN)/exgen grade output/key.json output/sample_submission.csv --out output/graded
 	@$(BIN)/exgen check "2x e^(x^2)" "e^(x^2)*2x" || true
-	@$(BIN)/exgen check --batch examples/check_batch.jsonl
 
 test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest

@@ -10,6 +10,7 @@ import shutil
 import tempfile
 from collections import Counter
 from collections.abc import Sequence
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -117,6 +118,11 @@ def _mathml_of(text: str | None, variables: Sequence[str] = ()) -> Markup | None
     """Calculator text (a key, a solution step, a student's answer as read) as MathML."""
     if not text:
         return None
+    return _mathml_cached(text, tuple(variables))
+
+
+@lru_cache(maxsize=65536)
+def _mathml_cached(text: str, variables: tuple[str, ...]) -> Markup | None:
     from exgen.answers.reader import ReadOptions, read
     from exgen.rendering.mathml import math_element
 
@@ -144,7 +150,10 @@ def feedback_context(book: GradeBook, row: GradedRow) -> dict[str, Any]:
                 "read_as": shown if words else _mathml_of(shown, part.variables),
                 "result": result, "points": part.points, "earned": result.score * part.points,
                 "key": part.answer if words else (_mathml_of(part.answer, part.variables) or part.answer),
-                "steps": [{"text": step.get("text", ""), "math": _mathml_of(step.get("math"), part.variables)} for step in part.solution],
+                # the worked solution is shown where the answer was not right
+                "steps": [] if result.verdict == "correct" else [
+                    {"text": step.get("text", ""), "math": _mathml_of(step.get("math"), part.variables)} for step in part.solution
+                ],
             })
         problems.append({"number": problem.number, "statement": problem.statement, "parts": parts})
     return {
