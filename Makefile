@@ -31,6 +31,9 @@ test: $(VENV)/.installed-test
 bench: $(VENV)/.installed-test
 	$(BIN)/python bench/bench_check.py
 	$(BIN)/python bench/bench_conformance.py
+	$(BIN)/python bench/bench_generate.py
+	$(BIN)/python bench/bench_worksheets.py
+	$(BIN)/python bench/bench_grade.py
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache
