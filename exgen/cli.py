@@ -246,9 +246,20 @@ def grade(key: Path, submissions: Path, out: Path, workers: int | None, timeout:
         raise UsageError(f"unknown format(s) {', '.join(sorted(unknown))}; choose from {', '.join(FORMATS)}")
     processes = workers or min(os.cpu_count() or 1, 8)
     if sys.stderr.isatty():
-        with click.progressbar(length=1, label="grading", file=sys.stderr) as bar:
-            book = run_grade(key, submissions, workers=processes, seconds=timeout, progress=lambda n: None)
-            bar.update(1)
+        state: dict[str, Any] = {}
+
+        def progress(done: int, total: int) -> None:
+            if "bar" not in state:
+                state["bar"] = click.progressbar(length=total, label="grading", file=sys.stderr)
+                state["bar"].__enter__()
+            state["bar"].update(done - state.get("done", 0))
+            state["done"] = done
+
+        try:
+            book = run_grade(key, submissions, workers=processes, seconds=timeout, progress=progress)
+        finally:
+            if "bar" in state:
+                state["bar"].__exit__(None, None, None)
     else:
         book = run_grade(key, submissions, workers=processes, seconds=timeout)
     written = write_reports(book, out, chosen, templates)

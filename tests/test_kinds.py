@@ -179,3 +179,12 @@ def test_unusable_expected_answers_raise_author_errors(expected: str, kind: str)
 def test_unknown_kind_is_a_usage_error() -> None:
     with pytest.raises(ValueError):
         check("1", "1", kind="poem")
+
+
+def test_messages_come_from_a_replaceable_catalog(tmp_path, monkeypatch) -> None:
+    (tmp_path / "fr.toml").write_text('[answer.verdict]\ncorrect = "Correct !"\n[answer.error]\nempty = "La réponse est vide."\n', encoding="utf-8")
+    monkeypatch.setenv("EXGEN_LOCALE_PATH", str(tmp_path))
+    assert check("2x", "x+x", locale="fr").message == "Correct !"
+    assert check("2x", "", locale="fr").message == "La réponse est vide."
+    assert check("2x", "x+x").message == "Correct."  # English stays the default
+    assert check("2x", "x", locale="fr").message == "Not correct."  # missing keys fall back to English

@@ -170,6 +170,20 @@ def test_html_is_valid_offline_and_accessible(spec_file: Path, tmp_path: Path) -
     assert "<ol class=\"steps\">" in key_html  # worked solutions, step by step
 
 
+def test_the_rendered_key_matches_key_json(spec_file: Path, tmp_path: Path) -> None:
+    import html
+    import re
+
+    out = tmp_path / "out"
+    generate_class_set(load_spec(spec_file), out, versions=2, formats=("html", "json"))
+    key = json.loads((out / "key.json").read_text(encoding="utf-8"))
+    for version in key["versions"]:
+        page = (out / "keys" / f"{version['version']}.html").read_text(encoding="utf-8")
+        shown = {part: html.unescape(value) for part, value in re.findall(r'data-part="([^"]+)" data-key="([^"]*)"', page)}
+        expected = {p["id"]: p["answer"] for problem in version["problems"] for p in problem["parts"]}
+        assert shown == expected
+
+
 def test_user_text_is_escaped_in_latex(spec_file: Path, roster_file: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     spec = load_spec(spec_file)

@@ -163,8 +163,14 @@ def _isolated(task: tuple[Any, ...], seconds: float) -> dict[str, Any]:
 
 
 def grade(
-    key_path: Path, submissions_path: Path, *, workers: int = 1, seconds: float = 2.0, progress: Callable[[int], None] | None = None
+    key_path: Path,
+    submissions_path: Path,
+    *,
+    workers: int = 1,
+    seconds: float = 2.0,
+    progress: Callable[[int, int], None] | None = None,
 ) -> GradeBook:
+    """Grade every submission. ``progress(done, total)`` is called as distinct checks finish."""
     start = time.perf_counter()
     key = load_key(key_path)
     file = read_submissions(submissions_path, key)
@@ -185,7 +191,15 @@ def grade(
                 if signature not in unique:
                     unique[signature] = len(tasks)
                     tasks.append(("key", part.to_task(), text, seconds))
-    first = run_tasks(tasks, workers, seconds, progress)
+    tick = None
+    if progress is not None:
+        counter = [0]
+
+        def tick(count: int) -> None:
+            counter[0] += count
+            progress(counter[0], len(tasks))
+
+    first = run_tasks(tasks, workers, seconds, tick)
     for row, part, text in cells:
         if text.strip():
             row.results[part.id] = CellResult(**first[unique[(part.signature, text)]])

@@ -28,6 +28,7 @@ class SheetPart:
     steps: list[dict[str, Any]]
     choices: list[str] = field(default_factory=list)
     points: float = 1.0
+    key_text: str = ""  # the key in calculator syntax, as in key.json (machine-readable link)
 
 
 @dataclass
@@ -67,6 +68,8 @@ class Sheet:
 
 def typeset_problem(problem: Problem, number: int, fmt: str, section_title: str = "") -> SheetProblem:
     """A problem with its statement, prompts, keys and worked solutions typeset for ``fmt``."""
+    from exgen.problems.values import typed
+
     target = FORMATS[fmt]
     parts = []
     for part in problem.parts:
@@ -82,6 +85,7 @@ def typeset_problem(problem: Problem, number: int, fmt: str, section_title: str 
             SheetPart(
                 id=f"{number}{part.id}", label=part.id, prompt=Markup(render(part.prompt, target)), kind=part.kind,
                 answer=Markup(math(part.answer, target)), steps=steps, choices=choices, points=part.points,
+                key_text=typed(part.kind, part.answer),
             )
         )
     title = section_title or t(f"families.{problem.family}.title")
