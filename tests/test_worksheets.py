@@ -19,7 +19,7 @@ from exgen.errors import ExgenError, InputFileError
 from exgen.problems.derive import derive
 from exgen.worksheets.generate import generate_class_set
 from exgen.worksheets.roster import read_roster
-from exgen.worksheets.spec import WorksheetSpec, load_spec, parse_spec
+from exgen.worksheets.spec import WorksheetSpec, load_spec
 
 HAVE_TEX = shutil.which("pdflatex") is not None
 needs_tex = pytest.mark.skipif(

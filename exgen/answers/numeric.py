@@ -49,24 +49,22 @@ def _real_args(values: Sequence[acb]) -> list[arb] | None:
     return [v.real for v in values]
 
 
-def _max(*values: acb) -> acb:
+def _extreme(values: Sequence[acb], larger: bool) -> acb:
     reals = _real_args(values)
     if reals is None:
         return _NAN
     best = reals[0]
     for value in reals[1:]:
-        best = best.max(value)
+        best = best.max(value) if larger else best.min(value)
     return acb(best)
+
+
+def _max(*values: acb) -> acb:
+    return _extreme(values, larger=True)
 
 
 def _min(*values: acb) -> acb:
-    reals = _real_args(values)
-    if reals is None:
-        return _NAN
-    best = reals[0]
-    for value in reals[1:]:
-        best = best.min(value)
-    return acb(best)
+    return _extreme(values, larger=False)
 
 
 def _atan2(y: acb, x: acb) -> acb:

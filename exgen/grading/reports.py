@@ -17,7 +17,6 @@ from typing import Any
 from markupsafe import Markup
 
 from exgen.grading.batch import GradeBook, GradedRow
-from exgen.i18n import t
 
 FORMATS = ("csv", "html", "json")
 

@@ -17,7 +17,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-import sympy
 
 # Answer values by kind: expression/number → sympy expression; points → tuple of tuples of
 # sympy numbers; vector → tuple of sympy expressions; label → canonical label string;

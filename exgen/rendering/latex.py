@@ -163,7 +163,10 @@ def _split_sign(term: n.Node) -> tuple[bool, n.Node]:
     return False, term
 
 
-def _mul(node: n.Mul) -> str:
+def split_product(node: n.Mul) -> tuple[bool, list[n.Node], list[n.Node]]:
+    """A product as (negative?, numerator factors, denominator factors): negative powers and
+    the coefficient's denominator go below the line, the coefficient's numerator first above it.
+    Shared by the LaTeX and MathML printers."""
     numerator: list[n.Node] = []
     denominator: list[n.Node] = []
     coefficient = Fraction(1)
@@ -176,14 +179,18 @@ def _mul(node: n.Mul) -> str:
             coefficient *= factor.value
         else:
             numerator.append(factor)
-    sign = "-" if coefficient < 0 else ""
+    negative = coefficient < 0
     coefficient = abs(coefficient)
-    top = Fraction(coefficient.numerator)
-    bottom = Fraction(coefficient.denominator)
-    if bottom != 1:
-        denominator.insert(0, n.Num(bottom))
-    if top != 1 or not numerator:
-        numerator.insert(0, n.Num(top))
+    if coefficient.denominator != 1:
+        denominator.insert(0, n.Num(Fraction(coefficient.denominator)))
+    if coefficient.numerator != 1 or not numerator:
+        numerator.insert(0, n.Num(Fraction(coefficient.numerator)))
+    return negative, numerator, denominator
+
+
+def _mul(node: n.Mul) -> str:
+    negative, numerator, denominator = split_product(node)
+    sign = "-" if negative else ""
     if denominator:
         return sign + r"\frac{" + _fraction_part(numerator) + "}{" + _fraction_part(denominator) + "}"
     return sign + _product(numerator)

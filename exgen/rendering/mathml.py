@@ -7,7 +7,7 @@ from fractions import Fraction
 from html import escape
 
 from exgen.answers import nodes as n
-from exgen.rendering.latex import GREEK, _negative_power, _precedence, _split_sign, ordered_terms
+from exgen.rendering.latex import GREEK, _precedence, _split_sign, ordered_terms, split_product
 
 _ADD, _MUL, _POW = 1, 2, 4
 GREEK_LETTERS = {
@@ -101,24 +101,8 @@ def _ml(node: n.Node) -> str:
 
 
 def _mul(node: n.Mul) -> str:
-    numerator: list[n.Node] = []
-    denominator: list[n.Node] = []
-    coefficient = Fraction(1)
-    for factor in node.factors:
-        inverted = _negative_power(factor)
-        if inverted is not None:
-            base, power = inverted
-            denominator.append(base if power.value == 1 else n.Pow(base, power))  # type: ignore[attr-defined]
-        elif isinstance(factor, n.Num) and not factor.text:
-            coefficient *= factor.value
-        else:
-            numerator.append(factor)
-    sign = "<mo>−</mo>" if coefficient < 0 else ""
-    coefficient = abs(coefficient)
-    if coefficient.denominator != 1:
-        denominator.insert(0, n.Num(Fraction(coefficient.denominator)))
-    if coefficient.numerator != 1 or not numerator:
-        numerator.insert(0, n.Num(Fraction(coefficient.numerator)))
+    negative, numerator, denominator = split_product(node)
+    sign = "<mo>−</mo>" if negative else ""
     if denominator:
         return f"<mrow>{sign}<mfrac>{_fraction_part(numerator)}{_fraction_part(denominator)}</mfrac></mrow>"
     return f"<mrow>{sign}{_product(numerator)}</mrow>"

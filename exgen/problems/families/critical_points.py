@@ -116,7 +116,7 @@ class CriticalPoints(Family):
         letters = "cdefgh"
         second = [c * i for i, c in enumerate(df_coefficients)][1:]
         local_minima = []
-        for index, (root, multiplicity) in enumerate(zip(roots, multiplicities)):
+        for index, root in enumerate(roots):
             label, left, right = _classification(df_coefficients, root)
             if label == "minimum":
                 local_minima.append(root)
