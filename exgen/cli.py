@@ -155,9 +155,11 @@ def topics(family: str | None, difficulty: int, seed: int, mistakes: bool, as_js
 @click.option("--templates", type=click.Path(file_okay=False, path_type=Path), help="Folder of your own templates, searched first.")
 @click.option("--force", is_flag=True, help="Replace files of an earlier run in the output folder.")
 @click.option("--workers", "-w", type=click.IntRange(min=1), default=None, help="Processes (default: the number of CPUs).")
+@click.option("--verify", "verify_each", is_flag=True, help="Re-derive and check every problem through the answer engine before using it (slower).")
 def generate(
     spec: Path | None, topics: tuple[str, ...], count: int, difficulty: int, seed: int | None, roster: Path | None,
     versions: int, formats: str | None, out: Path, templates: Path | None, force: bool, workers: int | None,
+    verify_each: bool,
 ) -> None:
     """Generate worksheets, answer keys, key.json and answers.csv.
 
@@ -200,10 +202,11 @@ def generate(
     if sys.stderr.isatty() and total > 5:
         with click.progressbar(length=total, label=label, file=sys.stderr) as bar:
             result = generate_class_set(worksheet, out, roster=students, versions=versions, formats=chosen,
-                                        templates=templates, force=force, workers=processes, progress=bar.update)
+                                        templates=templates, force=force, workers=processes, progress=bar.update,
+                                        verify=verify_each)
     else:
         result = generate_class_set(worksheet, out, roster=students, versions=versions, formats=chosen,
-                                    templates=templates, force=force, workers=processes)
+                                    templates=templates, force=force, workers=processes, verify=verify_each)
     folders = sorted({f.split("/")[0] for f in result.files if "/" in f})
     click.echo(
         f"Wrote {result.versions} version(s) x {result.problems} problem(s) to {result.out}/ in {result.seconds:.1f} s "

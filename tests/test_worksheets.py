@@ -214,6 +214,14 @@ def test_quick_options_and_sample(tmp_path: Path) -> None:
     assert len(families) == 8
 
 
+def test_verified_generation_gives_the_same_sheets(spec_file: Path, tmp_path: Path) -> None:
+    spec = load_spec(spec_file)
+    generate_class_set(spec, tmp_path / "plain", versions=2, formats=("json",))
+    result = run("generate", str(spec_file), "--versions", "2", "--format", "json", "--out", str(tmp_path / "checked"), "--verify")
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "plain" / "key.json").read_bytes() == (tmp_path / "checked" / "key.json").read_bytes()
+
+
 def test_usage_errors(tmp_path: Path, roster_file: Path) -> None:
     assert run("generate", "--format", "docx", "--out", str(tmp_path / "a")).exit_code == 2
     assert run("generate", "--topic", "nope", "--out", str(tmp_path / "b")).exit_code == 2

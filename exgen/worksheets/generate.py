@@ -137,14 +137,16 @@ def _key_entry(spec: WorksheetSpec, version: Version, problems: list[Problem]) -
     return entry
 
 
-def build_version(spec: WorksheetSpec, version: Version, formats: tuple[str, ...], templates: str | None) -> VersionOutput:
+def build_version(
+    spec: WorksheetSpec, version: Version, formats: tuple[str, ...], templates: str | None, verify: bool = False
+) -> VersionOutput:
     """Generate, typeset and render one version (runs in a worker process)."""
     from exgen.rendering.templates import environment
 
     sections = [Section(s.family, s.count, s.difficulty) for s in spec.sections]
     titles = [s.title for s in spec.sections for _ in range(s.count)]
     with use_locale(spec.language):
-        problems = generate_set(sections, version.seed)
+        problems = generate_set(sections, version.seed, verify=verify)
         files: dict[str, str] = {}
         bodies: dict[str, tuple[str, str]] = {}
         for fmt in ("tex", "html"):
@@ -182,9 +184,9 @@ def _body(document: str, fmt: str) -> str | None:
     return document[first + len(start) : last]
 
 
-def _build_chunk(args: tuple[WorksheetSpec, list[Version], tuple[str, ...], str | None]) -> list[VersionOutput]:
-    spec, versions, formats, templates = args
-    return [build_version(spec, v, formats, templates) for v in versions]
+def _build_chunk(args: tuple[WorksheetSpec, list[Version], tuple[str, ...], str | None, bool]) -> list[VersionOutput]:
+    spec, versions, formats, templates, verify = args
+    return [build_version(spec, v, formats, templates, verify) for v in versions]
 
 
 def check_output_folder(out: Path, force: bool) -> None:
@@ -213,7 +215,10 @@ def generate_class_set(
     force: bool = False,
     workers: int = 1,
     progress: Callable[[int], None] | None = None,
+    verify: bool = False,
 ) -> GenerationResult:
+    """Generate the class set into ``out``. ``verify`` re-derives and checks every problem
+    through the answer engine before it is used (slower); a failing variant is replaced."""
     start = time.perf_counter()
     chosen = tuple(f for f in FORMATS if f in formats)
     unknown = set(formats) - set(FORMATS)
@@ -232,7 +237,7 @@ def generate_class_set(
     check_output_folder(out, force)
     template_dir = str(templates.resolve()) if templates else None
 
-    outputs = _build_all(spec, plan, chosen, template_dir, workers, progress)
+    outputs = _build_all(spec, plan, chosen, template_dir, workers, progress, verify)
     result = GenerationResult(out, len(plan), spec.problem_count, chosen)
     for output in outputs:
         for relative, content in output.files.items():
@@ -257,12 +262,12 @@ def generate_class_set(
 
 def _build_all(
     spec: WorksheetSpec, plan: list[Version], formats: tuple[str, ...], templates: str | None, workers: int,
-    progress: Callable[[int], None] | None,
+    progress: Callable[[int], None] | None, verify: bool = False,
 ) -> list[VersionOutput]:
     if workers <= 1 or len(plan) < 4:
         outputs = []
         for version in plan:
-            outputs.append(build_version(spec, version, formats, templates))
+            outputs.append(build_version(spec, version, formats, templates, verify))
             if progress:
                 progress(1)
         return outputs
@@ -270,7 +275,7 @@ def _build_all(
     chunks = [plan[i : i + size] for i in range(0, len(plan), size)]
     outputs_by_chunk: list[list[VersionOutput]] = []
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        for chunk_output in pool.map(_build_chunk, [(spec, c, formats, templates) for c in chunks]):
+        for chunk_output in pool.map(_build_chunk, [(spec, c, formats, templates, verify) for c in chunks]):
             outputs_by_chunk.append(chunk_output)
             if progress:
                 progress(len(chunk_output))
