@@ -20,7 +20,7 @@ import pkgutil
 import random
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, ClassVar, TypeVar
 
@@ -141,10 +141,6 @@ def nonzero(rng: random.Random, low: int, high: int) -> int:
     return value
 
 
-def distinct_integers(rng: random.Random, count: int, low: int, high: int) -> list[int]:
-    return sorted(rng.sample(range(low, high + 1), count))
-
-
 def is_nice(value: Any, kind: str = "integer", max_denominator: int = 100, max_size: int = 10_000) -> bool:
     """Integers (or small rationals) of modest size, as promised to students."""
     value = sympy.nsimplify(value) if not isinstance(value, sympy.Basic) else value
@@ -164,7 +160,3 @@ def sstr(expr: Any) -> str:
     from exgen.answers.sympy_bridge import from_sympy
 
     return to_sympy_text(from_sympy(expr))
-
-
-def with_mistakes(part: Part, mistakes: Sequence[Any]) -> Part:
-    return replace(part, mistakes=tuple(mistakes))

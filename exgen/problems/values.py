@@ -145,14 +145,3 @@ def _typed_terms(expr: sympy.Expr, rng: random.Random, shuffle: bool = False) ->
 def effective_mistakes(part: Part) -> tuple[Any, ...]:
     """The part's mistake models minus any the engine would accept as the key."""
     return tuple(m for m in part.mistakes if not same_value(part.kind, part.answer, m.answer, part.variables))
-
-
-def drop_equivalent_mistakes(part: Part) -> Part:
-    """A mistake model the engine would accept as the key is no mistake: drop it.
-
-    Two mistakes with equal answers may both stay; the first one listed names the slip.
-    """
-    from dataclasses import replace
-
-    kept = tuple(m for m in part.mistakes if not same_value(part.kind, part.answer, m.answer, part.variables))
-    return replace(part, mistakes=kept)

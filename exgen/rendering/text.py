@@ -8,7 +8,6 @@ presentation MathML, both from exgen's own fast printers (:mod:`exgen.rendering.
 from __future__ import annotations
 
 import string
-from collections.abc import Callable
 from fractions import Fraction
 from typing import Any
 
@@ -185,5 +184,3 @@ def render(item: Text, fmt: str = "plain") -> str:
             pieces.append(_param(item.params[name], fmt))
     return "".join(pieces)
 
-
-Renderer = Callable[[Text], str]
