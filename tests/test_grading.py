@@ -107,6 +107,11 @@ def test_a_generated_class_end_to_end(generated: Path, tmp_path: Path) -> None:
     assert "<math" in feedback[0].read_text(encoding="utf-8")
     analysis = (tmp_path / "graded" / "item_analysis.csv").read_text(encoding="utf-8")
     assert analysis.startswith("part,answers,mean_score")
+    html5lib = pytest.importorskip("html5lib")
+    for page in (feedback[0], tmp_path / "graded" / "item_analysis.html"):
+        html5lib.HTMLParser(strict=True).parse(page.read_text(encoding="utf-8"))
+    page = feedback[0].read_text(encoding="utf-8")
+    assert "Worked solution" in page and "Your answer" in page
     assert "ignored columns: extra column" in result.output
 
 
