@@ -243,6 +243,32 @@ def _chain(rng: random.Random, depth: int) -> Built:
 
 MAX_KEY_LENGTH = 160  # characters of the key as a student would type it
 
+SANITY_POINTS = (-2.5, -1.5, -0.5, 0.5, 1.5, 2.5)
+
+
+def _moderate(expr: sympy.Expr, limit: float = 1e15) -> bool:
+    """True when |expr| stays below ``limit`` wherever it is defined at a few points of both
+    signs: a composition such as e^(e^((4x³ − 4)⁴)) is not a problem for students (nor for any
+    grader)."""
+    from exgen.answers.numeric import Status, compile_tree, evaluate, precision
+    from exgen.answers.sympy_bridge import from_sympy
+    from flint import arb
+
+    evaluator = compile_tree(from_sympy(expr), ("x",))
+    defined = 0
+    with precision(64):
+        for value in SANITY_POINTS:
+            result = evaluate(evaluator, [arb(value)])
+            if result.status is Status.REAL:
+                magnitude = abs(result.real)
+                if not magnitude.is_finite() or magnitude > limit:
+                    return False
+                defined += 1
+            elif result.status is Status.UNCERTAIN:
+                return False
+    return defined >= 2
+
+
 RULES_BY_DIFFICULTY = {
     1: ["power", "power", "exp_log", "trig"],
     2: ["product", "quotient", "reciprocal", "chain", "exp_log", "trig"],
@@ -268,6 +294,8 @@ class DerivativeRules(Family):
             raise RejectVariant("too long or constant")
         if len(sstr(built.df)) > MAX_KEY_LENGTH:
             raise RejectVariant("the derivative is too long to type by hand")
+        if not _moderate(built.df):
+            raise RejectVariant("the derivative takes astronomically large values (e^(e^(...)))")
         key = built.df
         steps = [Step(text(f"steps.rule_name.{built.rule}")), *built.explain]
         if steps[-1].value is None or steps[-1].value != key:
