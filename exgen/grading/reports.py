@@ -149,9 +149,13 @@ def feedback_context(book: GradeBook, row: GradedRow) -> dict[str, Any]:
                 "read_as": shown if words else _mathml_of(shown, part.variables),
                 "result": result, "points": part.points, "earned": result.score * part.points,
                 "key": part.answer if words else (_mathml_of(part.answer, part.variables) or part.answer),
-                # the worked solution is shown where the answer was not right
-                "steps": [] if result.verdict == "correct" else [
-                    {"text": step.get("text", ""), "math": _mathml_of(step.get("math"), part.variables)} for step in part.solution
+                # The worked solution, typeset where the answer was not right; where it was, as
+                # plain text in a closed section (typesetting every step costs most of the time).
+                "steps": [
+                    {"text": step.get("text", ""),
+                     "math": (Markup("<code>") + step["math"] + Markup("</code>")) if result.verdict == "correct" and step.get("math")
+                     else _mathml_of(step.get("math"), part.variables)}
+                    for step in part.solution
                 ],
             })
         problems.append({"number": problem.number, "statement": problem.statement, "parts": parts})
