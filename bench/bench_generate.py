@@ -16,8 +16,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from exgen.problems import generate, load_families  # noqa: E402
-from exgen.problems.sets import Section, generate_set  # noqa: E402
+from exgen.problems import generate, load_families
+from exgen.problems.sets import Section, generate_set
 
 
 def main() -> None:

@@ -22,9 +22,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from exgen.worksheets.generate import generate_class_set  # noqa: E402
-from exgen.worksheets.roster import Student  # noqa: E402
-from exgen.worksheets.spec import sample_spec  # noqa: E402
+from exgen.worksheets.generate import generate_class_set
+from exgen.worksheets.roster import Student
+from exgen.worksheets.spec import sample_spec
 
 GARBAGE = ["x^2 +", "diff(x^3, x)", "((x+1)", "open('/tmp/x','w')", "sinx", "2 3", "lambda: 1", "none of these"]
 

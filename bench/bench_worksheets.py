@@ -18,8 +18,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from exgen.worksheets.generate import generate_class_set  # noqa: E402
-from exgen.worksheets.spec import sample_spec  # noqa: E402
+from exgen.worksheets.generate import generate_class_set
+from exgen.worksheets.spec import sample_spec
 
 
 def digest(folder: Path) -> str:

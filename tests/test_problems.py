@@ -10,11 +10,11 @@ import sys
 import pytest
 import sympy
 
+from exgen.answers.sympy_bridge import sigmoid
 from exgen.problems import DIFFICULTIES, Mistake, generate, load_families, student_seed
 from exgen.problems.derive import ASKS, derive
 from exgen.problems.model import Part, Text
 from exgen.problems.sets import Section, generate_set
-from exgen.answers.sympy_bridge import sigmoid
 from exgen.problems.values import effective_mistakes, same_value
 from exgen.problems.verify import verify_family, verify_problem
 

@@ -7,7 +7,7 @@ Flow: :mod:`~exgen.answers.lexer` and :mod:`~exgen.answers.reader` (text → tre
 """
 
 from exgen.answers.check import check, check_lines, check_record
-from exgen.answers.reader import ReadOptions, Reading, read
+from exgen.answers.reader import Reading, ReadOptions, read
 from exgen.answers.verdict import Verdict
 
 __all__ = ["check", "check_lines", "check_record", "read", "ReadOptions", "Reading", "Verdict"]

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import NamedTuple
 from enum import Enum
+from typing import NamedTuple
 
 from exgen.answers.diagnostics import Refusal
 from exgen.answers.names import GREEK_NAME_FIXES

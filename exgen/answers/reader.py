@@ -24,8 +24,8 @@ from __future__ import annotations
 import difflib
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 from fractions import Fraction
+from functools import lru_cache
 
 from exgen.answers import nodes as n
 from exgen.answers.diagnostics import Diagnostic, Refusal, diagnostic

@@ -19,7 +19,7 @@ from sympy.printing.str import StrPrinter
 from exgen.answers import nodes as n
 
 
-class sigmoid(sympy.Function):  # noqa: N801  (sympy function classes are lower case)
+class sigmoid(sympy.Function):
     """The logistic sigmoid σ(x) = 1/(1 + e^(−x)), with σ′ = σ(1 − σ)."""
 
     nargs = 1
@@ -38,7 +38,7 @@ class sigmoid(sympy.Function):  # noqa: N801  (sympy function classes are lower 
         return True if self.args[0].is_real else None
 
     def _latex(self, printer: Any) -> str:
-        return r"\sigma\left(%s\right)" % printer._print(self.args[0])
+        return r"\sigma\left(" + printer._print(self.args[0]) + r"\right)"
 
 
 _UNARY = {

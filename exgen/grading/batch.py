@@ -83,7 +83,7 @@ def _grade_one(task: tuple[Any, ...]) -> dict[str, Any]:
         part, text, earlier, earlier_text, givens, _ = payload
         result = grade_ecf(part, text, earlier, earlier_text, givens, seconds)
         return result.to_dict() if result is not None else {}
-    except Exception as problem:  # noqa: BLE001 - one bad answer never stops the batch
+    except Exception as problem:
         return _review(type(problem).__name__).to_dict()
 
 

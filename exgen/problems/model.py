@@ -17,7 +17,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-
 # Answer values by kind: expression/number → sympy expression; points → tuple of tuples of
 # sympy numbers; vector → tuple of sympy expressions; label → canonical label string;
 # equation → sympy Eq.
@@ -26,7 +25,7 @@ Value = Any
 
 @dataclass(frozen=True)
 class Math:
-    """A piece of mathematics inside a sentence (rendered with sympy's printers)."""
+    """A piece of mathematics inside a sentence (typeset by exgen.rendering.latex and .mathml)."""
 
     value: Value
     display: bool = False  # on its own line rather than inline

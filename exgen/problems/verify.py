@@ -66,13 +66,13 @@ def verify_part(problem: Problem, part: Part) -> tuple[list[Failure], int]:
         derived = derive(part.ask, part.args, problem.givens)
         if not same_value(part.kind, derived, part.answer, part.variables):
             fail("rederivation", f"derived {derived} but the key is {part.answer}")
-    except Exception as problem_error:  # noqa: BLE001 - reported, not raised
+    except Exception as problem_error:
         fail("rederivation", f"{type(problem_error).__name__}: {problem_error}")
 
     forms = [typed(part.kind, part.answer)]
     try:
         forms += rewritten_forms(part.kind, part.answer, seed=problem.seed)
-    except Exception as problem_error:  # noqa: BLE001
+    except Exception as problem_error:
         fail("acceptance", f"could not rewrite the key: {problem_error}")
     for form in forms:
         verdict = _grade(part, form)
@@ -131,7 +131,7 @@ def verify_problem(problem: Problem) -> tuple[list[Failure], int]:
                     render(step.text, fmt)
                 for mistake in part.mistakes:
                     render(mistake.text, fmt)
-        except Exception as problem_error:  # noqa: BLE001
+        except Exception as problem_error:
             failures.append(Failure(problem.family, problem.difficulty, problem.seed, "-", "render", f"{fmt}: {problem_error!r}"))
     for part in problem.parts:
         part_failures, part_dropped = verify_part(problem, part)
@@ -172,7 +172,7 @@ def verify_one(family_id: str, seed: int, difficulty: int) -> tuple[int, int, st
     """(rejected draws, dropped mistakes, fingerprint, failures) for one seed."""
     try:
         problem = generate(family_id, difficulty, seed)
-    except Exception as problem_error:  # noqa: BLE001
+    except Exception as problem_error:
         return 0, 0, None, [Failure(family_id, difficulty, seed, "-", "generate", f"{type(problem_error).__name__}: {problem_error}")]
     failures, dropped = verify_problem(problem)
     return problem.attempts - 1, dropped, problem.fingerprint, failures

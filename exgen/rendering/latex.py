@@ -93,9 +93,11 @@ def _latex(node: n.Node) -> str:
     if kind is n.Add:
         return _add(node)  # type: ignore[arg-type]
     if kind is n.Neg:
-        inner = node.arg  # type: ignore[attr-defined]
+        negative, inner = pull_sign(node)
         text = _latex(inner)
-        return "-" + (_paren(text) if _precedence(inner) <= _ADD or isinstance(inner, n.Neg) else text)
+        if not negative:
+            return text
+        return "-" + (_paren(text) if _precedence(inner) <= _ADD else text)
     if kind is n.Mul:
         return _mul(node)  # type: ignore[arg-type]
     if kind is n.Div:
@@ -137,7 +139,7 @@ def ordered_terms(node: n.Add) -> list[n.Node]:
 def _add(node: n.Add) -> str:
     parts: list[str] = []
     for index, term in enumerate(ordered_terms(node)):
-        negative, body = _split_sign(term)
+        negative, body = pull_sign(term)
         text = _latex(body)
         if isinstance(body, n.Add):
             text = _paren(text)
@@ -148,19 +150,35 @@ def _add(node: n.Add) -> str:
     return "".join(parts)
 
 
-def _split_sign(term: n.Node) -> tuple[bool, n.Node]:
-    """A term's sign, pulled out so sums read ``a - b`` rather than ``a + (-b)``."""
-    if isinstance(term, n.Neg):
-        return True, term.arg
-    if isinstance(term, n.Num) and term.value < 0:
-        return True, n.Num(-term.value)
-    if isinstance(term, n.Mul) and isinstance(term.factors[0], n.Num) and term.factors[0].value < 0:
-        first = term.factors[0]
-        rest = term.factors[1:]
-        if first.value == -1:
-            return True, rest[0] if len(rest) == 1 else n.Mul(rest)
-        return True, n.Mul((n.Num(-first.value), *rest))
-    return False, term
+def pull_sign(node: n.Node) -> tuple[bool, n.Node]:
+    """A term's overall sign and its magnitude, so a minus is written once, in front:
+    ``a - b`` rather than ``a + (-b)``, ``-4 sin u`` rather than ``4 · -sin u``. Signs of
+    factors (nested products, quotients) are multiplied out; the value is unchanged."""
+    if isinstance(node, n.Neg):
+        negative, magnitude = pull_sign(node.arg)
+        return not negative, magnitude
+    if isinstance(node, n.Num):
+        if node.value < 0:
+            return True, n.Num(-node.value, node.text.lstrip("-"))
+        return False, node
+    if isinstance(node, n.Mul):
+        negative = changed = False
+        factors: list[n.Node] = []
+        for factor in node.factors:
+            factor_negative, magnitude = pull_sign(factor)
+            negative ^= factor_negative
+            changed |= factor_negative
+            factors.append(magnitude)
+        if not changed:
+            return False, node
+        factors = [f for f in factors if not (isinstance(f, n.Num) and f.value == 1 and not f.text)] or [n.Num(1)]
+        return negative, factors[0] if len(factors) == 1 else n.Mul(tuple(factors))
+    if isinstance(node, n.Div):
+        num_negative, numerator = pull_sign(node.num)
+        den_negative, denominator = pull_sign(node.den)
+        if num_negative != den_negative:
+            return True, n.Div(numerator, denominator)
+    return False, node
 
 
 def split_product(node: n.Mul) -> tuple[bool, list[n.Node], list[n.Node]]:
@@ -170,7 +188,9 @@ def split_product(node: n.Mul) -> tuple[bool, list[n.Node], list[n.Node]]:
     numerator: list[n.Node] = []
     denominator: list[n.Node] = []
     coefficient = Fraction(1)
-    for factor in node.factors:
+    negative, magnitude = pull_sign(node)
+    factors = magnitude.factors if isinstance(magnitude, n.Mul) else (magnitude,)
+    for factor in factors:
         inverted = _negative_power(factor)
         if inverted is not None:
             base, power = inverted
@@ -179,7 +199,7 @@ def split_product(node: n.Mul) -> tuple[bool, list[n.Node], list[n.Node]]:
             coefficient *= factor.value
         else:
             numerator.append(factor)
-    negative = coefficient < 0
+    negative ^= coefficient < 0
     coefficient = abs(coefficient)
     if coefficient.denominator != 1:
         denominator.insert(0, n.Num(Fraction(coefficient.denominator)))

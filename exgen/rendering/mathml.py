@@ -7,7 +7,7 @@ from fractions import Fraction
 from html import escape
 
 from exgen.answers import nodes as n
-from exgen.rendering.latex import GREEK, _precedence, _split_sign, ordered_terms, split_product
+from exgen.rendering.latex import GREEK, _precedence, ordered_terms, pull_sign, split_product
 
 _ADD, _MUL, _POW = 1, 2, 4
 GREEK_LETTERS = {
@@ -70,7 +70,7 @@ def _ml(node: n.Node) -> str:
     if kind is n.Add:
         parts = []
         for index, term in enumerate(ordered_terms(node)):  # type: ignore[arg-type]
-            negative, body = _split_sign(term)
+            negative, body = pull_sign(term)
             text = _ml(body)
             if isinstance(body, n.Add):
                 text = _paren(text)
@@ -79,9 +79,11 @@ def _ml(node: n.Node) -> str:
             parts.append(text)
         return f"<mrow>{''.join(parts)}</mrow>"
     if kind is n.Neg:
-        inner = node.arg  # type: ignore[attr-defined]
+        negative, inner = pull_sign(node)
         text = _ml(inner)
-        if _precedence(inner) <= _ADD or isinstance(inner, n.Neg):
+        if not negative:
+            return text
+        if _precedence(inner) <= _ADD:
             text = _paren(text)
         return f"<mrow><mo>−</mo>{text}</mrow>"
     if kind is n.Mul:

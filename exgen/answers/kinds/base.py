@@ -10,7 +10,7 @@ from typing import Any, ClassVar, TypeVar
 from exgen.answers import nodes as n
 from exgen.answers.diagnostics import Diagnostic
 from exgen.answers.limits import DEFAULT_LIMITS, Deadline, Limits
-from exgen.answers.reader import ReadOptions, Reading, read
+from exgen.answers.reader import Reading, ReadOptions, read
 from exgen.answers.verdict import Verdict
 from exgen.errors import ExpectedAnswerError
 from exgen.i18n import t

@@ -11,8 +11,8 @@ import random
 import sympy
 
 from exgen.answers.sympy_bridge import sigmoid
-from exgen.problems.calculus import d
 from exgen.problems.base import Family, RejectVariant, family, nonzero, sstr
+from exgen.problems.calculus import d
 from exgen.problems.model import Math, Mistake, Part, Step, Text, text
 
 x = sympy.Symbol("x")

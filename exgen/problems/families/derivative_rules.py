@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 import sympy
 from sympy import Rational as R
 
-from exgen.problems.calculus import d
 from exgen.problems.base import Family, RejectVariant, family, nonzero, sstr
+from exgen.problems.calculus import d
 from exgen.problems.model import Math, Mistake, Part, Step, Text, text
 
 x = sympy.Symbol("x")
@@ -250,9 +250,10 @@ def _moderate(expr: sympy.Expr, limit: float = 1e15) -> bool:
     """True when |expr| stays below ``limit`` wherever it is defined at a few points of both
     signs: a composition such as e^(e^((4x³ − 4)⁴)) is not a problem for students (nor for any
     grader)."""
+    from flint import arb
+
     from exgen.answers.numeric import Status, compile_tree, evaluate, precision
     from exgen.answers.sympy_bridge import from_sympy
-    from flint import arb
 
     evaluator = compile_tree(from_sympy(expr), ("x",))
     defined = 0

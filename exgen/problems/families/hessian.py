@@ -15,8 +15,8 @@ import random
 
 import sympy
 
-from exgen.problems.calculus import d
 from exgen.problems.base import Family, RejectVariant, family, nonzero, sstr
+from exgen.problems.calculus import d
 from exgen.problems.model import Math, Mistake, Part, Step, Text, text
 
 x, y = sympy.symbols("x y")

@@ -14,8 +14,8 @@ import random
 
 import sympy
 
-from exgen.problems.calculus import d
 from exgen.problems.base import Family, family, nonzero, sstr
+from exgen.problems.calculus import d
 from exgen.problems.model import Math, Mistake, Part, Step, Text, text
 
 X, Y, Z = sympy.symbols("x y z")
