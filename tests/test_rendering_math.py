@@ -1,5 +1,7 @@
 """What students see must mean the key: exgen's LaTeX and MathML, read back by independent
-readers (tests/math_readers.py), equal the expression they were printed from."""
+readers (tests/math_readers.py), equal the expression they were printed from; so do the
+calculator text shown as "read as" (read back by exgen's reader) and the sympy text of problem
+descriptions (read back by sympy)."""
 
 from __future__ import annotations
 
@@ -9,10 +11,12 @@ from fractions import Fraction
 
 import pytest
 import sympy
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from exgen.answers import nodes as n
+from exgen.answers.printer import to_sympy_text, to_text
+from exgen.answers.reader import ReadOptions, read
 from exgen.answers.sympy_bridge import to_sympy
 from exgen.problems.base import generate, load_families
 from exgen.rendering.latex import latex
@@ -109,16 +113,32 @@ def _finite(value: sympy.Basic) -> bool:
     return abs(number) < 1e12 and not math.isnan(number.real)
 
 
+def _subtrees(tree: n.Node) -> list[n.Node]:
+    found = [tree]
+    for child in tree.children():
+        found += _subtrees(child)
+    return found
+
+
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(TREES)
 def test_random_trees_read_back_as_printed(tree: n.Node) -> None:
     expected = to_sympy(tree)
-    if not _finite(expected):
-        return  # a zero denominator or an overflow: nothing to compare
+    # a zero denominator or an overflow somewhere: nothing to compare
+    assume(all(_finite(to_sympy(sub)) for sub in _subtrees(tree)))
     printed = latex(tree)
     assert _same(read_latex(printed), expected), f"LaTeX {printed!r} for {tree!r}"
     markup = mathml(tree)
     assert _same(read_mathml(markup), expected), f"MathML {markup!r} for {tree!r}"
+    for typed in (to_text(tree), to_text(tree, ordered=True)):
+        reading = read(typed, CALCULATOR)
+        assert reading.tree is not None, f"{typed!r}: {reading.error}"
+        assert _same(to_sympy(reading.tree), expected), f"calculator text {typed!r} for {tree!r}"
+    described = to_sympy_text(tree)
+    assert _same(sympy.parse_expr(described, local_dict={"E": sympy.E}), expected), described
+
+
+CALCULATOR = ReadOptions(variables=("x", "y"), functions=frozenset({"sigma"}))
 
 
 # ------------------------------------------------------------- every generated key and step --
