@@ -2,13 +2,14 @@
 
     python bench/bench_conformance.py
 
-Reads ../shared/conformance in place. Reports right/wrong and false accepts on STACK's 112
+Reads ../shared/conformance (or $EXGEN_SHARED/conformance) in place. Reports right/wrong and false accepts on STACK's 112
 AlgEquiv/Diff rows (alt_equivalent where disputed), and the slowest hostile input.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -21,7 +22,7 @@ from naive import naive_equivalent  # noqa: E402
 
 from exgen import check  # noqa: E402
 
-SHARED = HERE.parent.parent / "shared" / "conformance"
+SHARED = Path(os.environ.get("EXGEN_SHARED", HERE.parent.parent / "shared")) / "conformance"  # as tests/conftest.py
 
 
 def main() -> None:

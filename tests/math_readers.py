@@ -46,7 +46,7 @@ def _symbol(name: str) -> sympy.Expr:
 def _apply(name: str, args: list[sympy.Expr]) -> sympy.Expr:
     if name in FUNCTIONS:
         return FUNCTIONS[name](*args)
-    return sympy.Function(GREEK.get(name, name).replace("′", "'"))(*args)
+    return sympy.Function(GREEK.get(name, name))(*args)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -236,9 +236,8 @@ class _LatexLexer:
         return [("sym", self._symbol(piece))]
 
     def _function_follows(self) -> bool:
-        """A name is applied to a bracket group only when the group touches it (no space in
-        the source would be visible on paper, so the printers must never rely on it): here
-        exgen's convention is that named functions always take brackets."""
+        """exgen prints a named function with its bracketed arguments right after the name
+        (or after an exponent, as in sin²(x)); a name followed by anything else is a symbol."""
         rest = self.raw[self.at : self.at + 1]
         return bool(rest) and rest[0] in (r"\left(", "^")
 
@@ -253,7 +252,7 @@ class _LatexLexer:
         if piece.startswith("\\") and piece[1:] in FUNCTIONS:
             return piece[1:]
         if re.fullmatch(r"[fgh]'*", piece):
-            return piece.replace("'", "′")
+            return piece
         return None
 
     def _symbol(self, piece: str) -> sympy.Expr:
@@ -344,7 +343,7 @@ def _ml_row(children: list[ET.Element]) -> sympy.Basic:
                 else:
                     current.append(item)
             args.append(_ml_row(current))
-            tokens.append(("func", (name if name in FUNCTIONS else name.replace("'", "′"), None)))
+            tokens.append(("func", (name, None)))
             tokens.append(("args", args))
             index += 3
             continue
