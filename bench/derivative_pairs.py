@@ -100,7 +100,8 @@ def build_pairs(seed: int = 2026, target: int = 360) -> list[Pair]:
         add(derivative, sympy.expand(derivative), True, f"{shape}-expanded")
         add(derivative, sympy.factor(derivative), True, f"{shape}-factored")
         add(derivative, sympy.together(derivative), True, f"{shape}-together")
-        exponential = derivative.rewrite(sympy.exp)
+        # tanh in terms of e^x; powers stay powers (e^(2 ln x) for x^2 holds only for x > 0)
+        exponential = derivative.rewrite(sympy.tanh, sympy.exp)
         if not exponential.has(sympy.I) and exponential != derivative:
             add(derivative, exponential, True, f"{shape}-exp")
         # classic slips

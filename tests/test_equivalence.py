@@ -119,10 +119,14 @@ def test_numeric_differences_name_a_point_and_both_values() -> None:
     assert verdict.details["counterexample"].keys() == {"x"}
 
 
-def test_domain_restricted_rewrites_are_accepted_with_a_warning() -> None:
+def test_an_answer_undefined_where_the_key_is_defined_is_wrong_and_says_where() -> None:
     verdict = check("ln(a^2 b)", "2 ln(a) + ln(b)", vars="a,b")
-    assert verdict.verdict == "correct"
-    assert any("not defined" in w for w in verdict.warnings)
+    assert verdict.verdict == "incorrect" and verdict.code == "answer_undefined"
+    assert "not defined at a = " in verdict.message
+    one = check("ln(x^2)", "2 ln(x)")
+    assert one.message == "Not correct: your answer is not defined for x < 0, where the expected answer is."
+    # the other way round the answer is defined wherever the key is: fine
+    assert check("2 ln(a) + ln(b)", "ln(a^2 b)", vars="a,b").correct
 
 
 def test_answers_that_are_never_real_are_invalid() -> None:

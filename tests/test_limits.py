@@ -75,7 +75,10 @@ def test_sample_points_do_not_depend_on_hash_seed() -> None:
     import subprocess
     import sys
 
-    code = "from exgen.answers.equivalence import sample_points; print(sample_points(('x','y'), frozenset(), False)[:3])"
+    code = (
+        "from exgen.answers.equivalence import prepare; from exgen.answers.reader import read, ReadOptions; "
+        "p = prepare(read('x*y', ReadOptions(('x','y'))).tree, ('x','y')); print(p.plan.core[:3], p.plan.wide[:2])"
+    )
     outputs = {
         subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env={**os.environ, "PYTHONHASHSEED": seed}, check=True).stdout
         for seed in ("0", "1", "12345")

@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from exgen import check
-from exgen.answers.sympy_bridge import to_calculator
+from exgen.answers.sympy_bridge import sigmoid, to_calculator
 
 x = sympy.Symbol("x")
 
@@ -39,7 +39,8 @@ def _differs(a: sympy.Expr, b: sympy.Expr) -> bool:
 
 def _rewrites(derivative: sympy.Expr, seed: int) -> list[str]:
     forms = [derivative, sympy.expand(derivative), sympy.factor(derivative)]
-    as_exponentials = derivative.rewrite(sympy.exp)  # tanh and the sigmoid in terms of e^x
+    # tanh and the sigmoid in terms of e^x (not powers: e^(2 ln x) for x^2 holds only for x > 0)
+    as_exponentials = derivative.rewrite([sympy.tanh, sigmoid], sympy.exp)
     if not as_exponentials.has(sympy.I):
         forms.append(as_exponentials)
     rng = random.Random(seed)

@@ -130,7 +130,7 @@ REFUSED = [
     ("'x'", "quote", 0),
     ('"x"', "quote", 0),
     ("lambda x", "code_word", 0),
-    ("lambda: x", "colon", 6),
+    ("lambda: x", "code_word", 0),
     ("[x for x in y]", "code_word", 3),
     ("x = 2", None, None),  # an equation: read fine, refused by the expression kind
     ("x == 2", "comparison", 2),

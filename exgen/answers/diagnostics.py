@@ -44,11 +44,48 @@ class Diagnostic:
         }
 
 
+# Every refusal and warning the reader can give, with the parameters its message needs
+# (besides ``column``, which comes from the position). Raising one with other parameters is a
+# programming error, caught where it is raised; tests check these lists against the catalogs.
+REFUSALS: dict[str, tuple[str, ...]] = {
+    "too_long": ("limit", "size"), "empty": (), "too_deep": ("limit",), "too_many_parts": ("limit",),
+    "invisible_character": ("codepoint",), "control_character": ("codepoint",),
+    "bad_character": ("char", "description"), "two_decimal_points": (), "number_too_long": ("limit",),
+    "underscore": (), "comparison": ("operator",), "factorial": (), "stray_dot": (), "quote": ("char",),
+    "hash": (), "backslash": (), "semicolon": (), "colon": (), "other_symbol": ("char",),
+    "set_symbol": ("char",), "percent": (), "infinity": (), "infinity_word": ("name",), "trailing_comma": (),
+    "missing_operand_after": ("operator",), "missing_operand_before": ("operator",),
+    "double_operator": ("first", "second"), "chained_equals": (), "number_after_factor": ("number",),
+    "empty_brackets": (), "mismatched_bracket": ("closer", "expected", "opener"), "unclosed_bracket": ("bracket",),
+    "unmatched_closing": ("bracket",), "empty_bars": (), "unclosed_bar": (), "unexpected_bar": (),
+    "unexpected_comma": (), "unexpected_equals": (), "unexpected_end": (), "unexpected_token": ("token",),
+    "function_not_declared": ("name",), "cas_function": ("name",), "code_word": ("name",),
+    "program_name": ("name",), "subscript": ("name", "suggestion"),
+    "scientific_notation": ("number",), "glued_function": ("name", "suggestion"),
+    "digits_in_name": ("name", "other", "suggestion"), "unknown_name": ("declared", "name"),
+    "unknown_name_suggest": ("name", "suggestion"), "unknown_function": ("name",),
+    "unknown_function_suggest": ("name", "suggestion"), "inverse_unknown": ("name",), "empty_call": ("name",),
+    "function_needs_argument": ("name",), "wrong_arity": ("count", "expected", "name"),
+    "function_power": ("name",), "exponent_too_large": ("limit",), "number_too_large": (),
+    "division_by_zero": (), "zero_power": (),
+}
+# Refusals whose message does not point at a place in the answer.
+UNPLACED = frozenset({"empty", "too_deep", "too_many_parts", "too_long"})
+WARNINGS: dict[str, tuple[str, ...]] = {
+    "implicit_after_power": ("read",), "implicit_after_division": ("read",), "implicit_split": ("name", "read"),
+    "inverse_notation": ("inverse", "name"), "bare_function": ("read", "typed"), "e_not_scientific": ("read", "typed"),
+}
+MAX_ECHO = 60  # characters of the student's own text repeated in a message
+
+
 class Refusal(Exception):
     """Internal signal from the reader; converted to a :class:`Diagnostic` at its boundary."""
 
     def __init__(self, code: str, position: int | None = None, length: int = 1, **params: Any):
         super().__init__(code)
+        declared = REFUSALS.get(code)
+        if declared is None or set(params) != set(declared) or (position is None and code not in UNPLACED):
+            raise TypeError(f"refusal {code!r} raised with {sorted(params)} at {position}; it declares {declared}")
         self.code = code
         self.position = position
         self.length = length
@@ -56,6 +93,13 @@ class Refusal(Exception):
 
     def to_diagnostic(self, origin: list[int] | None = None) -> Diagnostic:
         return diagnostic("error", self.code, self.position, self.length, self.params, origin)
+
+
+def _bounded(value: Any) -> Any:
+    """The student's text inside a message is cut short: a 2,000-character answer is not echoed."""
+    if isinstance(value, str) and len(value) > MAX_ECHO:
+        return value[: MAX_ECHO - 1] + "…"
+    return value
 
 
 def diagnostic(
@@ -76,7 +120,9 @@ def diagnostic(
             end = min(position + max(length, 1) - 1, len(origin) - 1)
             start = origin[position]
             position, length = start, max(1, origin[end] - start + 1)
-    params = dict(params)
+    if severity == "warning" and set(params) != set(WARNINGS.get(code, ())):
+        raise TypeError(f"warning {code!r} given {sorted(params)}; it declares {WARNINGS.get(code)}")
+    params = {key: _bounded(value) for key, value in params.items()}
     if position is not None:
         params.setdefault("column", position + 1)
     return Diagnostic(

@@ -1,95 +1,97 @@
-"""Decide whether two expressions are equal, and say why.
+"""Decide whether two expressions are equal, and say why and how surely.
 
-The decision is hybrid and explainable:
+The decision is hybrid and explainable. In order:
 
-1. identical trees are equal ("identical after normalisation");
+1. identical trees are equal (*proved*: identical after normalisation);
 2. rational expressions (polynomials, rational functions) are decided *exactly* on a grid of
    rational points (:mod:`exgen.answers.exact`); a failing point is an exact counterexample;
-3. everything else is evaluated with certified ball arithmetic (:mod:`exgen.answers.numeric`)
-   at deterministic pseudo-random real points of both signs, and compared where both values
-   are real. One certified difference rejects; agreement at enough points to 24+ certified
-   digits accepts. Where an expression raises a variable to a variable power, the points also
-   include a grid of integers and halves, where real powers of negative bases live.
+3. constants are compared with certified ball arithmetic at increasing precision, and proved
+   equal with sympy where that is cheap;
+4. everything else is evaluated with certified ball arithmetic (:mod:`exgen.answers.numeric`)
+   at points derived from the question (:mod:`exgen.answers.sampling`). One certified
+   difference rejects. Acceptance needs evidence that holds:
 
-Sampling conventions (documented for instructors in the README):
+   * at least 8 agreeing points, with every variable seen with both signs wherever the
+     expected answer is defined for both, plus tiny (|x| ~ 1e-3) and large (|x| ~ 1e3) points;
+   * at every point, enough precision that no term is absorbed (``x + 10^-40 sin x``) or
+     drowned by magnitude (``cosh(1000x) + 1``), then a second look at 4x the precision;
+   * for answers with ``abs``, ``sign``, ``max``, ``min`` or ``atan2``: points on both sides of
+     every kink the scans find, in the middle of every piece, and at exact kinks;
+   * a narrow domain (``log(x - 90)``) is found by scanning, not given up on;
+   * integer variables (``n`` in ``(-1)^n``) sampled over a wide range of both signs.
 
+   Agreement so found is reported as *sampled* ("agreed at N points ... to P digits"); when
+   the two are also the same rational function of the same functions of x (``2x e^(x^2)``
+   and ``e^(x^2) * 2x``), the identity is *proved*.
+
+The domain rule: where the expected answer is real, the answer must be real too. An answer
+undefined on a region of the expected answer's domain is wrong (``2 ln x`` for ``ln(x^2)``,
+``ln x`` for ``ln |x|``, ``sqrt(x)^2`` for ``|x|``), and the verdict says where. Isolated points
+are excepted (``(x^2 - 1)/(x - 1)`` for ``x + 1``), and so are variables the expected answer
+does not involve (``sqrt(k/m) sqrt(m/k)`` for ``1`` is fine where it is defined).
+
+Evaluation conventions (documented for instructors in the README):
+
+* The expected answer is evaluated by principal values (``sqrt(-3)*sqrt(-5)`` is ``-sqrt(15)``);
+  points where it is not real are outside its domain. The student's answer is evaluated
+  strictly in the reals (a step that leaves the reals makes it undefined there).
+* A power with an odd denominator is the real root: ``x^(1/3)`` is ``-2`` at ``x = -8``.
 * A variable in the exponent of a base written with a minus sign (``(-1)^n``, ``(-cos x)^n``)
   in the *expected* answer is an integer and is sampled at integers only.
-* The expected answer is evaluated by principal values (``sqrt(-3)*sqrt(-5)`` is ``-sqrt(15)``,
-  a real number); the student's answer strictly in the reals (any step that leaves the reals
-  makes it undefined there). Points where the expected value is not real are skipped.
-* Where the expected answer is defined but the student's is not, the point counts against the
-  student unless the two agree at enough other points: an answer that agrees wherever it is
-  defined is accepted with a warning naming a point where it is not (``log(a^2 b)`` versus
-  ``2 log(a) + log(b)``; ``sqrt(k/m) sqrt(m/k)`` versus ``1``).
 """
 
 from __future__ import annotations
 
-import hashlib
 import math
-import random
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from fractions import Fraction
 from functools import lru_cache
 
-from flint import arb, fmpq
-
 from exgen.answers import nodes as n
-from exgen.answers.exact import compile_exact, degree_bounds, evaluate_exact, prove_rational
+from exgen.answers.comparison import PROVED, SAMPLED, Comparison, format_point, point_text, shown_number
+from exgen.answers.equations import compare_equations
+from exgen.answers.exact import compile_exact, degree_bounds, prove_identity_in_functions, prove_rational
 from exgen.answers.limits import Deadline
 from exgen.answers.numeric import (
+    ABSORPTION_MARGIN,
     AGREEMENT_BITS,
     MAX_PRECISION,
+    MAX_PROBED_PRECISION,
     START_PRECISION,
     Agreement,
+    Evaluator,
     Status,
     Value,
+    as_balls,
     compare_reals,
     compile_tree,
     describe,
     evaluate,
+    evaluate_at,
     precision,
     rational_value,
-    to_float,
 )
-from exgen.answers.printer import friendly_number, number_text
+from exgen.answers.printer import friendly_number, number_text, to_text
+from exgen.answers.sampling import (
+    SCAN_GRID,
+    SCAN_REACH,
+    PointPlan,
+    SamplePoint,
+    boundary,
+    grid_points,
+    kink_positions,
+    points_in,
+    scan,
+    stable_seed,
+    switches,
+)
 from exgen.i18n import t
 
-TARGET_POINTS = 8  # certified agreeing points needed to accept
-GENERIC_CANDIDATES = 32
-WIDE_CANDIDATES = 32
-GRID_LIMIT = 1000
+TARGET_POINTS = 8  # agreeing generic points needed to accept
 CONSTANT_PRECISION = 256
 CONSTANT_AGREEMENT_BITS = 200
-SPECIAL_VALUES = [Fraction(v) for v in (-3, -2, -1, 1, 2, 3)] + [
-    Fraction(p, q) for p, q in ((-3, 2), (-1, 2), (1, 2), (3, 2), (-1, 3), (1, 3))
-]
-INTEGER_VALUES = [Fraction(v) for v in (-4, -3, -2, -1, 1, 2, 3, 4)]
-
-
-@dataclass(frozen=True, slots=True)
-class Comparison:
-    """The outcome of comparing an answer with the expected expression."""
-
-    outcome: str  # "equivalent", "different", "answer_undefined", "not_real", "undecided"
-    evidence: str
-    method: str  # "structural", "exact", "numeric", "grid"
-    points: int = 0
-    digits: float = 0.0
-    counterexample: dict[str, str] | None = None
-    domain_point: dict[str, str] | None = None  # where only the expected answer is defined
-    details: dict[str, str] = field(default_factory=dict)
-
-    @property
-    def equivalent(self) -> bool:
-        return self.outcome == "equivalent"
-
-
-def _stable_seed(*parts: object) -> int:
-    digest = hashlib.sha256(repr(parts).encode()).digest()
-    return int.from_bytes(digest[:8], "big")
+CONFIRM_FACTOR = 4  # the second look at a point uses this many times the bits of the first
 
 
 def integer_variables(expected: n.Node) -> frozenset[str]:
@@ -121,60 +123,6 @@ def has_variable_power(tree: n.Node) -> bool:
     return False
 
 
-@lru_cache(maxsize=256)
-def sample_points(
-    variables: tuple[str, ...], integer_vars: frozenset[str], wide: bool
-) -> tuple[tuple[arb, ...], ...]:
-    """Deterministic points: same variables, same points, in every run and process."""
-    rng = random.Random(_stable_seed("points", variables, sorted(integer_vars), wide))
-    count = WIDE_CANDIDATES if wide else GENERIC_CANDIDATES
-    low, high = (math.log(0.01), math.log(100.0)) if wide else (math.log(0.2), math.log(4.0))
-    k = len(variables)
-    points = []
-    for i in range(count):
-        coords = []
-        for j, name in enumerate(variables):
-            # Cycle through every sign pattern first, so both signs of each variable are tried.
-            negative = (i >> j) & 1 if i < 2 ** min(k, 6) * 2 else rng.random() < 0.5
-            if name in integer_vars:
-                magnitude = float(rng.randint(1, 6))
-            elif not wide and i % 8 == 7:
-                magnitude = math.exp(rng.uniform(math.log(5.0), math.log(300.0)))
-            else:
-                magnitude = math.exp(rng.uniform(low, high))
-            coords.append(arb(-magnitude if negative else magnitude))
-        points.append(tuple(coords))
-    return tuple(points)
-
-
-@lru_cache(maxsize=64)
-def grid_points(variables: tuple[str, ...], integer_vars: frozenset[str]) -> tuple[tuple[Fraction, ...], ...]:
-    axes = [INTEGER_VALUES if v in integer_vars else SPECIAL_VALUES for v in variables]
-    total = 1
-    for axis in axes:
-        total *= len(axis)
-    rng = random.Random(_stable_seed("grid", variables, sorted(integer_vars)))
-    if total <= GRID_LIMIT:
-        import itertools
-
-        return tuple(itertools.product(*axes))
-    return tuple(tuple(rng.choice(axis) for axis in axes) for _ in range(GRID_LIMIT))
-
-
-def _format_point(variables: Sequence[str], point: Sequence[object]) -> dict[str, str]:
-    shown = {}
-    for name, value in zip(variables, point):
-        if isinstance(value, Fraction):
-            shown[name] = number_text(value)
-        else:
-            shown[name] = f"{to_float(value):.4g}"  # type: ignore[arg-type]
-    return shown
-
-
-def point_text(point: dict[str, str]) -> str:
-    return ", ".join(f"{k} = {v}" for k, v in point.items())
-
-
 class PreparedExpected:
     """An expected expression compiled once, with its values cached per point and precision.
 
@@ -185,86 +133,29 @@ class PreparedExpected:
         self.tree = tree
         self.variables = variables
         self.integer_vars = integer_variables(tree)
-        self.evaluator = compile_tree(tree, variables)
+        self.evaluator = compile_tree(tree, variables, probe=True)
         self.has_variable_power = has_variable_power(tree)
         self.degree_bounds = degree_bounds(tree)
         self.exact_evaluator = compile_exact(tree) if self.degree_bounds is not None else None
-        self._values: dict[tuple[object, int], Value] = {}
+        self.depends_on = n.free_symbols(tree)
+        self.switches = switches(tree)
+        self.plan = PointPlan(variables, self.integer_vars, stable_seed("points", to_text(tree), variables))
+        self._values: dict[tuple[tuple[Fraction, ...], int], Value] = {}
+        self._scans: dict[tuple[tuple[Fraction, ...], int], object] = {}
 
-    def value(self, key: object, point: Sequence[object], bits: int) -> Value:
-        cached = self._values.get((key, bits))
+    def value(self, coords: tuple[Fraction, ...], bits: int) -> Value:
+        key = (coords, bits)
+        cached = self._values.get(key)
         if cached is None:
-            with precision(bits):
-                cached = evaluate(self.evaluator, _as_balls(point))
-            self._values[(key, bits)] = cached
+            cached = evaluate_at(self.evaluator, coords, bits)
+            if len(self._values) < 20000:
+                self._values[key] = cached
         return cached
-
-
-def _as_balls(point: Sequence[object]) -> list[arb]:
-    return [arb(fmpq(v.numerator, v.denominator)) if isinstance(v, Fraction) else v for v in point]  # type: ignore[misc]
 
 
 @lru_cache(maxsize=512)
 def prepare(tree: n.Node, variables: tuple[str, ...]) -> PreparedExpected:
     return PreparedExpected(tree, variables)
-
-
-@dataclass
-class _Tally:
-    agreeing: int = 0
-    digits: float = math.inf
-    mismatch_point: dict[str, str] | None = None
-    mismatch_value: str | None = None
-    mismatches: int = 0
-    answer_real_somewhere: bool = False
-
-
-def _compare_at(
-    expected: PreparedExpected,
-    answer_eval: object,
-    key: object,
-    point: Sequence[object],
-    tally: _Tally,
-) -> Comparison | None:
-    """Compare at one point, raising precision while the balls are too wide to decide."""
-    bits = START_PRECISION
-    while bits <= MAX_PRECISION:
-        e = expected.value(key, point, bits)
-        if e.status is Status.UNDEFINED or e.status is Status.NONREAL:
-            return None  # outside the expected answer's domain: not informative
-        with precision(bits):
-            a = evaluate(answer_eval, _as_balls(point))  # type: ignore[arg-type]
-            if e.status is Status.REAL and a.status is Status.REAL:
-                tally.answer_real_somewhere = True
-                verdict, digits = compare_reals(e.real, a.real, AGREEMENT_BITS)
-                if verdict is Agreement.DIFFER:
-                    shown = _format_point(expected.variables, point)
-                    return Comparison(
-                        "different",
-                        t(
-                            "answer.evidence.differs_at",
-                            point=point_text(shown),
-                            expected=describe(e),
-                            answer=describe(a),
-                        ),
-                        "numeric",
-                        counterexample=shown,
-                        details={"expected": describe(e), "answer": describe(a)},
-                    )
-                if verdict is Agreement.AGREE:
-                    tally.agreeing += 1
-                    tally.digits = min(tally.digits, digits)
-                    return None
-            elif e.status is Status.REAL and a.status in (Status.UNDEFINED, Status.NONREAL):
-                tally.mismatches += 1
-                if tally.mismatch_point is None:
-                    tally.mismatch_point = _format_point(expected.variables, point)
-                    tally.mismatch_value = describe(a)
-                return None
-            elif a.status is Status.REAL:
-                tally.answer_real_somewhere = True
-        bits *= 2
-    return None  # undecidable at this point even at the highest precision: skip it
 
 
 def compare_expressions(
@@ -275,7 +166,7 @@ def compare_expressions(
 ) -> Comparison:
     """Compare two expression trees over ``variables`` (the union of both trees' names)."""
     if expected == answer:
-        return Comparison("equivalent", t("answer.evidence.structural"), "structural")
+        return Comparison("equivalent", t("answer.evidence.structural"), "structural", strength=PROVED)
     names = tuple(sorted(set(variables) | n.free_symbols(expected) | n.free_symbols(answer)))
     prepared = prepare(expected, names)
     exact = prove_rational(expected, answer, deadline, prepared.degree_bounds, prepared.exact_evaluator)
@@ -283,14 +174,10 @@ def compare_expressions(
         if exact.equal:
             return Comparison(
                 "equivalent",
-                t(
-                    "answer.evidence.exact_rational",
-                    degree=exact.degree,
-                    variables=", ".join(names) or "—",
-                    points=exact.points,
-                ),
+                t("answer.evidence.exact_rational", degree=exact.degree, variables=", ".join(names) or "—", points=exact.points),
                 "exact",
                 points=exact.points,
+                strength=PROVED,
             )
         assert exact.counterexample is not None
         shown = {k: number_text(v) for k, v in exact.counterexample.items()}
@@ -307,196 +194,487 @@ def compare_expressions(
             "exact",
             counterexample=shown,
             details={"expected": expected_text, "answer": answer_text},
+            strength=PROVED,
         )
     if not names:
-        return _compare_constants(expected, answer)
-    answer_eval = compile_tree(answer, names, strict=True)
-    tally = _Tally()
-    for wide in (False, True):
-        for index, point in enumerate(sample_points(names, prepared.integer_vars, wide)):
-            deadline.check()
-            outcome = _compare_at(prepared, answer_eval, ("s", wide, index), point, tally)
-            if outcome is not None:
-                return outcome
-            if tally.agreeing >= TARGET_POINTS:
+        return compare_constants(expected, answer, deadline)
+    return _NumericRun(prepared, answer, deadline).run()
+
+
+# -- numeric comparison at sample points -------------------------------------------------------
+
+
+def differs_evidence(point: str | None, e: Value, a: Value, bits: int) -> tuple[str, dict[str, str]]:
+    """The evidence for a certified difference; when the values look alike at four digits,
+    it also gives the difference itself (``x + 10^-40 sin x``)."""
+    expected, answer = describe(e), describe(a)
+    details = {"expected": expected, "answer": answer}
+    params = {"expected": expected, "answer": answer}
+    if expected == answer:
+        with precision(bits):
+            difference = describe(Value(Status.REAL, a.value - e.value))
+        details["difference"] = params["difference"] = difference
+        key = "answer.evidence.differs_at_by" if point is not None else "answer.evidence.differs_constant_by"
+    else:
+        key = "answer.evidence.differs_at" if point is not None else "answer.evidence.differs_constant"
+    return t(key, point=point or "", **params), details
+
+
+_AGREE, _DIFFER, _MISMATCH, _OUTSIDE, _UNRESOLVED = "agree", "differ", "mismatch", "outside", "unresolved"
+
+
+@dataclass(slots=True)
+class _PointResult:
+    kind: str
+    bits: int = START_PRECISION
+    digits: float = 0.0
+    expected: Value | None = None
+    answer: Value | None = None
+
+
+def _next_bits(needed: float) -> int:
+    bits = START_PRECISION
+    while bits < needed:
+        bits *= 2
+    return bits
+
+
+class _NumericRun:
+    """One answer compared with one prepared expected answer at sample points."""
+
+    def __init__(self, prepared: PreparedExpected, answer: n.Node, deadline: Deadline) -> None:
+        self.e = prepared
+        self.answer = answer
+        self.names = prepared.variables
+        self.deadline = deadline
+        self.answer_eval = compile_tree(answer, self.names, strict=True, probe=True)
+        self.agree: list[tuple[SamplePoint, _PointResult]] = []
+        self.special_agree = 0
+        self.mismatches: list[SamplePoint] = []
+        self.visited: set[tuple[Fraction, ...]] = set()
+        self.defined_signs: list[set[bool]] = [set() for _ in self.names]  # signs where the key was real
+        self.agree_signs: list[set[bool]] = [set() for _ in self.names]
+        self.digits = math.inf
+        self.switch_trees = list(dict.fromkeys([*prepared.switches, *switches(answer)]))
+        self.kinks: list[str] = []
+        self.outcome: Comparison | None = None
+
+    # -- one point -------------------------------------------------------------------------
+    def compare_at(self, point: SamplePoint) -> _PointResult:
+        coords = point.coords
+        bits = START_PRECISION
+        limit = MAX_PRECISION
+        retried_mismatch = False
+        while True:
+            self.deadline.check()
+            e = self.e.value(coords, bits)
+            if e.status in (Status.UNDEFINED, Status.NONREAL):
+                return _PointResult(_OUTSIDE, bits)
+            a = evaluate_at(self.answer_eval, coords, bits)
+            needed = max(e.needed_bits, a.needed_bits) + ABSORPTION_MARGIN
+            if needed > bits:
+                if needed > MAX_PROBED_PRECISION:
+                    return _PointResult(_UNRESOLVED, bits)
+                bits = _next_bits(needed)
+                limit = max(limit, 4 * bits)
+                continue
+            if e.status is Status.REAL and a.status is Status.REAL:
+                with precision(bits):
+                    verdict, digits = compare_reals(e.real, a.real, AGREEMENT_BITS)
+                if verdict is Agreement.DIFFER:
+                    return _PointResult(_DIFFER, bits, 0.0, e, a)
+                if verdict is Agreement.AGREE:
+                    return _PointResult(_AGREE, bits, digits, e, a)
+            elif e.status is Status.REAL and a.status in (Status.UNDEFINED, Status.NONREAL):
+                if retried_mismatch or bits * 4 > MAX_PROBED_PRECISION:
+                    return _PointResult(_MISMATCH, bits, 0.0, e, a)
+                retried_mismatch = True  # a ball straddling a branch point: look closer once
+                bits *= 4
+                limit = max(limit, bits)
+                continue
+            bits *= 2
+            if bits > limit:
+                return _PointResult(_UNRESOLVED, bits)
+
+    def visit(self, point: SamplePoint) -> bool:
+        """Compare at ``point``; True when the run is decided (a certified difference)."""
+        if point.coords in self.visited:
+            return False
+        self.visited.add(point.coords)
+        result = self.compare_at(point)
+        if result.kind == _OUTSIDE:
+            return False
+        if point.generic:  # a special point (an integer, say) says nothing about a half-line
+            for j, value in enumerate(point.coords):
+                if value != 0:
+                    self.defined_signs[j].add(value < 0)  # the expected answer is (probably) real here
+        if result.kind == _UNRESOLVED:
+            return False
+        if result.kind == _DIFFER:
+            shown = format_point(self.names, point.coords)
+            assert result.expected is not None and result.answer is not None
+            evidence, details = differs_evidence(point_text(shown), result.expected, result.answer, result.bits)
+            self.outcome = Comparison("different", evidence, "numeric", counterexample=shown, details=details, strength=PROVED)
+            return True
+        if result.kind == _MISMATCH:
+            if point.generic:
+                resolved = self.project(point)
+                if not resolved:
+                    self.mismatches.append(point)
+            return False
+        if point.generic:
+            self.agree.append((point, result))
+            self.digits = min(self.digits, result.digits)
+            for j, value in enumerate(point.coords):
+                if value != 0:
+                    self.agree_signs[j].add(value < 0)
+        else:
+            self.special_agree += 1
+        return False
+
+    def project(self, point: SamplePoint) -> bool:
+        """The answer is undefined here: try other values of the variables the expected answer
+        does not involve (their domain is the answer's own). True when it is defined for some."""
+        extra = [j for j, name in enumerate(self.names) if name not in self.e.depends_on]
+        if not extra:
+            return False
+        for attempt in range(8):
+            other = self.e.plan.redraw(point, extra, attempt)
+            result = self.compare_at(other)
+            if result.kind == _AGREE or result.kind == _DIFFER:
+                self.visit(other)
+                return True
+        return False
+
+    def visit_all(self, points: Sequence[SamplePoint] | object) -> bool:
+        for point in points:  # type: ignore[attr-defined]
+            if self.visit(point):
+                return True
+        return False
+
+    # -- coverage --------------------------------------------------------------------------
+    def signs_missing(self) -> list[tuple[int, bool]]:
+        missing = []
+        for j in range(len(self.names)):
+            for negative in (False, True):
+                if negative not in self.agree_signs[j]:
+                    missing.append((j, negative))
+        return missing
+
+    def covered(self) -> bool:
+        return len(self.agree) >= TARGET_POINTS and not self.signs_missing()
+
+    def fill_signs(self) -> bool:
+        """Targeted points for every variable and sign not yet seen at an agreeing point."""
+        for j, negative in self.signs_missing():
+            if negative in self.agree_signs[j]:
+                continue
+            if self.visit_all(self.e.plan.with_sign(j, negative)):
+                return True
+            if negative not in self.agree_signs[j] and self.agree:
+                # the expected answer may live on a narrow part of that half-line: scan for it
+                base = self.agree[0][0].coords
+                if self.visit_all(self.domain_points(base, j, negative)):
+                    return True
+        return False
+
+    def domain_points(self, base: tuple[Fraction, ...], index: int, negative: bool | None = None) -> list[SamplePoint]:
+        found = scan(self.e.evaluator, base, index, self.deadline.check)
+        points: list[SamplePoint] = []
+        for low, high in found.defined:
+            low_edge = boundary(self.e.evaluator, base, index, low, _grid_before(low), self.deadline.check) if low > -SCAN_REACH else low
+            high_edge = boundary(self.e.evaluator, base, index, high, _grid_after(high), self.deadline.check) if high < SCAN_REACH else high
+            for position in points_in(low_edge, high_edge):
+                if negative is None or (position < 0) == negative:
+                    points.append(found.point(position, origin="domain"))
+        return points
+
+    def find_domain(self) -> bool:
+        """Too few points where the expected answer is defined: scan every axis for its domain."""
+        bases = [p for p, _ in self.agree] or [*self.e.plan.core[:2]]
+        for base in bases[:2]:
+            for index in range(len(self.names)):
+                if self.visit_all(self.domain_points(base.coords, index)):
+                    return True
+                if len(self.agree) >= TARGET_POINTS:
+                    return False
+        if len(self.agree) < 2:
+            for candidate in self.e.plan.search():
+                self.deadline.check()
+                if self.e.value(candidate.coords, START_PRECISION).status is Status.REAL:
+                    if self.visit(candidate):
+                        return True
+                    for index in range(len(self.names)):
+                        if self.visit_all(self.domain_points(candidate.coords, index)):
+                            return True
+                    break
+        return False
+
+    def visit_kinks(self) -> bool:
+        """Both sides of every kink and the middle of every piece of each non-analytic part."""
+        if not self.switch_trees:
+            return False
+        bases = [p.coords for p, _ in self.agree[:2]] or [p.coords for p in self.e.plan.core[:1]]
+        for switch in self.switch_trees:
+            evaluator = compile_tree(switch, self.names)
+            for index, name in enumerate(self.names):
+                if name not in n.free_symbols(switch):
+                    continue
+                for base in bases:
+                    found = scan(evaluator, base, index, self.deadline.check)
+                    for root in found.exact_roots:
+                        if self.visit(found.point(root, generic=False, origin="kink")):
+                            return True
+                    for position in kink_positions(found.roots):
+                        if self.visit(found.point(position, origin="kink")):
+                            return True
+                    if found.roots or found.exact_roots:
+                        shown = sorted({shown_number(Fraction(r).limit_denominator(1000)) for r in found.roots} | {shown_number(r) for r in found.exact_roots})
+                        self.kinks.append(f"{name} = {', '.join(shown[:4])}")
+                    if len(bases) > 1 and len(self.names) == 1:
+                        break
+        return False
+
+    def confirm(self) -> bool:
+        """A second look at an agreeing point with four times the precision (the one that
+        needed the least, so the look stays cheap)."""
+        cheapest = min(self.agree, key=lambda item: item[1].bits)
+        for point, result in (cheapest,):
+            bits = min(result.bits * CONFIRM_FACTOR, MAX_PROBED_PRECISION)
+            e = self.e.value(point.coords, bits)
+            a = evaluate_at(self.answer_eval, point.coords, bits)
+            if e.status is not Status.REAL or a.status is not Status.REAL:
+                return False
+            with precision(bits):
+                verdict, _ = compare_reals(e.real, a.real, AGREEMENT_BITS)
+            if verdict is Agreement.DIFFER:
+                shown = format_point(self.names, point.coords)
+                evidence, details = differs_evidence(point_text(shown), e, a, bits)
+                self.outcome = Comparison("different", evidence, "numeric", counterexample=shown, details=details, strength=PROVED)
+                return True
+            if verdict is not Agreement.AGREE:
+                return False
+        return False
+
+    # -- the whole run -----------------------------------------------------------------------
+    def run(self) -> Comparison:
+        plan = self.e.plan
+        steps = [
+            lambda: self.visit_until_covered(plan.core),
+            lambda: self.visit_all(plan.wide),
+            self.fill_signs,
+            lambda: len(self.agree) < TARGET_POINTS and self.find_domain(),
+            lambda: len(self.agree) < TARGET_POINTS and self.visit_extra(),
+            self.visit_kinks,
+            lambda: (self.e.has_variable_power or has_variable_power(self.answer)) and self.visit_all(grid_points(self.names, self.e.integer_vars)),
+        ]
+        for step in steps:
+            if step():
+                assert self.outcome is not None
+                return self.outcome
+        return self.conclude()
+
+    def visit_until_covered(self, points: Sequence[SamplePoint]) -> bool:
+        for point in points:
+            if self.visit(point):
+                return True
+            if self.covered():
                 break
-        if tally.agreeing >= TARGET_POINTS:
-            break
-    special = 0
-    if tally.agreeing and (prepared.has_variable_power or has_variable_power(answer)):
-        before = tally.agreeing
-        for index, point in enumerate(grid_points(names, prepared.integer_vars)):
-            deadline.check()
-            outcome = _compare_at(prepared, answer_eval, ("g", index), point, tally)
-            if outcome is not None:
-                return outcome
-        special = tally.agreeing - before
-    return _conclude(tally, names, special)
+        return False
+
+    def visit_extra(self) -> bool:
+        for round_ in range(3):
+            if self.visit_all(self.e.plan.extra(round_)):
+                return True
+            if len(self.agree) >= TARGET_POINTS:
+                break
+        return False
+
+    def conclude(self) -> Comparison:
+        if self.mismatches:
+            return self.undefined_region()
+        if len(self.agree) < TARGET_POINTS:
+            if not self.agree and not self.special_agree:
+                return Comparison("undecided", t("answer.verdict.no_points"), "numeric")
+            return Comparison("undecided", t("answer.verdict.too_few_points", points=len(self.agree)), "numeric")
+        for j, negative in self.signs_missing():
+            if negative in self.defined_signs[j]:
+                # the expected answer is real there, but no comparison came out: not enough evidence
+                side = "<" if negative else ">"
+                return Comparison(
+                    "undecided", t("answer.verdict.sign_not_checked", variable=self.names[j], side=side), "numeric"
+                )
+        if self.confirm():
+            assert self.outcome is not None
+            return self.outcome
+        return self.accept()
+
+    def accept(self) -> Comparison:
+        digits = 0 if math.isinf(self.digits) else int(self.digits)
+        magnitudes = [abs(c) for p, _ in self.agree for c in p.coords if c != 0]
+        low, high = (min(magnitudes), max(magnitudes)) if magnitudes else (Fraction(0), Fraction(0))
+        evidence = t("answer.evidence.numeric", points=len(self.agree), digits=digits, low=_magnitude(low), high=_magnitude(high))
+        one_signed = [
+            f"{name} {'<' if True in self.agree_signs[j] else '>'} 0"
+            for j, name in enumerate(self.names)
+            if len(self.agree_signs[j]) == 1
+        ]
+        if one_signed:
+            evidence += "; " + t("answer.evidence.one_signed", where=", ".join(one_signed))
+        else:
+            evidence += "; " + t("answer.evidence.both_signs")
+        if self.kinks:
+            evidence += "; " + t("answer.evidence.kinks", kinks="; ".join(dict.fromkeys(self.kinks)))
+        if self.special_agree:
+            evidence += "; " + t("answer.evidence.special_points", special=self.special_agree)
+        strength, method = SAMPLED, "numeric"
+        identity = prove_identity_in_functions(self.e.tree, self.answer, self.deadline)
+        if identity is not None:
+            evidence = t("answer.evidence.identity", functions=identity) + "; " + evidence
+            strength, method = PROVED, "exact"
+        return Comparison(
+            "equivalent", evidence, method, points=len(self.agree), digits=digits, strength=strength,
+        )
+
+    def undefined_region(self) -> Comparison:
+        point = self.mismatches[0]
+        shown = format_point(self.names, point.coords)
+        region = self.describe_region(point) if len(self.names) == 1 else None
+        where = t("answer.region.for", region=region) if region else t("answer.region.at", point=point_text(shown))
+        outcome = "answer_undefined" if (self.agree or self.special_agree) else "not_real"
+        a = evaluate_at(self.answer_eval, point.coords, START_PRECISION)
+        return Comparison(
+            outcome, t("answer.evidence.undefined_where", where=where), "numeric", counterexample=shown,
+            details={"answer": describe(a), "where": where}, strength=PROVED,
+        )
+
+    def describe_region(self, point: SamplePoint) -> str | None:
+        """``x < 0``-style text for where the answer is undefined but the expected answer is not."""
+        name = self.names[0]
+        runs: list[list[float]] = []
+        for t_value in SCAN_GRID:
+            self.deadline.check()
+            coords = (Fraction(t_value),)
+            key_real = self.e.value(coords, START_PRECISION).status is Status.REAL
+            answer_real = evaluate_at(self.answer_eval, coords, START_PRECISION).status is Status.REAL
+            if key_real and not answer_real:
+                if runs and runs[-1][1] == _grid_before(t_value):
+                    runs[-1][1] = t_value
+                else:
+                    runs.append([t_value, t_value])
+        pieces = []
+        for low, high in runs:
+            if low == high:
+                continue  # a single grid value: an isolated point
+            left = None if low <= -SCAN_REACH else _nice_edge(low, _grid_before(low))
+            right = None if high >= SCAN_REACH else _nice_edge(high, _grid_after(high))
+            if left is None and right is None:
+                pieces.append(t("answer.region.everywhere", var=name))
+            elif left is None:
+                pieces.append(t("answer.region.below", var=name, value=right))
+            elif right is None:
+                pieces.append(t("answer.region.above", var=name, value=left))
+            else:
+                pieces.append(t("answer.region.between", var=name, low=left, high=right))
+        if not pieces:
+            return None
+        return t("answer.region.joiner").join(pieces[:3])
 
 
-def _conclude(tally: _Tally, names: tuple[str, ...], special: int) -> Comparison:
-    digits = 0 if math.isinf(tally.digits) else int(tally.digits)
-    accepted = tally.agreeing >= TARGET_POINTS or (tally.agreeing >= 2 and tally.mismatches == 0)
-    if accepted:
-        key = "answer.evidence.numeric_grid" if special else "answer.evidence.numeric"
-        evidence = t(key, points=tally.agreeing, digits=digits, special=special)
-        return Comparison(
-            "equivalent",
-            evidence,
-            "grid" if special else "numeric",
-            points=tally.agreeing,
-            digits=digits,
-            domain_point=tally.mismatch_point,
-        )
-    if tally.mismatches:
-        assert tally.mismatch_point is not None
-        outcome = "answer_undefined" if tally.answer_real_somewhere else "not_real"
-        return Comparison(
-            outcome,
-            t(
-                "answer.evidence.undefined_at",
-                point=point_text(tally.mismatch_point),
-                answer=tally.mismatch_value,
-            ),
-            "numeric",
-            counterexample=tally.mismatch_point,
-            details={"answer": tally.mismatch_value or ""},
-        )
-    return Comparison("undecided", t("answer.verdict.no_points"), "numeric")
+def _magnitude(value: Fraction) -> str:
+    """1e-3, 0.25, 4, 1e3: the order of a sample coordinate, for evidence."""
+    x = float(value)
+    if 0.01 <= x < 1000:
+        return f"{x:.2g}"
+    return f"{x:.0e}".replace("e-0", "e-").replace("e+0", "e").replace("e+", "e")
+
+
+def _grid_before(value: float) -> float:
+    index = SCAN_GRID.index(value)
+    return SCAN_GRID[max(index - 1, 0)]
+
+
+def _grid_after(value: float) -> float:
+    index = SCAN_GRID.index(value)
+    return SCAN_GRID[min(index + 1, len(SCAN_GRID) - 1)]
+
+
+def _nice_edge(inside: float, outside: float) -> str:
+    """The edge of a run of grid values, as a person would write it (0, 3, -1/2, 90)."""
+    for value in sorted((inside, outside), key=abs):
+        if abs(value) < 1e-9:
+            return "0"
+    low, high = sorted((inside, outside))
+    candidates = [Fraction(v) for v in range(math.floor(low), math.ceil(high) + 1) if low <= v <= high]
+    if candidates:
+        return number_text(min(candidates, key=abs))
+    return f"{(low + high) / 2:.3g}"
+
+
+# -- constants -------------------------------------------------------------------------------
 
 
 def constant_value(tree: n.Node, bits: int = CONSTANT_PRECISION, strict: bool = False) -> Value:
-    with precision(bits):
-        return evaluate(compile_tree(tree, (), strict), ())
+    return evaluate_at(compile_tree(tree, (), strict, probe=True), (), bits)
 
 
-def _compare_constants(expected: n.Node, answer: n.Node) -> Comparison:
+def compare_constants(expected: n.Node, answer: n.Node, deadline: Deadline | None = None) -> Comparison:
+    """Two constants: a certified difference, or agreement to hundreds of digits confirmed at a
+    higher precision (and proved with sympy where it can within the time limit)."""
+    expected_eval = compile_tree(expected, (), probe=True)
+    answer_eval = compile_tree(answer, (), strict=True, probe=True)
     bits = CONSTANT_PRECISION
-    while bits <= 4 * MAX_PRECISION:
-        e, a = constant_value(expected, bits), constant_value(answer, bits, strict=True)
+    limit = 4 * MAX_PRECISION
+    agreed: float | None = None
+    while bits <= limit:
+        if deadline is not None:
+            deadline.check()
+        e, a = evaluate_at(expected_eval, (), bits), evaluate_at(answer_eval, (), bits)
+        needed = max(e.needed_bits, a.needed_bits) + ABSORPTION_MARGIN + CONSTANT_AGREEMENT_BITS
+        if needed > bits and needed <= MAX_PROBED_PRECISION:
+            bits = _next_bits(needed)
+            limit = max(limit, 4 * bits)
+            continue
         if e.status is Status.REAL and a.status is Status.REAL:
             with precision(bits):
                 verdict, digits = compare_reals(e.real, a.real, min(CONSTANT_AGREEMENT_BITS, bits - 40))
             if verdict is Agreement.DIFFER:
-                return Comparison(
-                    "different",
-                    t("answer.evidence.differs_constant", expected=describe(e), answer=describe(a)),
-                    "numeric",
-                    details={"expected": describe(e), "answer": describe(a)},
-                )
+                evidence, details = differs_evidence(None, e, a, bits)
+                return Comparison("different", evidence, "numeric", details=details, strength=PROVED)
             if verdict is Agreement.AGREE:
-                return Comparison(
-                    "equivalent",
-                    t("answer.evidence.numeric_constant", digits=int(digits)),
-                    "numeric",
-                    points=1,
-                    digits=digits,
-                )
+                if agreed is not None:
+                    break  # confirmed at a second, higher precision
+                agreed = digits
+                bits *= CONFIRM_FACTOR
+                continue
         elif e.status is Status.REAL and a.status in (Status.UNDEFINED, Status.NONREAL):
             return Comparison(
                 "not_real",
                 t("answer.evidence.differs_constant", expected=describe(e), answer=describe(a)),
                 "numeric",
                 details={"answer": describe(a)},
+                strength=PROVED,
             )
         elif e.status in (Status.UNDEFINED, Status.NONREAL):
             break
         bits *= 2
-    return Comparison("undecided", t("answer.verdict.no_points"), "numeric")
+    if agreed is None:
+        return Comparison("undecided", t("answer.verdict.no_points"), "numeric")
+    from exgen.answers.symbolic import prove_constants_equal
+
+    if prove_constants_equal(expected, answer, deadline):
+        return Comparison("equivalent", t("answer.evidence.symbolic_constant"), "symbolic", points=1, digits=agreed, strength=PROVED)
+    return Comparison(
+        "equivalent", t("answer.evidence.numeric_constant", digits=int(agreed)), "numeric", points=1, digits=agreed, strength=SAMPLED
+    )
 
 
-def compare_equations(
-    expected: n.Eq, answer: n.Eq, variables: Sequence[str], deadline: Deadline
-) -> Comparison:
-    """Equations are equivalent when ``lhs - rhs`` of one is a nonzero constant times the other's.
+def evaluate_plain(evaluator: Evaluator, coords: Sequence[Fraction], bits: int = START_PRECISION) -> Value:
+    """Evaluate a compiled tree at exact coordinates (for callers outside the comparison)."""
+    with precision(bits):
+        return evaluate(evaluator, as_balls(coords))
 
-    ``y = 2x - 1``, ``2x - y = 1`` and ``y - 2x + 1 = 0`` are all the same line.
-    """
-    d_expected = n.sub(expected.lhs, expected.rhs)
-    d_answer = n.sub(answer.lhs, answer.rhs)
-    names = tuple(sorted(set(variables) | n.free_symbols(d_expected) | n.free_symbols(d_answer)))
-    ratio = _exact_ratio(d_expected, d_answer, names)
-    if ratio is not None:
-        if ratio == 0:
-            return Comparison("different", t("answer.verdict.equation_not_equivalent"), "exact")
-        scaled = n.Mul((n.Num(ratio), d_expected))
-        exact = prove_rational(scaled, d_answer, deadline)
-        if exact is not None:
-            if exact.equal:
-                return Comparison(
-                    "equivalent",
-                    t("answer.evidence.proportional", factor=number_text(ratio))
-                    + "; "
-                    + t("answer.evidence.exact_rational", degree=exact.degree, variables=", ".join(names), points=exact.points),
-                    "exact",
-                    points=exact.points,
-                )
-            shown = {k: number_text(v) for k, v in (exact.counterexample or {}).items()}
-            return Comparison(
-                "different",
-                t("answer.verdict.equation_not_equivalent"),
-                "exact",
-                counterexample=shown,
-            )
-    return _compare_equations_numerically(d_expected, d_answer, names, deadline)
-
-
-def _exact_ratio(d_expected: n.Node, d_answer: n.Node, names: tuple[str, ...]) -> Fraction | None:
-    """answer/expected at the first rational point where the expected side is nonzero."""
-    if degree_bounds(d_expected) is None or degree_bounds(d_answer) is None:
-        return None
-    for point in grid_points(names, frozenset())[:50]:
-        values = dict(zip(names, point))
-        try:
-            e = evaluate_exact(d_expected, values)
-            a = evaluate_exact(d_answer, values)
-        except (ZeroDivisionError, KeyError):
-            continue
-        if e != 0:
-            return a / e
-    return None
-
-
-def _compare_equations_numerically(
-    d_expected: n.Node, d_answer: n.Node, names: tuple[str, ...], deadline: Deadline
-) -> Comparison:
-    expected_eval = compile_tree(d_expected, names)
-    answer_eval = compile_tree(d_answer, names, strict=True)
-    ratio: arb | None = None
-    agreeing = 0
-    digits = math.inf
-    with precision(START_PRECISION):
-        for wide in (False, True):
-            for point in sample_points(names, frozenset(), wide):
-                deadline.check()
-                e = evaluate(expected_eval, point)
-                a = evaluate(answer_eval, point)
-                if e.status is not Status.REAL or a.status is not Status.REAL:
-                    continue
-                if ratio is None:
-                    if e.real.contains(0):
-                        continue
-                    ratio = a.real / e.real
-                    if ratio.contains(0) and not a.real.contains(0):
-                        continue
-                    if ratio.contains(0):
-                        return Comparison("different", t("answer.verdict.equation_not_equivalent"), "numeric")
-                    continue
-                verdict, certified = compare_reals(ratio * e.real, a.real, AGREEMENT_BITS - 20)
-                if verdict is Agreement.DIFFER:
-                    shown = _format_point(names, point)
-                    return Comparison(
-                        "different", t("answer.verdict.equation_not_equivalent"), "numeric", counterexample=shown
-                    )
-                if verdict is Agreement.AGREE:
-                    agreeing += 1
-                    digits = min(digits, certified)
-                if agreeing >= TARGET_POINTS:
-                    return Comparison(
-                        "equivalent",
-                        t("answer.evidence.numeric", points=agreeing, digits=int(digits)),
-                        "numeric",
-                        points=agreeing,
-                        digits=digits,
-                    )
-    return Comparison("undecided", t("answer.verdict.no_points"), "numeric")
+__all__ = [
+    "Comparison", "PreparedExpected", "compare_constants", "compare_equations", "compare_expressions",
+    "constant_value", "format_point", "point_text", "prepare", "PROVED", "SAMPLED",
+]

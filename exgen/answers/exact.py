@@ -29,6 +29,7 @@ Degrees = dict[str, int]
 
 MAX_DEGREE = 40  # per variable, for the difference's numerator
 MAX_GRID = 400  # evaluations in one proof
+IDENTITY_GRID = 64  # for upgrading sampled evidence to a proof: kept cheap
 _CONSTANT_NAMES = {"e": "\x00e", "pi": "\x00pi"}  # indeterminates that cannot clash with variables
 
 
@@ -190,6 +191,7 @@ def prove_rational(
     deadline: Deadline | None = None,
     expected_bounds: tuple[Degrees, Degrees] | None | bool = False,
     expected_evaluator: ExactEvaluator | None = None,
+    max_grid: int = MAX_GRID,
 ) -> ExactResult | None:
     """Decide ``expected == answer`` exactly when both are rational expressions of modest degree.
 
@@ -212,7 +214,7 @@ def prove_rational(
     grid_size = 1
     for d in degrees:
         grid_size *= d + 1
-    if grid_size > MAX_GRID:
+    if grid_size > max_grid:
         return None
     evaluate_expected = expected_evaluator or compile_exact(expected)
     evaluate_answer = compile_exact(answer)
@@ -236,3 +238,81 @@ def prove_rational(
             continue  # a pole on this grid: try another grid
         return ExactResult(True, max(degrees, default=0), grid_size)
     return None
+
+
+# -- identities in functions of the variables --------------------------------------------------
+
+
+def _rebuild(node: n.Node, children: tuple[n.Node, ...]) -> n.Node:
+    kind = type(node)
+    if kind is n.Add:
+        return n.Add(children)
+    if kind is n.Mul:
+        return n.Mul(children)
+    if kind is n.Neg:
+        return n.Neg(children[0])
+    if kind is n.Div:
+        return n.Div(children[0], children[1])
+    if kind is n.Pow:
+        return n.Pow(children[0], children[1])
+    if kind is n.Call:
+        return n.Call(node.func, children)  # type: ignore[attr-defined]
+    return node
+
+
+_HALF = n.Num(Fraction(1, 2))
+
+
+def _normal(node: n.Node) -> n.Node:
+    """One spelling per function value: ``e^u`` is ``exp(u)``, ``sqrt(u)`` is ``u^(1/2)``."""
+    children = node.children()
+    if not children:
+        return node
+    rebuilt = _rebuild(node, tuple(_normal(c) for c in children))
+    if type(rebuilt) is n.Pow and rebuilt.base == n.Const("e"):  # type: ignore[attr-defined]
+        return n.Call("exp", (rebuilt.exp,))  # type: ignore[attr-defined]
+    if type(rebuilt) is n.Call and rebuilt.func == "sqrt":  # type: ignore[attr-defined]
+        return n.Pow(rebuilt.args[0], _HALF)  # type: ignore[attr-defined]
+    return rebuilt
+
+
+def _is_atom(node: n.Node) -> bool:
+    if type(node) is n.Call:
+        return True
+    if type(node) is n.Pow:
+        exponent = rational_value(node.exp)  # type: ignore[attr-defined]
+        return exponent is None or exponent.denominator != 1
+    return False
+
+
+def _atomize(node: n.Node, atoms: dict[n.Node, n.Sym]) -> n.Node:
+    if _is_atom(node):
+        found = atoms.get(node)
+        if found is None:
+            found = atoms[node] = n.Sym(f"\x00f{len(atoms)}")
+        return found
+    children = node.children()
+    if not children:
+        return node
+    return _rebuild(node, tuple(_atomize(c, atoms) for c in children))
+
+
+def prove_identity_in_functions(expected: n.Node, answer: n.Node, deadline: Deadline | None = None) -> str | None:
+    """Prove ``expected == answer`` as rational functions of the variables and of the function
+    values they contain, taken as independent unknowns (``2x e^(x^2)`` and ``e^(x^2) * 2x``).
+
+    An identity that holds for every value of the unknowns holds for their actual values,
+    wherever both sides are defined. Returns the functions used (for the evidence), or None.
+    """
+    atoms: dict[n.Node, n.Sym] = {}
+    left = _atomize(_normal(expected), atoms)
+    right = _atomize(_normal(answer), atoms)
+    if not atoms:
+        return None
+    result = prove_rational(left, right, deadline, max_grid=IDENTITY_GRID)
+    if result is None or not result.equal:
+        return None
+    from exgen.answers.printer import to_text
+
+    shown = [to_text(atom) for atom in list(atoms)[:3]]
+    return ", ".join(shown) + (", …" if len(atoms) > 3 else "")

@@ -14,8 +14,8 @@ import unicodedata
 from enum import Enum
 from typing import NamedTuple
 
-from exgen.answers.diagnostics import Refusal
-from exgen.answers.names import GREEK_NAME_FIXES
+from exgen.answers.diagnostics import REFUSALS, Refusal
+from exgen.answers.names import CODE_WORDS, GREEK_NAME_FIXES
 
 SUPERSCRIPTS = {
     "⁰": "0", "¹": "1", "²": "2", "³": "3", "⁴": "4", "⁵": "5", "⁶": "6", "⁷": "7",
@@ -170,7 +170,7 @@ class Token(NamedTuple):
 
 
 _TOKEN = re.compile(
-    r" *(\d+(?:\.\d*)?|\.\d+|[A-Za-z][A-Za-z0-9_]*|\*\*|==|<=|>=|!=|.)",
+    r" *(\d+(?:\.\d*)?|\.\d+|[A-Za-z_][A-Za-z0-9_]*|\*\*|==|<=|>=|!=|.)",
     re.DOTALL,
 )
 _OPERATOR_KINDS = {kind.value: kind for kind in Kind if len(kind.value) == 1}
@@ -196,14 +196,26 @@ def tokenize(text: str, max_digits: int) -> list[Token]:
             if len(value) - value.count(".") > max_digits:
                 raise Refusal("number_too_long", position, end - position, limit=max_digits)
             append(Token(Kind.NUMBER, value, position))
-        elif value[0].isalpha() and value.isascii():
+        elif (value[0].isalpha() or (value[0] == "_" and len(value) > 1)) and value.isascii():
             append(Token(Kind.NAME, value, position))
         elif value in ("==", "<=", ">=", "!="):
             raise Refusal("comparison", position, 2, operator=value)
         elif value != " ":
+            _refuse_code_before(tokens)
             _refuse_character(text, position)
     append(Token(Kind.END, "", length))
     return tokens
+
+
+def _refuse_code_before(tokens: list[Token]) -> None:
+    """A name such as ``__import__`` or ``open`` before a stray quote says more than the quote."""
+    for token in tokens:
+        if token.kind is Kind.NAME:
+            bare = token.text.strip("_").lower()
+            if token.text.startswith("_"):
+                raise Refusal("program_name", token.start, len(token.text), name=token.text)
+            if bare in CODE_WORDS:
+                raise Refusal("code_word", token.start, len(token.text), name=token.text)
 
 
 def _refuse_character(text: str, position: int) -> None:
@@ -215,5 +227,6 @@ def _refuse_character(text: str, position: int) -> None:
     if char == "_":
         raise Refusal("underscore", position)
     if char in REFUSED_CHARACTERS:
-        raise Refusal(REFUSED_CHARACTERS[char], position, char=char)
+        code = REFUSED_CHARACTERS[char]
+        raise Refusal(code, position, **({"char": char} if "char" in REFUSALS[code] else {}))
     raise Refusal("bad_character", position, char=char, description=repr(char))

@@ -2,12 +2,14 @@
 
 Student text is hostile: every resource it can make the grader spend is bounded here, and
 every check runs against a :class:`Deadline`. Where the process allows it (the main thread of a
-POSIX process, which is where the CLI and the grading workers run) a hard limit interrupts any
-Python computation that overruns; elsewhere the engine's own loops check the deadline.
+POSIX process, which is where the CLI and the grading workers run) the hard limit is SIGALRM;
+on any other thread a watchdog interrupts the checking thread. Either way any Python
+computation that overruns is interrupted, and the engine's own loops also check the deadline.
 """
 
 from __future__ import annotations
 
+import ctypes
 import signal
 import threading
 import time
@@ -60,15 +62,26 @@ def _can_use_alarm() -> bool:
     return hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
 
 
-@contextmanager
-def hard_time_limit(seconds: float) -> Iterator[None]:
-    """Interrupt the block with :class:`CheckTimeout` after ``seconds`` (main thread only).
+class BudgetExceeded(CheckTimeout):
+    """A sub-budget inside a check ran out (a symbolic proof attempt); the check goes on."""
 
-    The timer repeats every 50 ms until the block ends, so even code that swallows one
-    interruption is interrupted again. Nested use keeps the outer, earlier limit.
+
+@contextmanager
+def hard_time_limit(seconds: float, exception: type[CheckTimeout] = CheckTimeout) -> Iterator[None]:
+    """Interrupt the block with ``exception`` after ``seconds``, on any thread.
+
+    On the main thread of a POSIX process this is SIGALRM; on other threads a watchdog thread
+    raises the exception in the checking thread (CPython's asynchronous exceptions). Either way
+    Python code is interrupted between bytecodes, and the interruption repeats every 50 ms
+    until the block ends, so even code that swallows one is interrupted again. Nested use
+    keeps the earlier limit in force.
     """
-    if not _can_use_alarm() or seconds <= 0:
+    if seconds <= 0:
         yield
+        return
+    if not _can_use_alarm():
+        with _watchdog(seconds, exception):
+            yield
         return
     previous_delay, _ = signal.getitimer(signal.ITIMER_REAL)
     if previous_delay and previous_delay <= seconds:
@@ -76,7 +89,7 @@ def hard_time_limit(seconds: float) -> Iterator[None]:
         return
 
     def on_alarm(signum: int, frame: object) -> None:
-        raise CheckTimeout
+        raise exception
 
     previous_handler = signal.signal(signal.SIGALRM, on_alarm)
     started = time.monotonic()
@@ -89,3 +102,47 @@ def hard_time_limit(seconds: float) -> Iterator[None]:
         if previous_delay:
             left = previous_delay - (time.monotonic() - started)
             signal.setitimer(signal.ITIMER_REAL, max(left, 0.001))
+
+
+class _Watch:
+    __slots__ = ("lock", "stop", "active", "injected")
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.stop = threading.Event()
+        self.active = True
+        self.injected = False
+
+
+def _raise_in(thread_id: int, exception: type[BaseException] | None) -> None:
+    target = ctypes.c_ulong(thread_id)
+    ctypes.pythonapi.PyThreadState_SetAsyncExc(target, ctypes.py_object(exception) if exception else None)
+
+
+@contextmanager
+def _watchdog(seconds: float, exception: type[CheckTimeout]) -> Iterator[None]:
+    watch = _Watch()
+    thread_id = threading.get_ident()
+
+    def guard() -> None:
+        if watch.stop.wait(seconds):
+            return
+        while True:
+            with watch.lock:
+                if not watch.active:
+                    return
+                _raise_in(thread_id, exception)
+                watch.injected = True
+            if watch.stop.wait(0.05):
+                return
+
+    guardian = threading.Thread(target=guard, name="exgen-time-limit", daemon=True)
+    guardian.start()
+    try:
+        yield
+    finally:
+        watch.active = False  # first: the guard must not raise into code after this block
+        watch.stop.set()
+        with watch.lock:
+            if watch.injected:
+                _raise_in(thread_id, None)  # drop an interruption not yet delivered

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from fractions import Fraction
+from typing import Any
 
 from exgen.answers.nodes import (
     Add,
@@ -46,12 +47,15 @@ def number_text(value: Fraction) -> str:
 
 
 def friendly_number(value: Fraction) -> str:
-    """An exact value as a person would like to read it: 3, -1/2, 2.00000001, ≈0.142857142857."""
+    """An exact value as a person would like to read it: 3, -1/2, 2.00000001, 10000000000001,
+    ≈0.142857142857, ≈1.23456789012e+40."""
     if max(abs(value.numerator), value.denominator).bit_length() > 3000:
         return f"≈{float(value):.12g}" if abs(value) < 1e300 else "a very large number"
     text = number_text(value)
-    if len(text) <= 12:
-        return text
+    if len(text) <= 12 or (value.denominator == 1 and len(text) <= 40):
+        return text  # whole numbers are shown in full up to 40 digits
+    if value.denominator == 1:
+        return f"≈{float(value):.12g}"
     den = value.denominator
     while den % 2 == 0:
         den //= 2
@@ -72,27 +76,15 @@ def friendly_number(value: Fraction) -> str:
 def to_text(node: Node, ordered: bool = False) -> str:
     """Calculator syntax. ``ordered`` sorts sums by degree (for keys and statements; a
     student's own answer is printed in the order it was typed)."""
-    if ordered:
-        _ORDER[0] = True
-        try:
-            return _print(node)
-        finally:
-            _ORDER[0] = False
-    return _print(node)
+    return _Printer(ordered=ordered, sympy_names=False).text(node)
 
 
 def to_sympy_text(node: Node) -> str:
     """sympy syntax (``**``, ``log``, ``exp``, ``Abs``, ``E``), σ written out with exp: a
     string any sympy can parse, for problem descriptions."""
-    _SYMPY[0] = True
-    try:
-        return _print(node)
-    finally:
-        _SYMPY[0] = False
+    return _Printer(ordered=False, sympy_names=True).text(node)
 
 
-_ORDER = [False]
-_SYMPY = [False]
 _SYMPY_NAMES = {"abs": "Abs", "sign": "sign", "max": "Max", "min": "Min"}
 
 
@@ -110,11 +102,6 @@ def _negated(term: Node) -> Node | None:
     return None
 
 
-def _wrap(node: Node, needs_brackets: bool) -> str:
-    text = _print(node)
-    return f"({text})" if needs_brackets else text
-
-
 def _is_fraction(node: Node) -> bool:
     return type(node) is Num and (node.value.denominator != 1 or node.value < 0)  # type: ignore[attr-defined]
 
@@ -123,105 +110,109 @@ def _is_signed_number(node: Node) -> bool:
     return type(node) is Num and node.value < 0  # type: ignore[attr-defined]
 
 
-def _print_num(node: Num) -> str:
-    if _SYMPY[0]:
-        value = node.value
-        return str(value.numerator) if value.denominator == 1 else f"{value.numerator}/{value.denominator}"
-    return node.text or number_text(node.value)
+class _Printer:
+    """One printing job; its style travels with it (nothing is shared between threads).
 
+    Every node is printed once, so printing is linear in the size of the tree.
+    """
 
-def _print_name(node: Sym | Const) -> str:
-    if _SYMPY[0] and type(node) is Const:
-        return "E" if node.name == "e" else "pi"
-    return node.name
+    __slots__ = ("ordered", "sympy_names")
 
+    def __init__(self, ordered: bool, sympy_names: bool) -> None:
+        self.ordered = ordered
+        self.sympy_names = sympy_names
 
-def _print_add(node: Add) -> str:
-    parts: list[str] = []
-    terms = node.terms
-    if _ORDER[0]:
-        from exgen.rendering.latex import ordered_terms
+    def text(self, node: Node) -> str:
+        method = _METHODS.get(type(node))
+        if method is None:
+            raise TypeError(f"cannot print {type(node).__name__}")
+        return method(self, node)
 
-        terms = tuple(ordered_terms(node))
-    for index, term in enumerate(terms):
-        positive = _negated(term) if index else None
-        if positive is not None:
-            parts.append(" - " + _wrap(positive, _precedence(positive) <= _ADD))
-        elif index:
-            parts.append(" + " + _wrap(term, type(term) is Add))
-        else:
-            parts.append(_wrap(term, type(term) is Add))
-    return "".join(parts)
+    def wrap(self, node: Node, needs_brackets: bool) -> str:
+        text = self.text(node)
+        return f"({text})" if needs_brackets else text
 
+    def num(self, node: Num) -> str:
+        if self.sympy_names:
+            value = node.value
+            return str(value.numerator) if value.denominator == 1 else f"{value.numerator}/{value.denominator}"
+        return node.text or number_text(node.value)
 
-def _print_neg(node: Neg) -> str:
-    return "-" + _wrap(node.arg, _precedence(node.arg) <= _ADD or type(node.arg) is Neg)
+    def name(self, node: Sym | Const) -> str:
+        if self.sympy_names and type(node) is Const:
+            return "E" if node.name == "e" else "pi"
+        return node.name
 
+    def add(self, node: Add) -> str:
+        parts: list[str] = []
+        terms = node.terms
+        if self.ordered:
+            from exgen.rendering.latex import ordered_terms
 
-def _print_mul(node: Mul) -> str:
-    return "*".join(
-        _wrap(
-            f,
-            type(f) in (Add, Div)
-            or (type(f) is Num and not f.text and f.value.denominator != 1)  # type: ignore[attr-defined]
-            or (type(f) is Neg and (index > 0 or type(f.arg) is Add))  # type: ignore[attr-defined]
-            or (_is_signed_number(f) and index > 0),
+            terms = tuple(ordered_terms(node))
+        for index, term in enumerate(terms):
+            positive = _negated(term) if index else None
+            if positive is not None:
+                parts.append(" - " + self.wrap(positive, _precedence(positive) <= _ADD))
+            elif index:
+                parts.append(" + " + self.wrap(term, type(term) is Add))
+            else:
+                parts.append(self.wrap(term, type(term) is Add))
+        return "".join(parts)
+
+    def neg(self, node: Neg) -> str:
+        return "-" + self.wrap(node.arg, _precedence(node.arg) <= _ADD or type(node.arg) is Neg)
+
+    def mul(self, node: Mul) -> str:
+        return "*".join(
+            self.wrap(
+                f,
+                type(f) in (Add, Div)
+                or (type(f) is Num and not f.text and f.value.denominator != 1)  # type: ignore[attr-defined]
+                or (type(f) is Neg and (index > 0 or type(f.arg) is Add))  # type: ignore[attr-defined]
+                or (_is_signed_number(f) and index > 0),
+            )
+            for index, f in enumerate(node.factors)
         )
-        for index, f in enumerate(node.factors)
-    )
+
+    def div(self, node: Div) -> str:
+        num = self.wrap(node.num, _precedence(node.num) <= _ADD or type(node.num) is Div)
+        den = self.wrap(node.den, _precedence(node.den) < _POW or _is_fraction(node.den))
+        return f"{num}/{den}"
+
+    def pow(self, node: Pow) -> str:
+        base = self.wrap(node.base, _precedence(node.base) <= _POW or _is_fraction(node.base))
+        exp = node.exp
+        bare = (type(exp) is Num and exp.value >= 0 and exp.value.denominator == 1) or type(exp) in (Sym, Const)  # type: ignore[attr-defined]
+        caret = "**" if self.sympy_names else "^"
+        return f"{base}{caret}{self.text(exp) if bare else '(' + self.text(exp) + ')'}"
+
+    def call(self, node: Call) -> str:
+        if node.func == "abs" and not self.sympy_names:
+            return f"|{self.text(node.args[0])}|"
+        args = ", ".join(self.text(a) for a in node.args)
+        if self.sympy_names:
+            if node.func == "sigma":
+                return f"(1/(1 + exp(-({args}))))"
+            if node.func in ("log10", "log2"):
+                return f"log({args}, {node.func[3:]})"
+            return f"{_SYMPY_NAMES.get(node.func, node.func)}({args})"
+        return f"{_DISPLAY_NAMES.get(node.func, node.func)}({args})"
+
+    def tuple(self, node: Tuple) -> str:
+        return f"({', '.join(self.text(i) for i in node.items)})"
+
+    def seq(self, node: Seq) -> str:
+        return ", ".join(self.text(i) for i in node.items)
+
+    def eq(self, node: Eq) -> str:
+        if self.sympy_names:
+            return f"Eq({self.text(node.lhs)}, {self.text(node.rhs)})"
+        return f"{self.text(node.lhs)} = {self.text(node.rhs)}"
 
 
-def _print_div(node: Div) -> str:
-    num = _wrap(node.num, _precedence(node.num) <= _ADD or type(node.num) is Div)
-    den = _wrap(node.den, _precedence(node.den) < _POW or _is_fraction(node.den))
-    return f"{num}/{den}"
-
-
-def _print_pow(node: Pow) -> str:
-    base = _wrap(node.base, _precedence(node.base) <= _POW or _is_fraction(node.base))
-    exp = node.exp
-    bare = (type(exp) is Num and exp.value >= 0 and exp.value.denominator == 1) or type(exp) in (Sym, Const)  # type: ignore[attr-defined]
-    caret = "**" if _SYMPY[0] else "^"
-    return f"{base}{caret}{_print(exp) if bare else '(' + _print(exp) + ')'}"
-
-
-def _print_call(node: Call) -> str:
-    args = ", ".join(_print(a) for a in node.args)
-    if _SYMPY[0]:
-        if node.func == "sigma":
-            return f"(1/(1 + exp(-({args}))))"
-        if node.func in ("log10", "log2"):
-            return f"log({args}, {node.func[3:]})"
-        return f"{_SYMPY_NAMES.get(node.func, node.func)}({args})"
-    if node.func == "abs":
-        return f"|{_print(node.args[0])}|"
-    name = _DISPLAY_NAMES.get(node.func, node.func)
-    return f"{name}({args})"
-
-
-def _print_tuple(node: Tuple) -> str:
-    return f"({', '.join(_print(i) for i in node.items)})"
-
-
-def _print_seq(node: Seq) -> str:
-    return ", ".join(_print(i) for i in node.items)
-
-
-def _print_eq(node: Eq) -> str:
-    if _SYMPY[0]:
-        return f"Eq({_print(node.lhs)}, {_print(node.rhs)})"
-    return f"{_print(node.lhs)} = {_print(node.rhs)}"
-
-
-_PRINTERS: dict[type, Callable[..., str]] = {
-    Num: _print_num, Sym: _print_name, Const: _print_name, Add: _print_add, Neg: _print_neg,
-    Mul: _print_mul, Div: _print_div, Pow: _print_pow, Call: _print_call, Tuple: _print_tuple,
-    Seq: _print_seq, Eq: _print_eq,
+_METHODS: dict[type, Callable[[_Printer, Any], str]] = {
+    Num: _Printer.num, Sym: _Printer.name, Const: _Printer.name, Add: _Printer.add, Neg: _Printer.neg,
+    Mul: _Printer.mul, Div: _Printer.div, Pow: _Printer.pow, Call: _Printer.call, Tuple: _Printer.tuple,
+    Seq: _Printer.seq, Eq: _Printer.eq,
 }
-
-
-def _print(node: Node) -> str:
-    printer = _PRINTERS.get(type(node))
-    if printer is None:
-        raise TypeError(f"cannot print {type(node).__name__}")
-    return printer(node)

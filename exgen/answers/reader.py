@@ -215,7 +215,12 @@ class _Parser:
         if len(terms) == 1:
             return terms[0]
         values = [self.value(t) for t in terms]
-        total = sum(values, Fraction(0)) if all(v is not None for v in values) else None
+        total: Fraction | None = None
+        if all(v is not None for v in values):
+            total = Fraction(0)
+            for value in values:  # checked as it grows: exact sums of huge fractions are slow
+                total += value  # type: ignore[operator]
+                self.check_size(total, self.peek().start)
         return self.make(n.Add(tuple(terms)), total)
 
     def parse_product(self) -> n.Node:
@@ -239,7 +244,8 @@ class _Parser:
                 continue
             if not (kind in _FACTOR_STARTS or (kind is Kind.BAR and self.abs_depth == 0)):
                 break
-            if kind is Kind.NUMBER:
+            if kind is Kind.NUMBER and tokens[self.pos - 1].kind not in (Kind.RPAREN, Kind.BAR):
+                # after a closing bracket a number is a factor, as in handwriting: ln(2) 2^x
                 raise Refusal("number_after_factor", token.start, len(token.text), number=token.text)
             after_bare_power = self.pos == self.bare_power_end
             right = self.parse_power()
@@ -365,6 +371,8 @@ class _Parser:
             if spec.needs_declaration and spec.name not in self.allowed_functions:
                 raise Refusal("function_not_declared", token.start, len(word), name=word)
             return self.call(token, spec)
+        if "_" in word:
+            self.refuse_underscore_name(token)
         lowered = word.lower()
         if lowered in _INFINITY_WORDS:
             raise Refusal("infinity_word", token.start, len(word), name=word)
@@ -389,6 +397,14 @@ class _Parser:
             return self.name(self.advance())
         self.unknown_name(token)
         raise AssertionError("unreachable")
+
+    def refuse_underscore_name(self, token: Token) -> None:
+        """``__import__`` is program code; ``x_1`` is a subscript, which answers do not have."""
+        word = token.text
+        bare = word.strip("_").lower()
+        if word.startswith("_") or bare in CODE_WORDS or bare in CAS_FUNCTIONS:
+            raise Refusal("program_name", token.start, len(word), name=word)
+        raise Refusal("subscript", token.start, len(word), name=word, suggestion=word.replace("_", ""))
 
     def warn_if_scientific_looking(self, token: Token) -> None:
         """``2e-3`` looks like 0.002 but reads as 2*e - 3: say so."""
@@ -446,7 +462,9 @@ class _Parser:
         code = "unknown_function" if followed_by_bracket else "unknown_name"
         declared = ", ".join(sorted(self.declared)) or "—"
         if close:
-            raise Refusal(f"{code}_suggest", token.start, len(word), name=word, suggestion=" or ".join(close), declared=declared)
+            raise Refusal(f"{code}_suggest", token.start, len(word), name=word, suggestion=" or ".join(close))
+        if code == "unknown_function":
+            raise Refusal(code, token.start, len(word), name=word)
         raise Refusal(code, token.start, len(word), name=word, declared=declared)
 
     def call(self, token: Token, spec: FunctionSpec) -> n.Node:
@@ -454,7 +472,7 @@ class _Parser:
         power: n.Node | None = None
         if self.peek().kind is Kind.POWER:
             caret = self.advance()
-            power_value = self.function_power(caret)
+            power_value = self.function_power(caret, token.text)
             if power_value == -1:
                 if spec.inverse is None:
                     raise Refusal("inverse_unknown", token.start, caret.end - token.start + 2, name=token.text)
@@ -493,7 +511,7 @@ class _Parser:
             node = self.power(node, power, token)
         return node
 
-    def function_power(self, caret: Token) -> Fraction:
+    def function_power(self, caret: Token, name: str) -> Fraction:
         """The small integer in ``sin^2(x)``, ``sin^-1(x)`` or ``sin^(2)(x)``."""
         bracketed = self.peek().kind is Kind.LPAREN and self.peek().text == "("
         if bracketed:
@@ -504,11 +522,11 @@ class _Parser:
             sign = -1
         token = self.peek()
         if token.kind is not Kind.NUMBER or "." in token.text:
-            raise Refusal("function_power", caret.start, token.end - caret.start)
+            raise Refusal("function_power", caret.start, token.end - caret.start, name=name)
         self.advance()
         if bracketed:
             if self.peek().kind is not Kind.RPAREN:
-                raise Refusal("function_power", caret.start, self.peek().end - caret.start)
+                raise Refusal("function_power", caret.start, self.peek().end - caret.start, name=name)
             self.advance()
         value = sign * Fraction(token.text)
         if abs(value) > self.limits.max_exponent:
@@ -596,6 +614,8 @@ class _Parser:
             raise Refusal("division_by_zero", slash.start)
         num_value = self.value(num)
         value = num_value / den_value if num_value is not None and den_value is not None else None
+        if value is not None:
+            self.check_size(value, slash.start)
         return self.make(n.Div(num, den), value)
 
     def power(self, base: n.Node, exponent: n.Node, at: Token) -> n.Node:

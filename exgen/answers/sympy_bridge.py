@@ -119,37 +119,48 @@ def _from_sympy(expr: Any) -> n.Node:
     raise TypeError(f"exgen cannot use {type(expr).__name__} in an answer: {expr}")
 
 
-def to_sympy(node: n.Node) -> sympy.Expr:
-    """Build the sympy expression of a *trusted* tree (sympy evaluates as it builds)."""
-    if isinstance(node, n.Num):
-        return sympy.Rational(node.value.numerator, node.value.denominator)
-    if isinstance(node, n.Sym):
-        return sympy.Symbol(node.name)
-    if isinstance(node, n.Const):
-        return sympy.E if node.name == "e" else sympy.pi
-    if isinstance(node, n.Add):
-        return sympy.Add(*(to_sympy(t) for t in node.terms))
-    if isinstance(node, n.Neg):
-        return -to_sympy(node.arg)
-    if isinstance(node, n.Mul):
-        return sympy.Mul(*(to_sympy(f) for f in node.factors))
-    if isinstance(node, n.Div):
-        return to_sympy(node.num) / to_sympy(node.den)
-    if isinstance(node, n.Pow):
-        return sympy.Pow(to_sympy(node.base), to_sympy(node.exp))
-    if isinstance(node, n.Call):
-        args = [to_sympy(a) for a in node.args]
-        special = {
-            "log": sympy.log, "sqrt": sympy.sqrt, "max": sympy.Max, "min": sympy.Min, "atan2": sympy.atan2,
-            "log10": lambda a: sympy.log(a, 10), "log2": lambda a: sympy.log(a, 2),
-        }
-        func = special.get(node.func) or _FROM_NAME[node.func]
-        return func(*args)
-    if isinstance(node, n.Tuple):
-        return sympy.Tuple(*(to_sympy(i) for i in node.items))
-    if isinstance(node, n.Eq):
-        return sympy.Eq(to_sympy(node.lhs), to_sympy(node.rhs), evaluate=False)
-    raise TypeError(f"cannot convert {type(node).__name__} to sympy")
+def to_sympy(node: n.Node, real_roots: bool = False) -> sympy.Expr:
+    """Build the sympy expression of a *trusted* tree (sympy evaluates as it builds).
+
+    ``real_roots`` reads powers with an odd denominator as real roots, as the answer engine
+    does (``(-8)^(1/3)`` is -2); sympy's own reading is the principal complex root.
+    """
+
+    def convert(node: n.Node) -> sympy.Expr:
+        if isinstance(node, n.Num):
+            return sympy.Rational(node.value.numerator, node.value.denominator)
+        if isinstance(node, n.Sym):
+            return sympy.Symbol(node.name)
+        if isinstance(node, n.Const):
+            return sympy.E if node.name == "e" else sympy.pi
+        if isinstance(node, n.Add):
+            return sympy.Add(*(convert(t) for t in node.terms))
+        if isinstance(node, n.Neg):
+            return -convert(node.arg)
+        if isinstance(node, n.Mul):
+            return sympy.Mul(*(convert(f) for f in node.factors))
+        if isinstance(node, n.Div):
+            return convert(node.num) / convert(node.den)
+        if isinstance(node, n.Pow):
+            exponent = n.rational_value(node.exp)
+            if real_roots and exponent is not None and exponent.denominator % 2 == 1 and exponent.denominator > 1:
+                return sympy.real_root(convert(node.base), exponent.denominator) ** exponent.numerator
+            return sympy.Pow(convert(node.base), convert(node.exp))
+        if isinstance(node, n.Call):
+            args = [convert(a) for a in node.args]
+            special = {
+                "log": sympy.log, "sqrt": sympy.sqrt, "max": sympy.Max, "min": sympy.Min, "atan2": sympy.atan2,
+                "log10": lambda a: sympy.log(a, 10), "log2": lambda a: sympy.log(a, 2),
+            }
+            func = special.get(node.func) or _FROM_NAME[node.func]
+            return func(*args)
+        if isinstance(node, n.Tuple):
+            return sympy.Tuple(*(convert(i) for i in node.items))
+        if isinstance(node, n.Eq):
+            return sympy.Eq(convert(node.lhs), convert(node.rhs), evaluate=False)
+        raise TypeError(f"cannot convert {type(node).__name__} to sympy")
+
+    return convert(node)
 
 
 class CalculatorPrinter(StrPrinter):

@@ -22,6 +22,9 @@ class Verdict:
     error: Diagnostic | None = None  # for invalid answers: what and where
     code: str = ""  # stable identifier of the message, for programs and translations
     details: dict[str, Any] = field(default_factory=dict)
+    # How strong the evidence is: "proved" (identical, exact, symbolic, or a certified
+    # counterexample) or "sampled" (agreement at many points); "" where nothing was compared.
+    strength: str = ""
 
     @property
     def correct(self) -> bool:
@@ -36,6 +39,7 @@ class Verdict:
             "evidence": self.evidence,
             "warnings": list(self.warnings),
             "code": self.code,
+            "strength": self.strength,
         }
         if self.error is not None:
             data["error"] = self.error.to_dict()

@@ -167,7 +167,7 @@ def pull_sign(node: n.Node) -> tuple[bool, n.Node]:
         for factor in node.factors:
             factor_negative, magnitude = pull_sign(factor)
             negative ^= factor_negative
-            changed |= factor_negative
+            changed |= factor_negative or magnitude is not factor  # --(a + b) prints as (a + b)
             factors.append(magnitude)
         if not changed:
             return False, node

@@ -56,6 +56,6 @@ class EquationKind(AnswerKind):
         if verdict.verdict == "incorrect":
             return Verdict(
                 "incorrect", 0.0, t("answer.verdict.equation_not_equivalent"), verdict.interpreted,
-                verdict.evidence, verdict.warnings, code=verdict.code, details=verdict.details,
+                verdict.evidence, verdict.warnings, code=verdict.code, details=verdict.details, strength=verdict.strength,
             )
         return verdict

@@ -63,16 +63,18 @@ def constant_problem(tree: n.Node, reading: Reading) -> Verdict | None:
 
 def verdict_from_comparison(comparison: Comparison, reading: Reading, variables: tuple[str, ...]) -> Verdict:
     warnings = warnings_of(reading)
-    common = {"interpreted": reading.interpreted, "evidence": comparison.evidence}
+    common = {"interpreted": reading.interpreted, "evidence": comparison.evidence, "strength": comparison.strength}
     if comparison.outcome == "equivalent":
-        if comparison.domain_point is not None:
-            warnings += (t("answer.warning.domain_differs", point=point_text(comparison.domain_point)),)
         return Verdict("correct", 1.0, t("answer.verdict.correct"), warnings=warnings, code="correct", **common)
-    if comparison.outcome in ("different", "answer_undefined"):
+    if comparison.outcome == "different":
         details = {"counterexample": comparison.counterexample, **comparison.details}
         return Verdict(
-            "incorrect", 0.0, t("answer.verdict.incorrect"), warnings=warnings, code=comparison.outcome, details=details, **common
+            "incorrect", 0.0, t("answer.verdict.incorrect"), warnings=warnings, code="different", details=details, **common
         )
+    if comparison.outcome == "answer_undefined":
+        details = {"counterexample": comparison.counterexample, **comparison.details}
+        message = t("answer.verdict.undefined_where", where=comparison.details.get("where", ""))
+        return Verdict("incorrect", 0.0, message, warnings=warnings, code="answer_undefined", details=details, **common)
     if comparison.outcome == "not_real":
         point = point_text(comparison.counterexample or {})
         message = t(

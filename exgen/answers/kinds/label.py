@@ -72,5 +72,8 @@ class LabelKind(AnswerKind):
             )
         evidence = t("answer.evidence.label", label=display_label(given))
         if given == prepared.label:
-            return Verdict("correct", 1.0, t("answer.verdict.label_correct", label=display_label(given)), display_label(given), evidence, code="correct")
-        return Verdict("incorrect", 0.0, t("answer.verdict.incorrect"), display_label(given), evidence, code="different")
+            return Verdict(
+                "correct", 1.0, t("answer.verdict.label_correct", label=display_label(given)), display_label(given), evidence,
+                code="correct", strength="proved",
+            )
+        return Verdict("incorrect", 0.0, t("answer.verdict.incorrect"), display_label(given), evidence, code="different", strength="proved")

@@ -1,12 +1,16 @@
 """``number``: a constant, exact (``2/6``, ``1/sqrt(2)``, ``e``) or a decimal within a tolerance.
 
 Exact forms are compared exactly. As soon as a decimal is involved (typed by the student or in
-the expected value) the comparison uses the relative tolerance (default 0.1%), or near zero the
-absolute one (default 1e-6). An exact form that is merely close ("22/7" for pi) is not accepted.
+the expected value) the comparison uses the relative tolerance (default 0.1%): the answer may
+be off by at most that share of the expected value. Only when the expected value is exactly
+zero, where no relative error exists, the absolute tolerance applies (default 1e-6). Both are
+set per part (``tolerance``, ``abs_tolerance``). An exact form that is merely close ("22/7"
+for pi) is not accepted.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,7 +28,7 @@ from exgen.answers.kinds.base import (
 )
 from exgen.answers.kinds.expression import constant_problem, single_expression, verdict_from_comparison
 from exgen.answers.limits import Deadline
-from exgen.answers.numeric import Status, to_float
+from exgen.answers.numeric import Status, precision, to_float
 from exgen.answers.printer import to_text
 from exgen.answers.reader import Reading
 from exgen.answers.verdict import Verdict
@@ -48,6 +52,7 @@ class PreparedNumber:
     tolerance: float
     abs_tolerance: float
     options: CheckOptions
+    is_zero: bool = False
 
     @property
     def display(self) -> str:
@@ -58,11 +63,21 @@ def _percent(x: float) -> str:
     return f"{x * 100:.2g}%"
 
 
-def relative_error(expected: float, answer: float, abs_tolerance: float) -> tuple[float, bool]:
-    """The error measure used, and whether it is relative (False: absolute, near zero)."""
-    if abs(expected) < abs_tolerance:
-        return abs(answer - expected), False
-    return abs(answer - expected) / abs(expected), True
+def relative_error(expected: PreparedNumber, answer: n.Node) -> tuple[float, bool]:
+    """The error measure used, and whether it is relative (False: absolute, for a zero key).
+
+    Computed in ball arithmetic, so keys and answers far outside the range of floats
+    (``10^-400``) are measured as exactly as ordinary ones; an unknown error is infinite.
+    """
+    key = constant_value(expected.tree, 128)
+    value = constant_value(answer, 128)
+    if value.status is not Status.REAL or key.status is not Status.REAL:
+        return math.inf, not expected.is_zero
+    with precision(128):
+        difference = abs(value.real - key.real)
+        error = difference if expected.is_zero else difference / abs(key.real)
+        bound = to_float(error.upper())
+    return (bound if math.isfinite(bound) else math.inf), not expected.is_zero
 
 
 def compare_numbers(
@@ -79,7 +94,7 @@ def compare_numbers(
         if verdict.verdict == "incorrect":
             value = constant_value(answer_tree)
             if value.status is Status.REAL:
-                error, _ = relative_error(expected.value, to_float(value.real), expected.abs_tolerance)
+                error, _ = relative_error(expected, answer_tree)
                 if error <= expected.tolerance:
                     return Verdict(
                         "incorrect",
@@ -91,9 +106,7 @@ def compare_numbers(
                         code="not_exact",
                     )
         return verdict
-    value = constant_value(answer_tree)
-    answer = to_float(value.real)
-    error, is_relative = relative_error(expected.value, answer, expected.abs_tolerance)
+    error, is_relative = relative_error(expected, answer_tree)
     limit = expected.tolerance if is_relative else expected.abs_tolerance
     shown_error = _percent(error) if is_relative else f"{error:.3g}"
     shown_limit = _percent(limit) if is_relative else f"{limit:.3g}"
@@ -106,6 +119,7 @@ def compare_numbers(
             t("answer.evidence.within_tolerance", error=shown_error),
             warnings,
             code="correct",
+            strength="proved",
         )
     message = (
         t("answer.verdict.incorrect_close", error=shown_error, tolerance=shown_limit)
@@ -120,6 +134,7 @@ def compare_numbers(
         t("answer.evidence.tolerance_exceeded", error=shown_error, tolerance=shown_limit),
         warnings,
         code="close" if error <= 10 * limit else "different",
+        strength="proved",
     )
 
 
@@ -138,6 +153,7 @@ def prepare_number(expected: Any, options: CheckOptions) -> PreparedNumber:
         tolerance=DEFAULT_TOLERANCE if options.tolerance is None else options.tolerance,
         abs_tolerance=DEFAULT_ABS_TOLERANCE if options.abs_tolerance is None else options.abs_tolerance,
         options=options,
+        is_zero=bool(value.real.is_zero()),
     )
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from exgen.answers import nodes as n
+from exgen.answers.comparison import PROVED, weakest
 from exgen.answers.kinds.base import (
     AnswerKind,
     CheckOptions,
@@ -57,6 +58,20 @@ class _NotPoints(Exception):
     def __init__(self, code: str, **params: str) -> None:
         self.code = code
         self.params = params
+
+
+def coordinates_as_point(tree: n.Node, dimension: int, variables: tuple[str, ...]) -> n.Node | None:
+    """``x = 5, y = 5`` names each coordinate of one point: the point (5, 5)."""
+    if dimension < 2 or len(variables) != dimension or not isinstance(tree, n.Seq) or len(tree.items) != dimension:
+        return None
+    values: dict[str, n.Node] = {}
+    for item in tree.items:
+        if not (isinstance(item, n.Eq) and isinstance(item.lhs, n.Sym) and item.lhs.name in variables):
+            return None
+        values[item.lhs.name] = item.rhs
+    if len(values) != dimension:
+        return None
+    return n.Tuple(tuple(values[name] for name in variables))
 
 
 def split_points(tree: n.Node, dimension: int, variables: tuple[str, ...]) -> list[tuple[n.Node, ...]]:
@@ -126,6 +141,7 @@ class PointsKind(AnswerKind):
         return PreparedPoints(points, dimension, tuple(options.variables or ()), options)
 
     def grade(self, prepared: PreparedPoints, answer: str, deadline: Deadline) -> Verdict:
+        note = None
         if is_empty_answer(answer):
             given: list[tuple[n.Node, ...]] = []
             reading = Reading(answer, None)
@@ -134,17 +150,25 @@ class PointsKind(AnswerKind):
             if not reading.ok:
                 return invalid(reading)
             assert reading.tree is not None
+            tree = reading.tree
+            point = coordinates_as_point(tree, prepared.dimension, prepared.variables)
+            if point is not None:
+                note = t("answer.warning.coordinates_as_point", typed=to_text(tree)[:60], point=to_text(point))
+                tree = point
             try:
-                given = split_points(reading.tree, prepared.dimension, prepared.variables)
+                given = split_points(tree, prepared.dimension, prepared.variables)
             except _NotPoints as problem:
                 return invalid(reading, message=t(f"answer.error.{problem.code}", **problem.params), code=problem.code)
-        return self._match(prepared, given, reading, deadline)
+        return self._match(prepared, given, reading, deadline, note)
 
-    def _match(self, prepared: PreparedPoints, given: list[tuple[n.Node, ...]], reading: Reading, deadline: Deadline) -> Verdict:
-        warnings = list(warnings_of(reading))
+    def _match(
+        self, prepared: PreparedPoints, given: list[tuple[n.Node, ...]], reading: Reading, deadline: Deadline, note: str | None = None
+    ) -> Verdict:
+        warnings = list(warnings_of(reading)) + ([note] if note else [])
         unmatched = list(range(len(prepared.points)))
         distinct: list[tuple[n.Node, ...]] = []
         wrong: list[str] = []
+        strengths: list[str] = []
         right = 0
         for point in given:
             if any(self._same(point, other, deadline) for other in distinct):
@@ -152,10 +176,9 @@ class PointsKind(AnswerKind):
                 continue
             distinct.append(point)
             for index in unmatched:
-                if all(
-                    compare_numbers(expected, coord, reading, deadline).correct
-                    for expected, coord in zip(prepared.points[index], point)
-                ):
+                verdicts = [compare_numbers(expected, coord, reading, deadline) for expected, coord in zip(prepared.points[index], point)]
+                if all(v.correct for v in verdicts):
+                    strengths += [v.strength for v in verdicts]
                     unmatched.remove(index)
                     right += 1
                     break
@@ -166,7 +189,10 @@ class PointsKind(AnswerKind):
         interpreted = ", ".join(_point_text(p) for p in given) if given else "none"
         evidence = t("answer.evidence.points", right=right, missing=len(unmatched), extra=len(wrong))
         if right == len(prepared.points) and not wrong:
-            return Verdict("correct", 1.0, t("answer.verdict.correct"), interpreted, evidence, tuple(warnings), code="correct")
+            return Verdict(
+                "correct", 1.0, t("answer.verdict.correct"), interpreted, evidence, tuple(warnings), code="correct",
+                strength=weakest(strengths) or PROVED,
+            )
         parts = [t("answer.verdict.points_summary", right=right, expected=len(prepared.points))]
         if unmatched:
             parts.append(t("answer.verdict.points_missing", count=len(unmatched)))

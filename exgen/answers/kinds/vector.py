@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from exgen.answers import nodes as n
+from exgen.answers.comparison import weakest
 from exgen.answers.equivalence import compare_expressions
 from exgen.answers.kinds.base import (
     AnswerKind,
@@ -95,8 +96,9 @@ class VectorKind(AnswerKind):
         right = sum(v.correct for v in verdicts)
         evidence = "; ".join(f"{i + 1}: {v.evidence}" for i, v in enumerate(verdicts))
         warnings = warnings_of(reading) + tuple(w for v in verdicts for w in v.warnings)
+        strength = weakest([v.strength for v in verdicts])
         if right == len(expected):
-            return Verdict("correct", 1.0, t("answer.verdict.correct"), reading.interpreted, evidence, warnings, code="correct")
+            return Verdict("correct", 1.0, t("answer.verdict.correct"), reading.interpreted, evidence, warnings, code="correct", strength=strength)
         if any(v.verdict == "review" for v in verdicts) and right + sum(v.verdict == "review" for v in verdicts) == len(expected):
             return Verdict("review", right / len(expected), t("answer.verdict.review", reason=evidence), reading.interpreted, evidence, warnings, code="undecided")
         wrong = ", ".join(str(i + 1) for i, v in enumerate(verdicts) if not v.correct)
@@ -106,6 +108,7 @@ class VectorKind(AnswerKind):
             reading.interpreted, evidence, warnings,
             code="partial" if right else "different",
             details={"components": [v.verdict for v in verdicts]},
+            strength=strength,
         )
 
 
