@@ -38,7 +38,42 @@ def main() -> None:
     """
 
 
-@main.command()
+class _SignedArguments(click.Command):
+    """Arguments may start with a minus sign: ``exgen check "-sin(x)" "−sin(x)"``.
+
+    A token that begins with ``-`` but is not one of the command's options is an expression,
+    not an option; it is moved behind ``--`` before click parses the line.
+    """
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        takes_value: dict[str, bool] = {}
+        for param in self.get_params(ctx):
+            if isinstance(param, click.Option):
+                for name in (*param.opts, *param.secondary_opts):
+                    takes_value[name] = not param.is_flag and not param.count
+        options: list[str] = []
+        positionals: list[str] = []
+        index = 0
+        while index < len(args):
+            token = args[index]
+            name = token.split("=", 1)[0]
+            if token == "--":
+                positionals.extend(args[index + 1 :])
+                break
+            if name in takes_value:
+                options.append(token)
+                if takes_value[name] and "=" not in token and index + 1 < len(args):
+                    index += 1
+                    options.append(args[index])
+            elif token.startswith("--") and len(token) > 2:
+                options.append(token)  # an unknown long option: click says so
+            else:
+                positionals.append(token)
+            index += 1
+        return super().parse_args(ctx, [*options, "--", *positionals] if positionals else options)
+
+
+@main.command(cls=_SignedArguments)
 @click.argument("expected", required=False)
 @click.argument("answer", required=False)
 @click.option("--kind", "-k", type=click.Choice(ANSWER_KINDS), default="expression", show_default=True, help="How to read and compare the answer.")
@@ -47,7 +82,7 @@ def main() -> None:
 @click.option("--tolerance", type=float, metavar="REL", help="Relative tolerance for decimal number answers (default 0.001).")
 @click.option("--choices", metavar="a,b", help="Allowed labels for --kind label (default: minimum,maximum,saddle,neither).")
 @click.option("--time-limit", type=click.FloatRange(min=0.01), default=2.0, show_default=True, help="Seconds per check; past it the verdict is 'review'.")
-@click.option("--batch", type=click.File("r", encoding="utf-8-sig"), metavar="FILE", help="Check JSON lines from FILE ('-' for stdin); write one JSON verdict per line.")
+@click.option("--batch", type=click.File("rb"), metavar="FILE", help="Check JSON lines from FILE ('-' for stdin); write one JSON verdict per line.")
 @click.option("--json", "as_json", is_flag=True, help="Print the verdict as JSON.")
 @click.option("--lang", metavar="LANG", help="Language of messages (default en).")
 def check(
@@ -343,6 +378,8 @@ def _print_verdict(verdict: Any, answer: str) -> None:
         line("", verdict.error.caret_display(answer))
     if verdict.evidence:
         line("evidence", verdict.evidence)
+    if verdict.strength:
+        line("strength", verdict.strength)
     for warning in verdict.warnings:
         line("warning", warning)
 

@@ -6,6 +6,7 @@ import csv
 import json
 import os
 import signal
+import time
 from pathlib import Path
 
 import pytest
@@ -210,12 +211,16 @@ def test_binary_submissions_are_refused(generated: Path, tmp_path: Path) -> None
     assert result.exit_code == 1 and "not a text file" in result.output
 
 
-def test_a_crashing_worker_does_not_stop_the_batch(generated: Path, tmp_path: Path, monkeypatch) -> None:
+def test_a_crashing_or_hanging_worker_costs_only_its_own_answer(generated: Path, tmp_path: Path, monkeypatch) -> None:
     real = batch._grade_one
 
     def fragile(task):
         if task[0] == "key" and task[2] == "crash me":
             os.kill(os.getpid(), signal.SIGKILL)  # a worker dies mid-batch
+        if task[0] == "key" and task[2] == "hang me":
+            signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})  # beyond the engine's own limit
+            while True:
+                pass
         return real(task)
 
     monkeypatch.setattr(batch, "_grade_one", fragile)
@@ -225,10 +230,16 @@ def test_a_crashing_worker_does_not_stop_the_batch(generated: Path, tmp_path: Pa
     for v in key["versions"] * 15:
         rows.append([v["student"]["id"], v["version"]] + [f"x + {len(rows)}"] * (len(header) - 2))
     rows[3][2] = "crash me"
+    rows[40][3] = "hang me"
     path = tmp_path / "big.csv"
     _write_csv(path, header, rows)
+    started = time.monotonic()
     book = grade(generated / "key.json", path, workers=2, seconds=1)
+    elapsed = time.monotonic() - started
     crashed = book.rows[3].results[header[2]]
-    assert crashed.verdict == "review"
+    hung = book.rows[40].results[header[3]]
+    assert crashed.verdict == "review" and hung.verdict == "review" and hung.code == "timeout", (crashed, hung)
     assert sum(len(r.results) for r in book.rows) == book.answers
-    assert all(r.verdict in ("incorrect", "invalid", "review", "blank") for row in book.rows for r in row.results.values())
+    others = [r for i, row in enumerate(book.rows) for p, r in row.results.items() if (i, p) not in ((3, header[2]), (40, header[3]))]
+    assert all(r.verdict in ("incorrect", "invalid", "blank") for r in others)
+    assert elapsed < 15, f"a hung check must be noticed within its own limit, not the round's ({elapsed:.1f} s)"

@@ -179,17 +179,41 @@ def _optional_float(value: Any) -> float | None:
     return float(value)
 
 
-def check_lines(lines: Iterable[str], *, time_limit: float | None = None, locale: str | None = None) -> Iterator[dict[str, Any]]:
-    """One result dict per non-blank input line, in order (the ``exgen check --batch`` format)."""
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
+MAX_LINE_BYTES = 1_000_000  # a record longer than this is refused before it is parsed
+
+
+def check_lines(
+    lines: Iterable[str | bytes], *, time_limit: float | None = None, locale: str | None = None
+) -> Iterator[dict[str, Any]]:
+    """One result dict per non-blank input line, in order (the ``exgen check --batch`` format).
+
+    Lines may be bytes: each is decoded on its own, so a line that is not UTF-8, not JSON,
+    nested too deeply or too long gives an ``invalid`` result for that line only.
+    """
+    for number, raw in enumerate(lines, start=1):
+        verdict = _check_line(raw, number, time_limit, locale)
+        if verdict is None:
             continue
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as problem:
-            verdict = Verdict("invalid", 0.0, f"line {number} is not valid JSON: {problem.msg}", code="bad_json")
-        else:
-            verdict = check_record(record, time_limit=time_limit, locale=locale)
         result = verdict.to_dict()
         result["line"] = number
         yield result
+
+
+def _check_line(raw: str | bytes, number: int, time_limit: float | None, locale: str | None) -> Verdict | None:
+    with use_locale(locale):
+        if len(raw) > MAX_LINE_BYTES:
+            return Verdict("invalid", 0.0, t("batch.line_too_long", line=number, limit=MAX_LINE_BYTES), code="bad_line")
+        if isinstance(raw, bytes):
+            try:
+                raw = raw.decode("utf-8-sig" if number == 1 else "utf-8")
+            except UnicodeDecodeError as problem:
+                return Verdict("invalid", 0.0, t("batch.not_utf8", line=number, position=problem.start), code="bad_encoding")
+        if not raw.strip():
+            return None
+        try:
+            record = json.loads(raw)
+        except json.JSONDecodeError as problem:
+            return Verdict("invalid", 0.0, t("batch.not_json", line=number, detail=problem.msg), code="bad_json")
+        except RecursionError:
+            return Verdict("invalid", 0.0, t("batch.too_deep", line=number), code="bad_json")
+    return check_record(record, time_limit=time_limit, locale=locale)

@@ -27,8 +27,9 @@ The decision is hybrid and explainable. In order:
 The domain rule: where the expected answer is real, the answer must be real too. An answer
 undefined on a region of the expected answer's domain is wrong (``2 ln x`` for ``ln(x^2)``,
 ``ln x`` for ``ln |x|``, ``sqrt(x)^2`` for ``|x|``), and the verdict says where. Isolated points
-are excepted (``(x^2 - 1)/(x - 1)`` for ``x + 1``), and so are variables the expected answer
-does not involve (``sqrt(k/m) sqrt(m/k)`` for ``1`` is fine where it is defined).
+are excepted (``(x^2 - 1)/(x - 1)`` for ``x + 1``). The rule holds for every variable of the
+question, including ones the expected answer does not involve: ``sqrt(k/m) sqrt(m/k)`` is not
+``1`` where k/m < 0.
 
 Evaluation conventions (documented for instructors in the README):
 
@@ -51,7 +52,7 @@ from functools import lru_cache
 from exgen.answers import nodes as n
 from exgen.answers.comparison import PROVED, SAMPLED, Comparison, format_point, point_text, shown_number
 from exgen.answers.equations import compare_equations
-from exgen.answers.exact import compile_exact, degree_bounds, prove_identity_in_functions, prove_rational
+from exgen.answers.exact import UNDEFINED, compile_exact, degree_bounds, exact_value, prove_identity_in_functions, prove_rational
 from exgen.answers.limits import Deadline
 from exgen.answers.numeric import (
     ABSORPTION_MARGIN,
@@ -137,7 +138,6 @@ class PreparedExpected:
         self.has_variable_power = has_variable_power(tree)
         self.degree_bounds = degree_bounds(tree)
         self.exact_evaluator = compile_exact(tree) if self.degree_bounds is not None else None
-        self.depends_on = n.free_symbols(tree)
         self.switches = switches(tree)
         self.plan = PointPlan(variables, self.integer_vars, stable_seed("points", to_text(tree), variables))
         self._values: dict[tuple[tuple[Fraction, ...], int], Value] = {}
@@ -318,9 +318,7 @@ class _NumericRun:
             return True
         if result.kind == _MISMATCH:
             if point.generic:
-                resolved = self.project(point)
-                if not resolved:
-                    self.mismatches.append(point)
+                self.mismatches.append(point)
             return False
         if point.generic:
             self.agree.append((point, result))
@@ -330,20 +328,6 @@ class _NumericRun:
                     self.agree_signs[j].add(value < 0)
         else:
             self.special_agree += 1
-        return False
-
-    def project(self, point: SamplePoint) -> bool:
-        """The answer is undefined here: try other values of the variables the expected answer
-        does not involve (their domain is the answer's own). True when it is defined for some."""
-        extra = [j for j, name in enumerate(self.names) if name not in self.e.depends_on]
-        if not extra:
-            return False
-        for attempt in range(8):
-            other = self.e.plan.redraw(point, extra, attempt)
-            result = self.compare_at(other)
-            if result.kind == _AGREE or result.kind == _DIFFER:
-                self.visit(other)
-                return True
         return False
 
     def visit_all(self, points: Sequence[SamplePoint] | object) -> bool:
@@ -411,10 +395,14 @@ class _NumericRun:
         return False
 
     def visit_kinks(self) -> bool:
-        """Both sides of every kink and the middle of every piece of each non-analytic part."""
+        """Both sides of every kink and the middle of every piece of each non-analytic part,
+        and the kinks themselves where they are rational (``sign(x)^2`` is 0 at x = 0)."""
         if not self.switch_trees:
             return False
-        bases = [p.coords for p, _ in self.agree[:2]] or [p.coords for p in self.e.plan.core[:1]]
+        # lines through the origin reach small pieces (|x^2 + y^2 - 10^-6|), lines through
+        # agreeing points reach the pieces where the comparison lives
+        origin = tuple(Fraction(0) for _ in self.names)
+        bases = [origin, *(p.coords for p, _ in self.agree[:2])] or [p.coords for p in self.e.plan.core[:1]]
         for switch in self.switch_trees:
             evaluator = compile_tree(switch, self.names)
             for index, name in enumerate(self.names):
@@ -422,18 +410,45 @@ class _NumericRun:
                     continue
                 for base in bases:
                     found = scan(evaluator, base, index, self.deadline.check)
-                    for root in found.exact_roots:
-                        if self.visit(found.point(root, generic=False, origin="kink")):
+                    exact_roots = set(found.exact_roots)
+                    for root in found.roots:
+                        nice = Fraction(root).limit_denominator(1000)
+                        coords = dict(zip(self.names, found.point(nice).coords))
+                        if exact_value(switch, coords) == 0:
+                            exact_roots.add(nice)
+                    for root in sorted(exact_roots):
+                        if self.visit_exactly(found.point(root, generic=False, origin="kink")):
                             return True
                     for position in kink_positions(found.roots):
                         if self.visit(found.point(position, origin="kink")):
                             return True
-                    if found.roots or found.exact_roots:
-                        shown = sorted({shown_number(Fraction(r).limit_denominator(1000)) for r in found.roots} | {shown_number(r) for r in found.exact_roots})
+                    if found.roots or exact_roots:
+                        shown = sorted({shown_number(Fraction(r).limit_denominator(1000)) for r in found.roots} | {shown_number(r) for r in exact_roots})
                         self.kinks.append(f"{name} = {', '.join(shown[:4])}")
-                    if len(bases) > 1 and len(self.names) == 1:
-                        break
+                    if len(self.names) == 1:
+                        break  # one variable: every base gives the same line
         return False
+
+    def visit_exactly(self, point: SamplePoint) -> bool:
+        """At a rational kink compare exactly where both answers allow it, else numerically."""
+        coords = dict(zip(self.names, point.coords))
+        expected, answer = exact_value(self.e.tree, coords), exact_value(self.answer, coords)
+        if isinstance(expected, Fraction) and isinstance(answer, Fraction):
+            self.visited.add(point.coords)
+            if expected != answer:
+                shown = format_point(self.names, point.coords)
+                self.outcome = Comparison(
+                    "different",
+                    t("answer.evidence.differs_at", point=point_text(shown), expected=friendly_number(expected), answer=friendly_number(answer)),
+                    "exact", counterexample=shown, strength=PROVED,
+                )
+                return True
+            self.special_agree += 1
+            return False
+        if isinstance(expected, Fraction) and answer is UNDEFINED:
+            self.visited.add(point.coords)  # an isolated hole at a kink: allowed
+            return False
+        return self.visit(point)
 
     def confirm(self) -> bool:
         """A second look at an agreeing point with four times the precision (the one that
@@ -551,17 +566,26 @@ class _NumericRun:
     def describe_region(self, point: SamplePoint) -> str | None:
         """``x < 0``-style text for where the answer is undefined but the expected answer is not."""
         name = self.names[0]
-        runs: list[list[float]] = []
+        bad: list[bool] = []
         for t_value in SCAN_GRID:
             self.deadline.check()
             coords = (Fraction(t_value),)
             key_real = self.e.value(coords, START_PRECISION).status is Status.REAL
             answer_real = evaluate_at(self.answer_eval, coords, START_PRECISION).status is Status.REAL
-            if key_real and not answer_real:
-                if runs and runs[-1][1] == _grid_before(t_value):
-                    runs[-1][1] = t_value
-                else:
-                    runs.append([t_value, t_value])
+            bad.append(key_real and not answer_real)
+        # an answer defined at one grid value between undefined ones has an isolated point there
+        # (an integer, for (-1)^n): it does not split the region
+        padded = [bad[1], *bad, bad[-2]]  # the ends of the grid continue the last run
+        smoothed = [flag or (padded[i] and padded[i + 2]) for i, flag in enumerate(bad)]
+        runs: list[list[float]] = []
+        for i, flag in enumerate(smoothed):
+            if not flag:
+                continue
+            t_value = SCAN_GRID[i]
+            if runs and i > 0 and smoothed[i - 1]:
+                runs[-1][1] = t_value
+            else:
+                runs.append([t_value, t_value])
         pieces = []
         for low, high in runs:
             if low == high:
@@ -600,14 +624,15 @@ def _grid_after(value: float) -> float:
 
 
 def _nice_edge(inside: float, outside: float) -> str:
-    """The edge of a run of grid values, as a person would write it (0, 3, -1/2, 90)."""
-    for value in sorted((inside, outside), key=abs):
-        if abs(value) < 1e-9:
-            return "0"
+    """The simplest number between the last grid value inside a run and the first outside it,
+    as a person would write the edge (0, 3, -1/2, 90)."""
     low, high = sorted((inside, outside))
-    candidates = [Fraction(v) for v in range(math.floor(low), math.ceil(high) + 1) if low <= v <= high]
-    if candidates:
-        return number_text(min(candidates, key=abs))
+    if low <= 0 <= high:
+        return "0"
+    for denominator in range(1, 101):
+        numerator = math.ceil(low * denominator) if low > 0 else math.floor(high * denominator)
+        if low <= numerator / denominator <= high:
+            return number_text(Fraction(numerator, denominator))
     return f"{(low + high) / 2:.3g}"
 
 

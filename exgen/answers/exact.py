@@ -316,3 +316,70 @@ def prove_identity_in_functions(expected: n.Node, answer: n.Node, deadline: Dead
 
     shown = [to_text(atom) for atom in list(atoms)[:3]]
     return ", ".join(shown) + (", …" if len(atoms) > 3 else "")
+
+
+# -- exact values at rational points, pieces included -------------------------------------------
+
+UNDEFINED = object()  # an exact evaluation hit a pole
+
+
+def exact_value(node: n.Node, point: Mapping[str, Fraction], budget: int = 4096) -> Fraction | object | None:
+    """The exact value at a rational point of a tree made of rational operations and of
+    ``abs``, ``sign``, ``max``, ``min``; :data:`UNDEFINED` at a pole; None when the tree has
+    anything else (a transcendental function, a fractional power, a constant such as e) or
+    its numbers outgrow ``budget`` bits.
+
+    Kinks of piecewise answers sit at such points (``|x| = 1/100``), where ball arithmetic
+    cannot tell which piece applies but exact arithmetic can.
+    """
+    try:
+        return _exact(node, point, budget)
+    except ZeroDivisionError:
+        return UNDEFINED
+    except _NotExact:
+        return None
+
+
+class _NotExact(Exception):
+    pass
+
+
+def _exact(node: n.Node, point: Mapping[str, Fraction], budget: int) -> Fraction:
+    kind = type(node)
+    if kind is n.Num:
+        return node.value  # type: ignore[attr-defined,no-any-return]
+    if kind is n.Sym:
+        return point[node.name]  # type: ignore[attr-defined]
+    if kind is n.Neg:
+        return -_exact(node.arg, point, budget)  # type: ignore[attr-defined]
+    if kind is n.Add:
+        total = sum((_exact(t, point, budget) for t in node.terms), Fraction(0))  # type: ignore[attr-defined]
+        return _checked(total, budget)
+    if kind is n.Mul:
+        product = Fraction(1)
+        for factor in node.factors:  # type: ignore[attr-defined]
+            product = _checked(product * _exact(factor, point, budget), budget)
+        return product
+    if kind is n.Div:
+        return _checked(_exact(node.num, point, budget) / _exact(node.den, point, budget), budget)  # type: ignore[attr-defined]
+    if kind is n.Pow:
+        exponent = rational_value(node.exp)  # type: ignore[attr-defined]
+        if exponent is None or exponent.denominator != 1 or abs(exponent) > 64:
+            raise _NotExact
+        base = _exact(node.base, point, budget)  # type: ignore[attr-defined]
+        return _checked(base ** int(exponent), budget)
+    if kind is n.Call:
+        func = node.func  # type: ignore[attr-defined]
+        if func in ("abs", "sign"):
+            value = _exact(node.args[0], point, budget)  # type: ignore[attr-defined]
+            return abs(value) if func == "abs" else Fraction((value > 0) - (value < 0))
+        if func in ("max", "min"):
+            values = [_exact(a, point, budget) for a in node.args]  # type: ignore[attr-defined]
+            return max(values) if func == "max" else min(values)
+    raise _NotExact
+
+
+def _checked(value: Fraction, budget: int) -> Fraction:
+    if max(abs(value.numerator), value.denominator).bit_length() > budget:
+        raise _NotExact
+    return value

@@ -6,20 +6,17 @@
 2. Cells of parts that build on an earlier part are re-checked against the student's own
    earlier answer (error carried forward).
 
-Checks run in worker processes, each under the per-answer time limit. A worker that dies or
-hangs does not take the batch down: its unfinished answers are re-run one at a time, and an
-answer that still cannot be decided is ``review``. Results depend only on the inputs, so
+Checks run in worker processes (:mod:`exgen.workers`), each under the per-answer time limit.
+A worker that dies or hangs on one answer is replaced within that answer's limit; that answer
+is ``review`` and the rest of the batch is unaffected. Results depend only on the inputs, so
 ``--workers`` and reruns after an interruption give the same gradebook.
 """
 
 from __future__ import annotations
 
-import concurrent.futures
 import json
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,8 +26,7 @@ from exgen.grading.engine import CellResult, grade_answer, grade_ecf
 from exgen.grading.key import Key, KeyPart, KeyVersion, load_key
 from exgen.grading.submissions import Submission, SubmissionFile, read_submissions
 from exgen.i18n import t
-
-CHUNK = 40
+from exgen.workers import TIMEOUT, run_all
 
 
 @dataclass
@@ -87,76 +83,26 @@ def _grade_one(task: tuple[Any, ...]) -> dict[str, Any]:
         return _review(type(problem).__name__).to_dict()
 
 
-def _grade_chunk(tasks: list[tuple[Any, ...]]) -> list[dict[str, Any]]:
-    return [_grade_one(task) for task in tasks]
-
-
 def _review(detail: str) -> CellResult:
     reason = t("answer.verdict.internal_error", detail=detail)
     return CellResult("review", 0.0, t("answer.verdict.review", reason=reason), evidence=reason, code="internal_error")
 
 
+def _lost(task: tuple[Any, ...], reason: str) -> dict[str, Any]:
+    """The result of a task whose worker hung past its limit or died."""
+    if reason == TIMEOUT:
+        seconds = task[-1]
+        message = t("answer.verdict.timeout", seconds=f"{seconds:g}")
+        return CellResult("review", 0.0, t("answer.verdict.review", reason=message), evidence=message, code="timeout").to_dict()
+    return _review(t("grading.crashed")).to_dict()
+
+
 def run_tasks(
     tasks: Sequence[tuple[Any, ...]], workers: int, seconds: float, progress: Callable[[int], None] | None = None
 ) -> list[dict[str, Any]]:
-    """Results in task order. Workers that crash or hang are replaced and their work redone in
-    smaller pieces; an answer that still fails on its own is ``review``."""
-    if not tasks:
-        return []
-    if workers <= 1 or len(tasks) < 2 * CHUNK:
-        results = []
-        for task in tasks:
-            results.append(_grade_one(task))
-            if progress:
-                progress(1)
-        return results
-    done: dict[int, dict[str, Any]] = {}
-    pending = list(range(len(tasks)))
-    for size in (CHUNK, max(1, CHUNK // 8)):
-        pending = _round(tasks, pending, size, workers, seconds, done, progress)
-        if not pending:
-            break
-    for index in pending:  # what broke a pool twice runs alone
-        done[index] = _isolated(tasks[index], seconds)
-        if progress:
-            progress(1)
-    return [done[i] for i in range(len(tasks))]
-
-
-def _round(
-    tasks: Sequence[tuple[Any, ...]], pending: list[int], size: int, workers: int, seconds: float,
-    done: dict[int, dict[str, Any]], progress: Callable[[int], None] | None,
-) -> list[int]:
-    """Run ``pending`` in chunks of ``size``; return the indices left unfinished by a broken pool."""
-    chunks = [pending[i : i + size] for i in range(0, len(pending), size)]
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        futures = {pool.submit(_grade_chunk, [tasks[i] for i in chunk]): chunk for chunk in chunks}
-        allowance = (seconds + 1) * len(pending) / workers + 60  # generous: per-answer limits apply inside
-        try:
-            for future in concurrent.futures.as_completed(futures, timeout=allowance):
-                chunk = futures[future]
-                for index, result in zip(chunk, future.result()):
-                    done[index] = result
-                if progress:
-                    progress(len(chunk))
-        except (BrokenProcessPool, concurrent.futures.TimeoutError):
-            for process in list(getattr(pool, "_processes", {}).values()):
-                process.kill()  # a dead or hung worker: abandon this pool
-            pool.shutdown(wait=False, cancel_futures=True)
-    return [i for i in pending if i not in done]
-
-
-def _isolated(task: tuple[Any, ...], seconds: float) -> dict[str, Any]:
-    """One task in a process of its own, so that even a hard crash costs only this answer."""
-    with ProcessPoolExecutor(max_workers=1) as pool:
-        future = pool.submit(_grade_chunk, [task])
-        try:
-            return future.result(timeout=seconds + 30)[0]
-        except (BrokenProcessPool, concurrent.futures.TimeoutError):
-            for process in list(getattr(pool, "_processes", {}).values()):
-                process.kill()
-            pool.shutdown(wait=False, cancel_futures=True)
-            return _review(t("grading.crashed")).to_dict()
+    """Results in task order. A check that hangs past its limit or kills its worker is
+    ``review``; every other task is unaffected."""
+    return run_all(_grade_one, tasks, workers, seconds, _lost, progress)
 
 
 # -- grading -------------------------------------------------------------------------------------

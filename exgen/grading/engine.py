@@ -29,6 +29,7 @@ class CellResult:
     code: str = ""
     mistake: str | None = None  # the mistake model the answer matches
     ecf: bool = False  # credit for consistency with the student's own earlier answer
+    strength: str = ""  # "proved" or "sampled": how strong the evidence for the verdict is
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -44,7 +45,7 @@ def _check(expected: Any, text: str, part: dict[str, Any], seconds: float, kind:
 def _from_verdict(verdict: Verdict) -> CellResult:
     return CellResult(
         verdict=verdict.verdict, score=verdict.score, message=verdict.message, interpreted=verdict.interpreted,
-        evidence=verdict.evidence, warnings=list(verdict.warnings), code=verdict.code,
+        evidence=verdict.evidence, warnings=list(verdict.warnings), code=verdict.code, strength=verdict.strength,
     )
 
 
@@ -93,5 +94,5 @@ def grade_ecf(
     return CellResult(
         verdict="correct" if credit >= 1 else "incorrect", score=credit,
         message=t("grading.ecf", part=earlier["id"]), interpreted=verdict.interpreted, evidence=verdict.evidence,
-        warnings=list(verdict.warnings), code="ecf", ecf=True,
+        warnings=list(verdict.warnings), code="ecf", ecf=True, strength=verdict.strength,
     )

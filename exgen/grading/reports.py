@@ -17,6 +17,7 @@ from typing import Any
 from markupsafe import Markup
 
 from exgen.grading.batch import GradeBook, GradedRow
+from exgen.grading.cells import spreadsheet_cell
 
 FORMATS = ("csv", "html", "json")
 
@@ -35,11 +36,11 @@ def grades_csv(book: GradeBook) -> str:
         for part_id in columns:
             result = row.results.get(part_id)
             scores.append(_number(result.score * row.version.parts[part_id].points) if result is not None and row.version else "")
-        writer.writerow([
+        writer.writerow([spreadsheet_cell(cell) for cell in (
             row.submission.student, row.submission.version, *scores,
             _number(row.total) if row.version else "", _number(row.maximum) if row.version else "",
             "; ".join(row.submission.notes),
-        ])
+        )])
     return buffer.getvalue()
 
 
@@ -57,8 +58,8 @@ def results_jsonl(book: GradeBook) -> str:
                 "student": row.submission.student, "version": row.submission.version, "part": part_id,
                 "typed": row.submission.answers.get(part_id, ""), "interpreted": result.interpreted,
                 "verdict": result.verdict, "score": round(result.score * part.points, 6), "points": part.points,
-                "evidence": result.evidence, "message": result.message, "warnings": result.warnings,
-                "mistake": result.mistake, "ecf": result.ecf,
+                "evidence": result.evidence, "strength": result.strength, "message": result.message,
+                "warnings": result.warnings, "mistake": result.mistake, "ecf": result.ecf,
             }, ensure_ascii=False))
     return "\n".join(lines) + ("\n" if lines else "")
 
@@ -104,12 +105,12 @@ def item_analysis_csv(items: Sequence[dict[str, Any]]) -> str:
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(["part", "answers", "mean_score", "correct", "invalid", "review", "blank", "common_wrong_answers", "mistakes"])
     for item in items:
-        writer.writerow([
+        writer.writerow([spreadsheet_cell(cell) for cell in (
             item["part"], item["answers"], f"{item['mean_score']:.3f}", f"{item['correct']:.3f}", f"{item['invalid']:.3f}",
             f"{item['review']:.3f}", f"{item['blank']:.3f}",
             " | ".join(f"{answer} ({count})" for answer, count in item["common_wrong"]),
             " | ".join(f"{mistake} ({count})" for mistake, count, _ in item["mistakes"]),
-        ])
+        )])
     return buffer.getvalue()
 
 

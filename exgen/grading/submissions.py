@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from exgen.errors import InputFileError
+from exgen.grading.cells import read_cell
 from exgen.grading.key import Key
 from exgen.worksheets.roster import read_table
 
@@ -77,13 +78,13 @@ def _read_csv(path: Path) -> SubmissionFile:
     issues = [f"ignored columns: {', '.join(extra)}"] if extra else []
     submissions = []
     for line, row in enumerate(rows, start=2):
-        answers = {part: row[i] for i, part in part_columns.items() if i < len(row) and row[i].strip()}
+        answers = {part: read_cell(row[i]) for i, part in part_columns.items() if i < len(row) and row[i].strip()}
         submissions.append(Submission(line, _cell(row, student_column), _cell(row, version_column), answers))
     return SubmissionFile(submissions, issues, sorted(set(part_columns.values()), key=_part_order))
 
 
 def _cell(row: list[str], index: int | None) -> str:
-    return row[index].strip() if index is not None and index < len(row) else ""
+    return read_cell(row[index].strip()) if index is not None and index < len(row) else ""
 
 
 def _read_jsonl(path: Path) -> SubmissionFile:

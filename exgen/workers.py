@@ -1,0 +1,159 @@
+"""One small process pool for everything that checks answers in parallel.
+
+Each task has a hard time limit of its own. Workers run their tasks one after another and
+report each result as soon as it is ready, so the parent always knows which task a worker is
+on and since when: a worker that goes past ``task_seconds + grace`` on one task is killed and
+replaced, and only that task is lost; a worker that dies (a crash in native code, the OOM
+killer) costs only the task it was running. The others in its chunk run again elsewhere.
+Results are yielded as they arrive and are independent of the number of workers.
+
+Inside a worker, checks run on the main thread, where the answer engine's SIGALRM limit
+interrupts any Python code; the pool's own limit is the backstop for code it cannot reach.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import multiprocessing.connection
+import os
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+TIMEOUT, CRASHED = "timeout", "crashed"
+
+
+def default_workers() -> int:
+    """The cores this process may use (a container's CPU limit included, where visible)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def _worker_main(connection: multiprocessing.connection.Connection, function: Callable[[Any], Any]) -> None:
+    while True:
+        try:
+            message = connection.recv()
+        except EOFError:
+            return
+        if message is None:
+            return
+        for index, task in message:
+            connection.send((index, function(task)))
+
+
+@dataclass
+class _Worker:
+    process: Any
+    connection: multiprocessing.connection.Connection
+    queue: deque[int] = field(default_factory=deque)  # task indices sent, in the order it runs them
+    since: float = 0.0  # when its current task started (the previous result arrived)
+
+
+class WorkerPool:
+    """``workers`` processes running ``function`` on tasks, ``task_seconds`` each at most."""
+
+    def __init__(self, function: Callable[[Any], Any], workers: int, task_seconds: float, grace: float = 1.0, chunk: int = 16) -> None:
+        self.function = function
+        self.workers = max(1, workers)
+        self.limit = task_seconds + grace
+        self.chunk = max(1, chunk)
+        # fork is fastest and safe while this process has one thread; otherwise start clean
+        method = "fork" if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods() else "spawn"
+        self.context = multiprocessing.get_context(method)
+
+    def _start(self) -> _Worker:
+        parent, child = self.context.Pipe()
+        process = self.context.Process(target=_worker_main, args=(child, self.function), daemon=True)
+        process.start()
+        child.close()
+        return _Worker(process, parent, since=time.monotonic())
+
+    def run(self, tasks: Sequence[Any], failed: Callable[[Any, str], Any]) -> Iterator[tuple[int, Any]]:
+        """Yield ``(index, result)`` for every task, in completion order. A task whose worker
+        hung or died yields ``failed(task, "timeout" | "crashed")`` instead."""
+        pending: deque[int] = deque(range(len(tasks)))
+        workers: list[_Worker] = []
+        try:
+            while pending or any(w.queue for w in workers):
+                while len(workers) < min(self.workers, len(tasks)) and pending:
+                    workers.append(self._start())
+                for worker in list(workers):
+                    if not worker.queue and pending:
+                        share = min(self.chunk, max(1, len(pending) // len(workers)))
+                        batch = [pending.popleft() for _ in range(min(share, len(pending)))]
+                        worker.queue.extend(batch)
+                        worker.since = time.monotonic()
+                        try:
+                            worker.connection.send([(i, tasks[i]) for i in batch])
+                        except OSError:  # it died while idle: its replacement takes the work
+                            pending.extendleft(reversed(batch))
+                            worker.queue.clear()
+                            self._stop(worker, kill=True)
+                            workers.remove(worker)
+                busy = [w for w in workers if w.queue]
+                if not busy:
+                    continue
+                now = time.monotonic()
+                wait = max(0.0, min(w.since + self.limit - now for w in busy))
+                ready = multiprocessing.connection.wait(
+                    [w.connection for w in busy] + [w.process.sentinel for w in busy], timeout=wait
+                )
+                for worker in list(busy):
+                    if worker.connection in ready:
+                        try:
+                            while worker.queue and worker.connection.poll():
+                                index, result = worker.connection.recv()
+                                worker.queue.popleft()
+                                worker.since = time.monotonic()
+                                yield index, result
+                            continue
+                        except (EOFError, OSError):
+                            pass  # the worker died while sending: handled as a crash below
+                    dead = worker.process.sentinel in ready or not worker.process.is_alive()
+                    overdue = time.monotonic() - worker.since > self.limit
+                    if (dead or overdue) and worker.queue:
+                        lost = worker.queue.popleft()
+                        pending.extendleft(reversed(worker.queue))
+                        worker.queue.clear()
+                        self._stop(worker, kill=True)
+                        workers.remove(worker)
+                        yield lost, failed(tasks[lost], CRASHED if dead and not overdue else TIMEOUT)
+        finally:
+            for worker in workers:
+                self._stop(worker, kill=bool(worker.queue))
+
+    def _stop(self, worker: _Worker, kill: bool) -> None:
+        if kill:
+            worker.process.kill()
+        else:
+            try:
+                worker.connection.send(None)
+            except OSError:
+                worker.process.kill()
+        worker.process.join(timeout=5)
+        worker.connection.close()
+
+
+def run_all(
+    function: Callable[[Any], Any], tasks: Sequence[Any], workers: int, task_seconds: float,
+    failed: Callable[[Any, str], Any], progress: Callable[[int], None] | None = None,
+) -> list[Any]:
+    """Results in task order; one worker (or few tasks) runs in this process."""
+    if workers <= 1 or len(tasks) < 2:
+        results = []
+        for task in tasks:
+            results.append(function(task))
+            if progress:
+                progress(1)
+        return results
+    out: list[Any] = [None] * len(tasks)
+    for index, result in WorkerPool(function, workers, task_seconds).run(tasks, failed):
+        out[index] = result
+        if progress:
+            progress(1)
+    return out
