@@ -140,3 +140,47 @@ def test_verify_small_run() -> None:
 
 def test_verify_unknown_family() -> None:
     assert run("verify", "--family", "nope").exit_code == 2
+
+
+NEGATIVE_ARGUMENTS = [
+    (["check", "-sin(x)", "−sin(x)"], 0),
+    (["check", "-1/2", "-0.5", "--kind", "number"], 0),
+    (["check", "--kind", "number", "-1/2", "-0.5"], 0),
+    (["check", "-k", "number", "-1/2", "-0.50"], 0),
+    (["check", "--kind=number", "-1/2", "-2/4"], 0),
+    (["check", "-x", "x"], 1),
+    (["check", "--", "-x", "-x"], 0),
+]
+
+
+def test_expressions_may_start_with_a_minus_sign() -> None:
+    for args, code in NEGATIVE_ARGUMENTS:
+        result = run(*args)
+        assert result.exit_code == code, (args, result.output)
+    assert run("check", "--nonsense", "x", "x").exit_code == 2  # unknown options are still refused
+
+
+def test_check_shows_how_strong_the_evidence_is() -> None:
+    assert "strength:   proved" in run("check", "2x", "x+x").output
+    assert "strength:   sampled" in run("check", "sin(2x)", "2 sin(x) cos(x)").output
+    data = json.loads(run("check", "--json", "sin(2x)", "2 sin(x) cos(x)").output)
+    assert data["strength"] == "sampled"
+
+
+def test_a_batch_survives_bad_bytes_and_deep_json(tmp_path) -> None:
+    path = tmp_path / "mixed.jsonl"
+    path.write_bytes(
+        b'{"expected": "x", "answer": "x"}\n'
+        b"\xff\xfe not text\n"
+        + b"[" * 200_000 + b"\n"
+        + b'{"expected": "x", "answer": "2x"}\n'
+        + b"not json\n"
+        + b'{"expected": "x^2", "answer": "' + b"(" * 3000 + b'"}\n'
+    )
+    result = run("check", "--batch", str(path))
+    assert result.exit_code == 0, result.output
+    lines = [json.loads(line) for line in result.output.splitlines()]
+    assert [line["line"] for line in lines] == [1, 2, 3, 4, 5, 6]
+    assert [line["verdict"] for line in lines] == ["correct", "invalid", "invalid", "incorrect", "invalid", "invalid"]
+    assert [line["code"] for line in lines[1:3]] == ["bad_encoding", "bad_json"]
+    assert len(lines[5]["message"]) < 200  # a long answer is not echoed in full

@@ -54,6 +54,20 @@ EQUIVALENT = [
     ("2(w x + b - y) x", "2x(wx + b - y)", "w,x,b,y"),
     ("(sigma(w x + b) - y) x", "x(sigma(wx+b) - y)", "w,x,b,y"),
     ("6x y^2 + 2", "2 + 6xy^2", "x,y"),
+    # narrow domains found by scanning, real odd roots, removable singularities (issue 8)
+    ("log(x-90)", "log(2x-180) - log(2)", "x"),
+    ("acosh(x/100)", "log(x/100 + sqrt(x^2/10000 - 1))", "x"),
+    ("sqrt(x - 1000)", "sqrt(2x - 2000)/sqrt(2)", "x"),
+    ("x^(1/3)", "-(-x)^(1/3)", "x"),
+    ("x", "(x^3)^(1/3)", "x"),
+    ("x + 1", "(x^2 - 1)/(x - 1)", "x"),
+    ("2 ln(a) + ln(b)", "ln(a^2 b)", "a,b"),
+    ("2^x ln(2)", "ln(2) 2^x", "x"),
+    # non-analytic answers equal on every piece
+    ("max(x, y)", "(x + y + abs(x - y))/2", "x,y"),
+    ("abs(x^2 - 4)", "abs(x - 2) abs(x + 2)", "x"),
+    ("x*y*z*w", "x*y*z*w*sign(w)^2", "w,x,y,z"),
+    ("cosh(1000x)", "(e^(1000x) + e^(-1000x))/2", "x"),
     # constants
     ("1/2", "4^(-1/2)", ""),
     ("sqrt(2)/2", "1/sqrt(2)", ""),
@@ -93,6 +107,34 @@ DIFFERENT = [
     ("sqrt(x-3) sqrt(x-5)", "sqrt((x-3)(x-5))", "x"),
     ("a^(b c)", "(a^b)^c", "a,b,c"),
     ("(x-a)^5999", "(x-a)^6000", "a,x"),
+    # issue 8: variables past the third are seen negative too
+    ("2*(w*x+b-y)*x", "2*(w*x+b-abs(y))*x", "w,b,x,y"),
+    ("x*y*z + w", "x*y*z*sign(w)^2 + w", "w,x,y,z"),
+    # differences below the first precision; an exact comparison of constants
+    ("x", "x + 10^-40 sin(x)", "x"),
+    ("sin(x)", "(1+10^-40) sin(x)", "x"),
+    ("sqrt(2)", "sqrt(2) + 10^-80", ""),
+    ("pi/4", "atan(1) + 10^-90", ""),
+    ("e^x", "e^x*exp(10^-50)", "x"),
+    # a difference drowned by magnitude
+    ("cosh(1000x)", "cosh(1000x) + 1", "x"),
+    ("10^40 sin(x)", "10^40 sin(x) + 1", "x"),
+    # non-analytic pieces where few points go
+    ("abs(x)", "max(abs(x), 1/10)", "x"),
+    ("x", "x - max(x - 300, 0)", "x"),
+    ("x", "x + exp(-1000 x^2)", "x"),
+    ("1", "sign(x)^2", "x"),
+    ("x", "x*sign(abs(x) - 1/100)^2", "x"),
+    ("x^2 + y^2 - 1/10^6", "abs(x^2 + y^2 - 1/10^6)", "x,y"),
+    # integer variables sampled far out
+    ("(-1)^n", "(-1)^n*(1 + (n-1)*(n-2)*(n-3)*(n-4)*(n-5)*(n-6))", "n"),
+    # the domain rule: undefined where the key is defined
+    ("log(x^2)", "2 log(x)", "x"),
+    ("log(abs(x))", "log(x)", "x"),
+    ("abs(x)", "sqrt(x)^2", "x"),
+    ("x", "x + 0^x", "x"),
+    ("ln(a^2 b)", "2 ln(a) + ln(b)", "a,b"),
+    ("1", "sqrt(k/m) sqrt(m/k)", "k,m"),
 ]
 
 

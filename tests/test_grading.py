@@ -243,3 +243,24 @@ def test_a_crashing_or_hanging_worker_costs_only_its_own_answer(generated: Path,
     others = [r for i, row in enumerate(book.rows) for p, r in row.results.items() if (i, p) not in ((3, header[2]), (40, header[3]))]
     assert all(r.verdict in ("incorrect", "invalid", "blank") for r in others)
     assert elapsed < 15, f"a hung check must be noticed within its own limit, not the round's ({elapsed:.1f} s)"
+
+
+def test_spreadsheet_cells_never_start_a_formula(generated: Path, tmp_path: Path) -> None:
+    key = _key(generated)
+    header = ["student", "version"] + list(_parts(key["versions"][0]))
+    hostile = ["=HYPERLINK(\"http://x\")", "+1+cmd", "-sin(x)", "@SUM(A1)", "=1+1"]
+    rows = [[v["student"]["id"], v["version"]] + [hostile[i % len(hostile)]] * (len(header) - 2) for i, v in enumerate(key["versions"])]
+    path = tmp_path / "hostile.csv"
+    _write_csv(path, header, rows)
+    book = grade(generated / "key.json", path)
+    write_reports(book, tmp_path / "out")
+    for name in ("grades.csv", "item_analysis.csv"):
+        for row in csv.reader((tmp_path / "out" / name).open(encoding="utf-8")):
+            for cell in row:
+                assert not cell.startswith(("=", "+", "@")), (name, cell)
+                assert not cell.startswith("-") or cell.lstrip("-").replace(".", "", 1).isdigit(), (name, cell)
+    # a protected cell reads back as typed: answers.csv can go through a spreadsheet and back
+    rows[0][2] = "'-sin(x)"
+    _write_csv(path, header, rows)
+    again = grade(generated / "key.json", path)
+    assert again.rows[0].results[header[2]].interpreted == "-sin(x)"

@@ -26,9 +26,14 @@ NUMBERS = [
     ("1/3", "0.33", "correct", {"tolerance": 0.02}),
     ("pi", "22/7", "incorrect", {}),  # exact but only close: not accepted
     ("pi", "3.1416", "correct", {}),
-    ("0", "0.0000005", "correct", {}),  # absolute tolerance near zero
+    ("0", "0.0000005", "correct", {}),  # absolute tolerance for a zero key
     ("0", "0.00001", "incorrect", {}),
     ("0", "0.00001", "correct", {"abs_tolerance": 1e-4}),
+    ("0.0000005", "0.000001", "incorrect", {}),  # a nonzero key: relative, however small (issue 8)
+    ("0.0000005", "0.000001", "incorrect", {"abs_tolerance": 1e-3}),
+    ("5*10^-7", "0.0000005004", "correct", {}),
+    ("10^-400", "0", "incorrect", {}),
+    ("10^-400", "1.0005*10^-400", "correct", {}),
     ("-2", "-2.0", "correct", {}),
     ("2", "sqrt(4)", "correct", {}),
     ("2", "x", "invalid", {"vars": "x"}),
@@ -70,6 +75,9 @@ POINTS = [
     ("(0,0), (2,-4)", "(0,0,1)", "invalid", 0.0),
     ("(0,0), (2,-4)", "(x, 0)", "invalid", 0.0),
     ("(0,0), (2,-4)", "(0,0", "invalid", 0.0),
+    ("(5, 5)", "x = 5, y = 5", "correct", 1.0),  # coordinates named (issue 8)
+    ("(5, 3)", "y = 3, x = 5", "correct", 1.0),
+    ("(5, 3)", "x = 3, y = 5", "incorrect", 0.0),
 ]
 
 
@@ -153,6 +161,14 @@ EQUATIONS = [
     ("y = 2x - 1", "y = 2x = 1", "invalid"),
     ("y = e^x", "ln(y) = x", "incorrect"),  # same curve for y > 0, not a constant multiple
     ("y = sin(x) + 1", "y - 1 = sin x", "correct"),
+    # the same set of points, not only proportional sides (issue 8)
+    ("y = 2x - 1", "(y - 2x + 1)^3 = 0", "correct"),
+    ("y = 2x - 1", "y^3 = (2x - 1)^3", "correct"),
+    ("y = 2x - 1", "e^y = e^(2x - 1)", "correct"),
+    ("y = 1/x", "x y = 1", "correct"),
+    ("y = 2x - 1", "y^2 = (2x - 1)^2", "incorrect"),  # and y = 1 - 2x
+    ("y = 2x - 1", "(y - 2x + 1)(y - x) = 0", "incorrect"),
+    ("y = 2x - 1", "y = 2x - 1 + 10^-40", "incorrect"),
 ]
 
 

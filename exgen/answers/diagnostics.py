@@ -95,7 +95,7 @@ class Refusal(Exception):
         return diagnostic("error", self.code, self.position, self.length, self.params, origin)
 
 
-def _bounded(value: Any) -> Any:
+def echo(value: Any) -> Any:
     """The student's text inside a message is cut short: a 2,000-character answer is not echoed."""
     if isinstance(value, str) and len(value) > MAX_ECHO:
         return value[: MAX_ECHO - 1] + "…"
@@ -122,7 +122,7 @@ def diagnostic(
             position, length = start, max(1, origin[end] - start + 1)
     if severity == "warning" and set(params) != set(WARNINGS.get(code, ())):
         raise TypeError(f"warning {code!r} given {sorted(params)}; it declares {WARNINGS.get(code)}")
-    params = {key: _bounded(value) for key, value in params.items()}
+    params = {key: echo(value) for key, value in params.items()}
     if position is not None:
         params.setdefault("column", position + 1)
     return Diagnostic(

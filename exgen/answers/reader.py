@@ -204,23 +204,23 @@ class _Parser:
 
     def parse_sum(self) -> n.Node:
         terms = [self.parse_product()]
+        total = self.value(terms[0])
         while self.peek().kind in (Kind.PLUS, Kind.MINUS):
             operator = self.advance()
             self.require_operand(operator)
             term = self.parse_product()
+            value = self.value(term)
             if operator.kind is Kind.MINUS:
-                value = self.value(term)
                 term = self.make(n.Neg(term), -value if value is not None else None)
+                value = -value if value is not None else None
             terms.append(term)
+            if total is not None and value is not None:
+                total += value  # folded as it grows: exact sums of huge fractions are slow
+                self.check_size(total, operator.start)
+            else:
+                total = None
         if len(terms) == 1:
             return terms[0]
-        values = [self.value(t) for t in terms]
-        total: Fraction | None = None
-        if all(v is not None for v in values):
-            total = Fraction(0)
-            for value in values:  # checked as it grows: exact sums of huge fractions are slow
-                total += value  # type: ignore[operator]
-                self.check_size(total, self.peek().start)
         return self.make(n.Add(tuple(terms)), total)
 
     def parse_product(self) -> n.Node:

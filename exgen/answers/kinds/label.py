@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from exgen.answers.diagnostics import echo
 from exgen.answers.kinds.base import AnswerKind, CheckOptions, answer_kind
 from exgen.answers.limits import Deadline
 from exgen.answers.verdict import Verdict
@@ -67,7 +68,7 @@ class LabelKind(AnswerKind):
         if given is None or given not in prepared.choices:
             choices = ", ".join(display_label(c) for c in prepared.choices)
             return Verdict(
-                "invalid", 0.0, t("answer.error.unknown_label", answer=answer.strip()[:60], choices=choices),
+                "invalid", 0.0, t("answer.error.unknown_label", answer=echo(answer.strip()), choices=choices),
                 None, "", (), code="unknown_label",
             )
         evidence = t("answer.evidence.label", label=display_label(given))

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from exgen.answers import nodes as n
+from exgen.answers.diagnostics import echo
 from exgen.answers.equivalence import compare_expressions, constant_value
 from exgen.answers.kinds.base import (
     AnswerKind,
@@ -99,7 +100,7 @@ def compare_numbers(
                     return Verdict(
                         "incorrect",
                         0.0,
-                        t("answer.verdict.incorrect_exact_close", answer=reading.interpreted),
+                        t("answer.verdict.incorrect_exact_close", answer=echo(reading.interpreted)),
                         reading.interpreted,
                         verdict.evidence,
                         warnings,

@@ -13,6 +13,7 @@ from typing import Any
 
 from exgen.answers import nodes as n
 from exgen.answers.comparison import PROVED, weakest
+from exgen.answers.diagnostics import echo
 from exgen.answers.kinds.base import (
     AnswerKind,
     CheckOptions,
@@ -92,13 +93,13 @@ def split_points(tree: n.Node, dimension: int, variables: tuple[str, ...]) -> li
             names = lhs.items if isinstance(lhs, n.Tuple) else (lhs,)
             for name in names:
                 if not isinstance(name, n.Sym) or (variables and name.name not in variables):
-                    raise _NotPoints("equation_point_variable", name=to_text(name))
+                    raise _NotPoints("equation_point_variable", name=echo(to_text(name)))
         coords = item.items if isinstance(item, n.Tuple) else (item,)
         if len(coords) != dimension:
-            raise _NotPoints("wrong_dimension", expected=str(dimension), point=_point_text(coords), count=str(len(coords)))
+            raise _NotPoints("wrong_dimension", expected=str(dimension), point=echo(_point_text(coords)), count=str(len(coords)))
         for coord in coords:
             if isinstance(coord, n.CONTAINERS) or not n.is_constant(coord):
-                raise _NotPoints("point_not_number", point=_point_text(coords))
+                raise _NotPoints("point_not_number", point=echo(_point_text(coords)))
         points.append(tuple(coords))
     return points
 
@@ -153,7 +154,7 @@ class PointsKind(AnswerKind):
             tree = reading.tree
             point = coordinates_as_point(tree, prepared.dimension, prepared.variables)
             if point is not None:
-                note = t("answer.warning.coordinates_as_point", typed=to_text(tree)[:60], point=to_text(point))
+                note = t("answer.warning.coordinates_as_point", typed=echo(to_text(tree)), point=echo(to_text(point)))
                 tree = point
             try:
                 given = split_points(tree, prepared.dimension, prepared.variables)
@@ -172,7 +173,7 @@ class PointsKind(AnswerKind):
         right = 0
         for point in given:
             if any(self._same(point, other, deadline) for other in distinct):
-                warnings.append(t("answer.warning.duplicate_points", point=_point_text(point)))
+                warnings.append(t("answer.warning.duplicate_points", point=echo(_point_text(point))))
                 continue
             distinct.append(point)
             for index in unmatched:
@@ -197,7 +198,7 @@ class PointsKind(AnswerKind):
         if unmatched:
             parts.append(t("answer.verdict.points_missing", count=len(unmatched)))
         if wrong:
-            parts.append(t("answer.verdict.points_extra", points="; ".join(wrong)))
+            parts.append(t("answer.verdict.points_extra", points=echo("; ".join(wrong))))
         details = {"right": right, "missing": len(unmatched), "extra": wrong}
         return Verdict("incorrect", score, " ".join(parts), interpreted, evidence, tuple(warnings), code="partial" if right else "different", details=details)
 

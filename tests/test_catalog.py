@@ -1,0 +1,93 @@
+"""Every message gets every placeholder it uses, from every place that asks for it.
+
+The refusals and warnings of the reader declare their parameters (exgen/answers/diagnostics.py);
+every other message is asked for with ``t("key", name=...)``. Both are checked against the
+English catalog, statically, so a message can never fail for a missing parameter at the
+moment a student needs it.
+"""
+
+from __future__ import annotations
+
+import ast
+import string
+from pathlib import Path
+
+import pytest
+
+from exgen.answers.diagnostics import REFUSALS, UNPLACED, WARNINGS
+from exgen.i18n import catalog
+
+ROOT = Path(__file__).resolve().parents[1] / "exgen"
+
+
+def placeholders(message: str) -> set[str]:
+    return {field.split(".")[0].split("[")[0] for _, field, _, _ in string.Formatter().parse(message) if field}
+
+
+@pytest.mark.parametrize("code", sorted(REFUSALS))
+def test_refusal_messages_use_exactly_their_declared_parameters(code: str) -> None:
+    message = catalog("en")[f"answer.error.{code}"]
+    expected = set(REFUSALS[code]) | (set() if code in UNPLACED else {"column"})
+    assert placeholders(message) <= expected and set(REFUSALS[code]) <= placeholders(message), (code, message)
+
+
+@pytest.mark.parametrize("code", sorted(WARNINGS))
+def test_warning_messages_use_exactly_their_declared_parameters(code: str) -> None:
+    message = catalog("en")[f"answer.warning.{code}"]
+    assert set(WARNINGS[code]) <= placeholders(message) <= set(WARNINGS[code]) | {"column"}, (code, message)
+
+
+def _calls(name: str) -> list[tuple[Path, ast.Call]]:
+    found = []
+    for path in ROOT.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call):
+                func = node.func
+                called = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else None
+                if called == name:
+                    found.append((path, node))
+    return found
+
+
+def test_every_translated_message_gets_its_placeholders() -> None:
+    english = catalog("en")
+    problems = []
+    calls = _calls("t")
+    assert len(calls) > 50
+    for path, call in calls:
+        if not call.args or not isinstance(call.args[0], ast.Constant) or not isinstance(call.args[0].value, str):
+            continue  # a computed key: checked by the declared tables above
+        key = call.args[0].value
+        if key not in english:
+            problems.append(f"{path.name}:{call.lineno}: no catalog entry {key!r}")
+            continue
+        if any(k.arg is None for k in call.keywords):
+            continue  # **params: the tables above
+        given = {k.arg for k in call.keywords}
+        needed = placeholders(str(english[key]))
+        if needed - given:
+            problems.append(f"{path.name}:{call.lineno}: {key} needs {sorted(needed - given)}")
+    assert not problems, problems
+
+
+def test_every_refusal_raised_in_the_code_passes_its_declared_parameters() -> None:
+    problems = []
+    for path, call in _calls("Refusal"):
+        if not call.args or not isinstance(call.args[0], ast.Constant):
+            continue
+        code = call.args[0].value
+        if code not in REFUSALS:
+            problems.append(f"{path.name}:{call.lineno}: undeclared refusal {code!r}")
+            continue
+        if any(k.arg is None for k in call.keywords):
+            continue
+        given = {k.arg for k in call.keywords}
+        if given != set(REFUSALS[code]):
+            problems.append(f"{path.name}:{call.lineno}: {code} given {sorted(given)}, declares {REFUSALS[code]}")
+    assert not problems, problems
+
+
+def test_declared_codes_all_have_messages() -> None:
+    english = catalog("en")
+    assert all(f"answer.error.{code}" in english for code in REFUSALS)
+    assert all(f"answer.warning.{code}" in english for code in WARNINGS)
