@@ -137,6 +137,13 @@ def _pieces() -> Iterator[Case]:
     yield Case("piece", "expression", "x - y - 5", "abs(x - y - 5)", "x,y", "incorrect")
     yield Case("piece", "expression", "x*y", "max(x*y, 1/1000)", "x,y", "incorrect")
     yield Case("piece", "expression", "x + y", "x + y + max(0, 1 - 10^4*(x^2 + y^2))", "x,y", "incorrect")
+    for c in ("10^7", "10^12"):
+        yield Case("piece", "expression", "x", f"x + max(0, x - {c})", "x", "incorrect")
+    yield Case("piece", "expression", "x", "x + max(0, (x - 1/10^6)*(2/10^6 - x)*10^12)", "x", "incorrect")
+    for center, width in (("1/2", "10^6"), ("3/2", "10^8"), ("7", "10^6"), ("-5/2", "10^4")):
+        yield Case("bump", "expression", "x + 1", f"x + 1 + exp(-{width}*(x - {center})^2)", "x", "incorrect")
+        yield Case("bump", "expression", "sin(x)", f"sin(x)*exp(exp(-{width}*(x - {center})^2))", "x", "incorrect")
+    yield Case("bump", "expression", "x*y + 1", "x*y + 1 + exp(-10^5*((x - 1)^2 + (y - 2)^2))", "x,y", "incorrect")
     yield Case("piece", "expression", "abs(x - 700)", "x - 700", "x", "incorrect")
 
 
@@ -262,6 +269,9 @@ def _domain() -> Iterator[Case]:
         ("1", "sqrt(k/m) sqrt(m/k)", "k,m"),
         ("x", "x sqrt(y)/sqrt(y)", "x,y"),
         ("3", "3 sqrt(x)/sqrt(x)", "x"),
+        ("x", "x + 0*sqrt(x^2 - 10^-6)", "x"),
+        ("x", "x + 0*ln(x^2 - 10^-8)", "x"),
+        ("1/x", "1/x + 0/sqrt(x^2 - 1)", "x"),
         ("1", "1 + 0^x", "x"),
         ("0", "0*ln(x)", "x"),
     ]

@@ -18,11 +18,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from fractions import Fraction
 
-from flint import acb, arb, fmpq, fmpq_poly
+from flint import acb, arb, fmpq
 
 from exgen.answers import nodes as n
 from exgen.answers.comparison import PROVED, SAMPLED, Comparison, format_point, point_text
-from exgen.answers.exact import degree_bounds, prove_rational
+from exgen.answers.exact import degree_bounds, is_low_degree_polynomial, polynomial_roots_on_line, prove_rational
 from exgen.answers.limits import Deadline
 from exgen.answers.numeric import (
     ABSORPTION_MARGIN,
@@ -97,8 +97,8 @@ class _SolutionSets:
         self.expected_eval = compile_tree(d_expected, names, probe=True)
         self.answer_eval = compile_tree(d_answer, names, strict=True, probe=True)
         self.plan = PointPlan(names, frozenset(), stable_seed("equation", to_text(d_expected), names))
-        self.expected_polynomial = degree_bounds(d_expected) is not None and not _has_constants(d_expected)
-        self.answer_polynomial = degree_bounds(d_answer) is not None and not _has_constants(d_answer)
+        self.expected_polynomial = is_low_degree_polynomial(d_expected)
+        self.answer_polynomial = is_low_degree_polynomial(d_answer)
 
     def run(self) -> Comparison:
         lines = 0
@@ -170,7 +170,7 @@ class _SolutionSets:
         self, tree: n.Node, evaluator: Evaluator, polynomial: bool, coords: tuple[Fraction, ...], index: int, bits: int
     ) -> list[arb] | None:
         if polynomial:
-            return _polynomial_roots(tree, self.names, coords, index, bits)
+            return polynomial_roots_on_line(tree, self.names, coords, index, bits)
         found = scan(evaluator, coords, index, self.deadline.check)
         if len(found.exact_roots) > 20:
             return None  # zero along the whole line
@@ -184,79 +184,6 @@ def _power_of_two(bits: float) -> int:
     while value < bits:
         value *= 2
     return value
-
-
-def _has_constants(tree: n.Node) -> bool:
-    return any(type(node) is n.Const for node in n.walk(tree))
-
-
-def _polynomial_roots(tree: n.Node, names: tuple[str, ...], coords: tuple[Fraction, ...], index: int, bits: int) -> list[arb] | None:
-    """Real roots along the line, exactly isolated (None when the equation holds on the whole line)."""
-    values: dict[str, tuple[fmpq_poly, fmpq_poly]] = {}
-    for j, name in enumerate(names):
-        if j == index:
-            values[name] = (fmpq_poly([0, 1]), fmpq_poly([1]))
-        else:
-            c = coords[j]
-            values[name] = (fmpq_poly([fmpq(c.numerator, c.denominator)]), fmpq_poly([1]))
-    try:
-        num, den = _rational_function(tree, values)
-    except ZeroDivisionError:
-        return []
-    if num.is_zero():
-        return None
-    common = num.gcd(den)
-    num = num // common if common.degree() > 0 else num
-    if num.degree() <= 0:
-        return []
-    roots = []
-    with precision(bits):
-        _, factors = num.factor_squarefree()
-        for factor, _multiplicity in factors:
-            for root, _ in factor.complex_roots():
-                if root.imag.contains(0):
-                    roots.append(root.real)
-    return roots
-
-
-def _rational_function(node: n.Node, values: dict[str, tuple[fmpq_poly, fmpq_poly]]) -> tuple[fmpq_poly, fmpq_poly]:
-    kind = type(node)
-    if kind is n.Num:
-        return fmpq_poly([fmpq(node.value.numerator, node.value.denominator)]), fmpq_poly([1])  # type: ignore[attr-defined]
-    if kind is n.Sym:
-        return values[node.name]  # type: ignore[attr-defined]
-    if kind is n.Neg:
-        num, den = _rational_function(node.arg, values)  # type: ignore[attr-defined]
-        return -num, den
-    if kind is n.Add:
-        num, den = fmpq_poly([0]), fmpq_poly([1])
-        for term in node.terms:  # type: ignore[attr-defined]
-            a, b = _rational_function(term, values)
-            num, den = num * b + a * den, den * b
-        return num, den
-    if kind is n.Mul:
-        num, den = fmpq_poly([1]), fmpq_poly([1])
-        for factor in node.factors:  # type: ignore[attr-defined]
-            a, b = _rational_function(factor, values)
-            num, den = num * a, den * b
-        return num, den
-    if kind is n.Div:
-        a, b = _rational_function(node.num, values)  # type: ignore[attr-defined]
-        c, d = _rational_function(node.den, values)  # type: ignore[attr-defined]
-        if c.is_zero():
-            raise ZeroDivisionError
-        return a * d, b * c
-    if kind is n.Pow:
-        exponent = n.rational_value(node.exp)  # type: ignore[attr-defined]
-        assert exponent is not None and exponent.denominator == 1
-        a, b = _rational_function(node.base, values)  # type: ignore[attr-defined]
-        k = int(exponent)
-        if k >= 0:
-            return a**k, b**k
-        if a.is_zero():
-            raise ZeroDivisionError
-        return b ** (-k), a ** (-k)
-    raise TypeError(f"not rational: {kind.__name__}")
 
 
 def _refine(evaluator: Evaluator, coords: tuple[Fraction, ...], index: int, approximate: float, bits: int, deadline: Deadline) -> arb:

@@ -52,7 +52,16 @@ from functools import lru_cache
 from exgen.answers import nodes as n
 from exgen.answers.comparison import PROVED, SAMPLED, Comparison, format_point, point_text, shown_number
 from exgen.answers.equations import compare_equations
-from exgen.answers.exact import UNDEFINED, compile_exact, degree_bounds, exact_value, prove_identity_in_functions, prove_rational
+from exgen.answers.exact import (
+    UNDEFINED,
+    compile_exact,
+    degree_bounds,
+    exact_value,
+    is_low_degree_polynomial,
+    polynomial_roots_on_line,
+    prove_identity_in_functions,
+    prove_rational,
+)
 from exgen.answers.limits import Deadline
 from exgen.answers.numeric import (
     ABSORPTION_MARGIN,
@@ -80,6 +89,7 @@ from exgen.answers.sampling import (
     PointPlan,
     SamplePoint,
     boundary,
+    dyadic,
     grid_points,
     kink_positions,
     points_in,
@@ -257,6 +267,8 @@ class _NumericRun:
         self.digits = math.inf
         self.switch_trees = list(dict.fromkeys([*prepared.switches, *switches(answer)]))
         self.kinks: list[str] = []
+        self.unresolved: list[SamplePoint] = []
+        self.overflows = 0  # points where the answer grew beyond what can be evaluated
         self.outcome: Comparison | None = None
 
     # -- one point -------------------------------------------------------------------------
@@ -286,6 +298,9 @@ class _NumericRun:
                 if verdict is Agreement.AGREE:
                     return _PointResult(_AGREE, bits, digits, e, a)
             elif e.status is Status.REAL and a.status in (Status.UNDEFINED, Status.NONREAL):
+                if a.overflow:
+                    self.overflows += 1
+                    return _PointResult(_UNRESOLVED, bits)  # too large to evaluate, not undefined
                 if retried_mismatch or bits * 4 > MAX_PROBED_PRECISION:
                     return _PointResult(_MISMATCH, bits, 0.0, e, a)
                 retried_mismatch = True  # a ball straddling a branch point: look closer once
@@ -309,6 +324,8 @@ class _NumericRun:
                 if value != 0:
                     self.defined_signs[j].add(value < 0)  # the expected answer is (probably) real here
         if result.kind == _UNRESOLVED:
+            if point.origin == "core":
+                self.unresolved.append(point)
             return False
         if result.kind == _DIFFER:
             shown = format_point(self.names, point.coords)
@@ -396,38 +413,140 @@ class _NumericRun:
 
     def visit_kinks(self) -> bool:
         """Both sides of every kink and the middle of every piece of each non-analytic part,
-        and the kinks themselves where they are rational (``sign(x)^2`` is 0 at x = 0)."""
-        if not self.switch_trees:
+        and the kinks themselves where they are rational (``sign(x)^2`` is 0 at x = 0); the same
+        for the edges of the answer's own domain (``sqrt(x^2 - 10^-6)``)."""
+        switches_to_scan = [*self.switch_trees, *self.domain_edges()]
+        if not switches_to_scan:
             return False
         # lines through the origin reach small pieces (|x^2 + y^2 - 10^-6|), lines through
         # agreeing points reach the pieces where the comparison lives
         origin = tuple(Fraction(0) for _ in self.names)
-        bases = [origin, *(p.coords for p, _ in self.agree[:2])] or [p.coords for p in self.e.plan.core[:1]]
-        for switch in self.switch_trees:
+        bases = [origin, *(p.coords for p, _ in self.agree[:2])]
+        for switch in switches_to_scan:
             evaluator = compile_tree(switch, self.names)
             for index, name in enumerate(self.names):
                 if name not in n.free_symbols(switch):
                     continue
                 for base in bases:
-                    found = scan(evaluator, base, index, self.deadline.check)
-                    exact_roots = set(found.exact_roots)
-                    for root in found.roots:
-                        nice = Fraction(root).limit_denominator(1000)
-                        coords = dict(zip(self.names, found.point(nice).coords))
-                        if exact_value(switch, coords) == 0:
-                            exact_roots.add(nice)
-                    for root in sorted(exact_roots):
-                        if self.visit_exactly(found.point(root, generic=False, origin="kink")):
+                    roots, exact_roots = self.line_roots(switch, evaluator, base, index)
+                    for root in exact_roots:
+                        coords = list(base)
+                        coords[index] = root
+                        if self.visit_exactly(SamplePoint(tuple(coords), False, "kink")):
                             return True
-                    for position in kink_positions(found.roots):
-                        if self.visit(found.point(position, origin="kink")):
+                    for position in kink_positions(roots):
+                        coords = list(base)
+                        coords[index] = dyadic(position)
+                        if self.visit(SamplePoint(tuple(coords), True, "kink")):
                             return True
-                    if found.roots or exact_roots:
-                        shown = sorted({shown_number(Fraction(r).limit_denominator(1000)) for r in found.roots} | {shown_number(r) for r in exact_roots})
+                    if roots and switch in self.switch_trees:
+                        shown = sorted({shown_number(Fraction(r).limit_denominator(1000)) for r in roots})
                         self.kinks.append(f"{name} = {', '.join(shown[:4])}")
                     if len(self.names) == 1:
                         break  # one variable: every base gives the same line
         return False
+
+    def line_roots(self, switch: n.Node, evaluator: Evaluator, base: tuple[Fraction, ...], index: int) -> tuple[list[float], list[Fraction]]:
+        """Where ``switch`` changes sign along the line, and which of those places are rational
+        (exactly: polynomial roots wherever they are, else a scan out to 10^6)."""
+        if is_low_degree_polynomial(switch):
+            balls = polynomial_roots_on_line(switch, self.names, base, index, START_PRECISION)
+            roots = [float(r.mid()) for r in balls or ()]
+        else:
+            found = scan(evaluator, base, index, self.deadline.check)
+            roots = list(found.roots) + [float(r) for r in found.exact_roots]
+        exact: list[Fraction] = []
+        for root in roots:
+            nice = Fraction(root).limit_denominator(10**6)
+            coords = list(base)
+            coords[index] = nice
+            if exact_value(switch, dict(zip(self.names, coords))) == 0:
+                exact.append(nice)
+        return roots, sorted(set(exact))
+
+    def domain_edges(self) -> list[n.Node]:
+        """Where the answer's own domain may end: arguments of roots, logarithms and inverse
+        functions it has and the expected answer has not (a thin region where only the answer
+        is undefined is a region all the same)."""
+        expected_calls = {node for node in n.walk(self.e.tree) if type(node) in (n.Call, n.Pow)}
+        edges: list[n.Node] = []
+        for node in n.walk(self.answer):
+            if node in expected_calls:
+                continue
+            if type(node) is n.Call:
+                arg = node.args[0] if node.args else None
+                if node.func in ("sqrt", "log", "log10", "log2"):
+                    edges.append(arg)  # type: ignore[arg-type]
+                elif node.func == "acosh":
+                    edges.append(n.sub(arg, n.ONE))  # type: ignore[arg-type]
+                elif node.func in ("asin", "acos", "atanh"):
+                    edges += [n.sub(n.ONE, arg), n.Add((n.ONE, arg))]  # type: ignore[arg-type]
+            elif type(node) is n.Pow:
+                exponent = rational_value(node.exp)
+                if exponent is not None and exponent.denominator % 2 == 0:
+                    edges.append(node.base)
+        return [edge for edge in dict.fromkeys(edges) if edge is not None and not n.is_constant(edge)][:8]
+
+    def hunt(self) -> bool:
+        """Points of moderate size where a term was too small to resolve may hide a bump such as
+        ``exp(-10^6 (x - 1/2)^2)``: look along each axis for where that term is large."""
+        for point in self.unresolved[:2]:
+            for index in range(len(self.names)):
+                costs: list[tuple[float, int]] = []
+                for i, t_value in enumerate(SCAN_GRID):
+                    self.deadline.check()
+                    coords = list(point.coords)
+                    coords[index] = Fraction(t_value)
+                    needed = self.needed_bits(tuple(coords))
+                    if needed is not None:
+                        costs.append((needed, i))
+                # the three cheapest local minima along the line, each visited and then narrowed
+                chosen: list[int] = []
+                for _, i in sorted(costs):
+                    if all(abs(i - j) > 1 for j in chosen):
+                        chosen.append(i)
+                    if len(chosen) == 3:
+                        break
+                for i in chosen:
+                    for position in (SCAN_GRID[i], self.narrow(point.coords, index, SCAN_GRID[i])):
+                        coords = list(point.coords)
+                        coords[index] = dyadic(position)
+                        if self.visit(SamplePoint(tuple(coords), True, "hunt")):
+                            return True
+        return False
+
+    def needed_bits(self, coords: tuple[Fraction, ...]) -> float | None:
+        e = self.e.value(coords, START_PRECISION)
+        if e.status is not Status.REAL:
+            return None
+        a = evaluate_at(self.answer_eval, coords, START_PRECISION)
+        return max(e.needed_bits, a.needed_bits)
+
+    def narrow(self, coords: tuple[Fraction, ...], index: int, around: float) -> float:
+        """Golden-section search for the position near ``around`` that needs the fewest bits."""
+        step = max(abs(around), 1e-4) * 0.5
+        low, high = around - step, around + step
+        ratio = (5**0.5 - 1) / 2
+
+        def cost(t_value: float) -> float:
+            point = list(coords)
+            point[index] = dyadic(t_value)
+            needed = self.needed_bits(tuple(point))
+            return math.inf if needed is None else needed
+
+        a, b = high - ratio * (high - low), low + ratio * (high - low)
+        cost_a, cost_b = cost(a), cost(b)
+        for _ in range(40):
+            self.deadline.check()
+            if cost_a <= cost_b:
+                high, b, cost_b = b, a, cost_a
+                a = high - ratio * (high - low)
+                cost_a = cost(a)
+            else:
+                low, a, cost_a = a, b, cost_b
+                b = low + ratio * (high - low)
+                cost_b = cost(b)
+        return (low + high) / 2
 
     def visit_exactly(self, point: SamplePoint) -> bool:
         """At a rational kink compare exactly where both answers allow it, else numerically."""
@@ -480,6 +599,7 @@ class _NumericRun:
             self.fill_signs,
             lambda: len(self.agree) < TARGET_POINTS and self.find_domain(),
             lambda: len(self.agree) < TARGET_POINTS and self.visit_extra(),
+            self.hunt,
             self.visit_kinks,
             lambda: (self.e.has_variable_power or has_variable_power(self.answer)) and self.visit_all(grid_points(self.names, self.e.integer_vars)),
         ]
@@ -509,6 +629,8 @@ class _NumericRun:
         if self.mismatches:
             return self.undefined_region()
         if len(self.agree) < TARGET_POINTS:
+            if not self.agree and self.overflows:
+                return Comparison("too_large", t("answer.evidence.too_large"), "numeric", strength=PROVED)
             if not self.agree and not self.special_agree:
                 return Comparison("undecided", t("answer.verdict.no_points"), "numeric")
             return Comparison("undecided", t("answer.verdict.too_few_points", points=len(self.agree)), "numeric")
@@ -556,7 +678,7 @@ class _NumericRun:
         shown = format_point(self.names, point.coords)
         region = self.describe_region(point) if len(self.names) == 1 else None
         where = t("answer.region.for", region=region) if region else t("answer.region.at", point=point_text(shown))
-        outcome = "answer_undefined" if (self.agree or self.special_agree) else "not_real"
+        outcome = "answer_undefined" if self.agree else "not_real"  # real only at isolated points: not an answer
         a = evaluate_at(self.answer_eval, point.coords, START_PRECISION)
         return Comparison(
             outcome, t("answer.evidence.undefined_where", where=where), "numeric", counterexample=shown,
@@ -571,8 +693,8 @@ class _NumericRun:
             self.deadline.check()
             coords = (Fraction(t_value),)
             key_real = self.e.value(coords, START_PRECISION).status is Status.REAL
-            answer_real = evaluate_at(self.answer_eval, coords, START_PRECISION).status is Status.REAL
-            bad.append(key_real and not answer_real)
+            answer = evaluate_at(self.answer_eval, coords, START_PRECISION)
+            bad.append(key_real and answer.status is not Status.REAL and not answer.overflow)
         # an answer defined at one grid value between undefined ones has an isolated point there
         # (an integer, for (-1)^n): it does not split the region
         padded = [bad[1], *bad, bad[-2]]  # the ends of the grid continue the last run

@@ -19,11 +19,11 @@ from dataclasses import dataclass
 from fractions import Fraction
 from functools import lru_cache
 
-from flint import fmpq
+from flint import arb, fmpq, fmpq_poly
 
 from exgen.answers import nodes as n
 from exgen.answers.limits import Deadline
-from exgen.answers.numeric import rational_value
+from exgen.answers.numeric import precision, rational_value
 
 Degrees = dict[str, int]
 
@@ -383,3 +383,87 @@ def _checked(value: Fraction, budget: int) -> Fraction:
     if max(abs(value.numerator), value.denominator).bit_length() > budget:
         raise _NotExact
     return value
+
+
+# -- roots along a line --------------------------------------------------------------------------
+
+
+def is_low_degree_polynomial(tree: n.Node) -> bool:
+    """A rational expression in the variables alone (no e, pi) of degree at most MAX_DEGREE."""
+    bounds = degree_bounds(tree)
+    if bounds is None:
+        return False
+    return all(not name.startswith("\x00") and degree <= MAX_DEGREE for part in bounds for name, degree in part.items())
+
+
+def polynomial_roots_on_line(tree: n.Node, names: tuple[str, ...], coords: tuple[Fraction, ...], index: int, bits: int) -> list[arb] | None:
+    """The real roots of a rational expression along the line through ``coords`` parallel to axis
+    ``index``, isolated exactly at ``bits`` of precision, however far out they are; None when it
+    vanishes on the whole line. Only for trees with rational numbers (no e, pi or functions)."""
+    if not is_low_degree_polynomial(tree):
+        raise ValueError("roots on a line need a rational expression of modest degree")
+    values: dict[str, tuple[fmpq_poly, fmpq_poly]] = {}
+    for j, name in enumerate(names):
+        if j == index:
+            values[name] = (fmpq_poly([0, 1]), fmpq_poly([1]))
+        else:
+            c = coords[j]
+            values[name] = (fmpq_poly([fmpq(c.numerator, c.denominator)]), fmpq_poly([1]))
+    try:
+        num, den = _rational_function(tree, values)
+    except ZeroDivisionError:
+        return []
+    if num.is_zero():
+        return None
+    common = num.gcd(den)
+    num = num // common if common.degree() > 0 else num
+    if num.degree() <= 0:
+        return []
+    roots = []
+    with precision(bits):
+        _, factors = num.factor_squarefree()
+        for factor, _multiplicity in factors:
+            for root, _ in factor.complex_roots():
+                if root.imag.contains(0):
+                    roots.append(root.real)
+    return roots
+
+
+def _rational_function(node: n.Node, values: dict[str, tuple[fmpq_poly, fmpq_poly]]) -> tuple[fmpq_poly, fmpq_poly]:
+    kind = type(node)
+    if kind is n.Num:
+        return fmpq_poly([fmpq(node.value.numerator, node.value.denominator)]), fmpq_poly([1])  # type: ignore[attr-defined]
+    if kind is n.Sym:
+        return values[node.name]  # type: ignore[attr-defined]
+    if kind is n.Neg:
+        num, den = _rational_function(node.arg, values)  # type: ignore[attr-defined]
+        return -num, den
+    if kind is n.Add:
+        num, den = fmpq_poly([0]), fmpq_poly([1])
+        for term in node.terms:  # type: ignore[attr-defined]
+            a, b = _rational_function(term, values)
+            num, den = num * b + a * den, den * b
+        return num, den
+    if kind is n.Mul:
+        num, den = fmpq_poly([1]), fmpq_poly([1])
+        for factor in node.factors:  # type: ignore[attr-defined]
+            a, b = _rational_function(factor, values)
+            num, den = num * a, den * b
+        return num, den
+    if kind is n.Div:
+        a, b = _rational_function(node.num, values)  # type: ignore[attr-defined]
+        c, d = _rational_function(node.den, values)  # type: ignore[attr-defined]
+        if c.is_zero():
+            raise ZeroDivisionError
+        return a * d, b * c
+    if kind is n.Pow:
+        exponent = n.rational_value(node.exp)  # type: ignore[attr-defined]
+        assert exponent is not None and exponent.denominator == 1
+        a, b = _rational_function(node.base, values)  # type: ignore[attr-defined]
+        k = int(exponent)
+        if k >= 0:
+            return a**k, b**k
+        if a.is_zero():
+            raise ZeroDivisionError
+        return b ** (-k), a ** (-k)
+    raise TypeError(f"not rational: {kind.__name__}")

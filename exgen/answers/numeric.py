@@ -153,6 +153,9 @@ VARIADIC: dict[str, Callable[..., acb]] = {"max": _max, "min": _min, "atan2": _a
 _FLAT_AT_ZERO = frozenset({"exp", "cos", "cosh", "sec", "sech", "sigma", "acos"})
 _SATURATING = {"tanh": 2.9, "coth": 2.9, "sigma": 1.45}  # bits hidden per unit of the argument
 _RECIPROCAL_TAIL = frozenset({"atan", "acot"})  # atan(v) = pi/2 - 1/v
+# Functions whose value can outgrow what ball arithmetic represents (exp(e^421)): a value
+# that is undefined because of that is out of reach, not outside the domain.
+_GROWTH = frozenset({"exp", "sinh", "cosh"})
 
 
 def _number(value: Fraction) -> Callable[[], acb]:
@@ -305,7 +308,11 @@ class _Compiler:
                 magnitude = log2_magnitude(power)
                 if magnitude is not None and magnitude < -4:
                     _note(env, -2 * magnitude)
-                return base(env) ** power
+                root = base(env)
+                result = root**power
+                if power.is_finite() and root.is_finite() and not result.is_finite() and not root.contains(0):
+                    env[-1][1] = 1.0
+                return result
 
             return pow_probed
         return lambda env: base(env) ** exponent(env)
@@ -317,6 +324,21 @@ class _Compiler:
             return lambda env: variadic(*(a(env) for a in args))
         function = UNARY[node.func]
         (arg,) = args
+        if self.probe and node.func in _GROWTH:
+            flat = node.func in _FLAT_AT_ZERO
+
+            def call_growing(env: Sequence[Any]) -> acb:
+                value = arg(env)
+                if flat:
+                    magnitude = log2_magnitude(value)
+                    if magnitude is not None and magnitude < -4:
+                        _note(env, -2 * magnitude)
+                result = function(value)
+                if value.is_finite() and not result.is_finite():
+                    env[-1][1] = 1.0  # overflow: beyond reach, not undefined
+                return result
+
+            return call_growing
         if self.probe and (node.func in _FLAT_AT_ZERO or node.func in _SATURATING or node.func in _RECIPROCAL_TAIL):
             flat = node.func in _FLAT_AT_ZERO
             saturation = _SATURATING.get(node.func, 0.0)
@@ -401,15 +423,15 @@ class Value:
     status: Status
     value: acb
     needed_bits: float = 0.0  # from a probe: the spread of magnitudes this point has to resolve
-
+    overflow: bool = False  # from a probe: a value grew beyond what balls represent
     @property
     def real(self) -> arb:
         return self.value.real
 
 
-def classify(z: acb, needed_bits: float = 0.0) -> Value:
+def classify(z: acb, needed_bits: float = 0.0, overflow: bool = False) -> Value:
     if not z.is_finite():
-        return Value(Status.UNDEFINED, z, needed_bits)
+        return Value(Status.UNDEFINED, z, needed_bits, overflow)
     imag = z.imag
     if imag.is_zero():
         return Value(Status.REAL, z, needed_bits)
@@ -426,14 +448,14 @@ def evaluate(evaluator: Evaluator, point: Sequence[arb | acb]) -> Value:
     The environment always ends with the probe's cell; a probed evaluator fills it in and the
     value reports it as ``needed_bits``.
     """
-    probe = [0.0]
+    probe = [0.0, 0.0]  # bits needed, overflow seen
     env: list[Any] = [p if isinstance(p, acb) else acb(p) for p in point]
     env.append(probe)
     try:
         z = evaluator(env)
     except (ZeroDivisionError, ValueError, OverflowError, ArithmeticError):
-        return Value(Status.UNDEFINED, _NAN, probe[0])
-    return classify(z, probe[0])
+        return Value(Status.UNDEFINED, _NAN, probe[0], bool(probe[1]))
+    return classify(z, probe[0], bool(probe[1]))
 
 
 def evaluate_at(evaluator: Evaluator, point: Sequence[Any], bits: int) -> Value:

@@ -57,7 +57,7 @@ def _balanced_signs(rng: random.Random, count: int) -> list[bool]:
     return signs
 
 
-def _dyadic(value: float) -> Fraction:
+def dyadic(value: float) -> Fraction:
     """A float as an exact fraction, rounded to 30 significant bits (short and exact in Arb)."""
     if value == 0:
         return Fraction(0)
@@ -89,7 +89,7 @@ class PointPlan:
         if name in self.integer_vars:
             value = rng.randint(1, 1000 if wide else 20)
         else:
-            value = _dyadic(_log_uniform(rng, *band))
+            value = dyadic(_log_uniform(rng, *band))
         return -Fraction(value) if negative else Fraction(value)
 
     def _draw(self, tag: str, count: int, bands: Callable[[int, random.Random], list[tuple[float, float]]], wide: bool) -> tuple[SamplePoint, ...]:
@@ -215,7 +215,7 @@ class Scan:
 
     def point(self, t: Fraction | float, generic: bool = True, origin: str = "scan") -> SamplePoint:
         coords = list(self.base)
-        coords[self.index] = t if isinstance(t, Fraction) else _dyadic(t)
+        coords[self.index] = t if isinstance(t, Fraction) else dyadic(t)
         return SamplePoint(tuple(coords), generic, origin)
 
 
@@ -313,7 +313,7 @@ def kink_positions(roots: Sequence[float]) -> list[float]:
     positions: list[float] = []
     ordered = sorted(roots)
     for r in ordered:
-        delta = max(abs(r) * 2.0**-10, 2.0**-12)
+        delta = abs(r) * 2.0**-10 if r else 2.0**-20
         positions += [r - delta, r + delta]
     for a, b in zip(ordered, ordered[1:]):
         positions.append((a + b) / 2)

@@ -75,6 +75,8 @@ def verdict_from_comparison(comparison: Comparison, reading: Reading, variables:
         details = {"counterexample": comparison.counterexample, **comparison.details}
         message = t("answer.verdict.undefined_where", where=comparison.details.get("where", ""))
         return Verdict("incorrect", 0.0, message, warnings=warnings, code="answer_undefined", details=details, **common)
+    if comparison.outcome == "too_large":
+        return Verdict("invalid", 0.0, t("answer.error.too_large_values"), warnings=warnings, code="too_large_values", **common)
     if comparison.outcome == "not_real":
         point = point_text(comparison.counterexample or {})
         message = t(
