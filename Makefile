@@ -34,6 +34,7 @@ lint: $(VENV)/.installed-test
 bench: $(VENV)/.installed-test
 	$(BIN)/python bench/bench_check.py
 	$(BIN)/python bench/bench_conformance.py
+	$(BIN)/python bench/bench_adversarial.py
 	$(BIN)/python bench/bench_generate.py
 	$(BIN)/python bench/bench_worksheets.py
 	$(BIN)/python bench/bench_grade.py

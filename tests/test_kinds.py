@@ -78,6 +78,8 @@ POINTS = [
     ("(5, 5)", "x = 5, y = 5", "correct", 1.0),  # coordinates named (issue 8)
     ("(5, 3)", "y = 3, x = 5", "correct", 1.0),
     ("(5, 3)", "x = 3, y = 5", "incorrect", 0.0),
+    ("(0,0), (2,-4)", "x = 0, y = 0, x = 2, y = -4", "correct", 1.0),
+    ("(0,0), (2,-4)", "x = 2, y = -4", "incorrect", 0.5),
 ]
 
 

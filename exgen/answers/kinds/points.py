@@ -62,17 +62,21 @@ class _NotPoints(Exception):
 
 
 def coordinates_as_point(tree: n.Node, dimension: int, variables: tuple[str, ...]) -> n.Node | None:
-    """``x = 5, y = 5`` names each coordinate of one point: the point (5, 5)."""
-    if dimension < 2 or len(variables) != dimension or not isinstance(tree, n.Seq) or len(tree.items) != dimension:
+    """``x = 5, y = 5`` names each coordinate of one point: the point (5, 5); and
+    ``x = 0, y = 0, x = 2, y = -4`` names two points, one coordinate at a time."""
+    if dimension < 2 or len(variables) != dimension or not isinstance(tree, n.Seq) or len(tree.items) % dimension:
         return None
-    values: dict[str, n.Node] = {}
-    for item in tree.items:
-        if not (isinstance(item, n.Eq) and isinstance(item.lhs, n.Sym) and item.lhs.name in variables):
+    points: list[n.Node] = []
+    for start in range(0, len(tree.items), dimension):
+        values: dict[str, n.Node] = {}
+        for item in tree.items[start : start + dimension]:
+            if not (isinstance(item, n.Eq) and isinstance(item.lhs, n.Sym) and item.lhs.name in variables):
+                return None
+            values[item.lhs.name] = item.rhs
+        if len(values) != dimension:
             return None
-        values[item.lhs.name] = item.rhs
-    if len(values) != dimension:
-        return None
-    return n.Tuple(tuple(values[name] for name in variables))
+        points.append(n.Tuple(tuple(values[name] for name in variables)))
+    return points[0] if len(points) == 1 else n.Seq(tuple(points))
 
 
 def split_points(tree: n.Node, dimension: int, variables: tuple[str, ...]) -> list[tuple[n.Node, ...]]:
