@@ -5,11 +5,18 @@ template text) lives in ``exgen/locales/<lang>.toml`` and is looked up by key wi
 A catalog only needs the keys it translates: missing keys fall back to English.
 An instructor can add or override a catalog without touching the package by pointing
 ``EXGEN_LOCALE_PATH`` at a folder of ``<lang>.toml`` files.
+
+A message is words with ``{placeholders}`` and pieces of mathematics between ``$`` signs,
+written in a small subset of LaTeX (``$f'(x) = 0$``, ``$\\frac{\\partial f}{\\partial {var}}$``).
+Inside mathematics, ``{name}`` is a placeholder only where ``name`` is one of the message's
+parameters; other braces are LaTeX. The renderers typeset the mathematics (LaTeX for PDF,
+MathML for HTML); :func:`t` gives plain text, with the mathematics in Unicode.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -88,12 +95,165 @@ def use_locale(lang: str | None) -> Iterator[None]:
 
 
 def t(key: str, /, **params: Any) -> str:
-    """The sentence for ``key`` in the current locale, with ``{placeholders}`` filled in."""
+    """The sentence for ``key`` in the current locale, with ``{placeholders}`` filled in
+    (plain text: mathematics in Unicode)."""
     entry = catalog().get(key)
     if entry is None:
         # A missing key is a programming error, but a student must still see something.
         return key if not params else f"{key} {params}"
-    return str(entry).format(**params)
+    pieces = []
+    for kind, value in parse_message(str(entry), params):
+        if kind == "text":
+            pieces.append(value)
+        elif kind == "field":
+            pieces.append(str(params[value]))
+        else:
+            pieces.append(latex_to_plain(fill_math(value, params, lambda v: str(v))))
+    return "".join(pieces)
+
+
+_MATH = re.compile(r"\$([^$]+)\$")
+MATH_FIELD = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+@lru_cache(maxsize=4096)
+def _split(template: str) -> tuple[tuple[str, str], ...]:
+    """A message as ("text" | "field" | "math", content) pieces ("{{" and "}}" are braces)."""
+    import string
+
+    pieces: list[tuple[str, str]] = []
+    for index, chunk in enumerate(_MATH.split(template)):
+        if index % 2:
+            pieces.append(("math", chunk))
+            continue
+        for literal, name, _spec, _conversion in string.Formatter().parse(chunk):
+            if literal:
+                pieces.append(("text", literal))
+            if name is not None:
+                pieces.append(("field", name))
+    return tuple(pieces)
+
+
+def parse_message(template: str, params: Mapping[str, Any] | None = None) -> tuple[tuple[str, str], ...]:
+    return _split(template)
+
+
+def message_placeholders(template: str) -> set[str]:
+    """Every parameter a message uses, in words or in its mathematics."""
+    names: set[str] = set()
+    for kind, value in _split(template):
+        if kind == "field":
+            names.add(value)
+        elif kind == "math":
+            names |= set(MATH_FIELD.findall(value))
+    return names
+
+
+def fill_math(source: str, params: Mapping[str, Any], render: Any) -> str:
+    """A math piece with each ``{name}`` that is a parameter replaced by ``render(value)``."""
+    return MATH_FIELD.sub(lambda m: render(params[m.group(1)]) if m.group(1) in params else m.group(0), source)
+
+
+# -- LaTeX (the subset messages use) as plain Unicode text --------------------------------------
+
+_SYMBOLS = {
+    "partial": "∂", "nabla": "∇", "cdot": " · ", "times": " × ", "leftarrow": " ← ", "rightarrow": " → ", "to": " → ",
+    "geq": " ≥ ", "ge": " ≥ ", "leq": " ≤ ", "le": " ≤ ", "neq": " ≠ ", "ne": " ≠ ", "infty": "∞", "pm": "±", "approx": " ≈ ",
+    "prime": "′", "in": "∈", "quad": "  ", "qquad": "    ", ",": " ", ";": " ", " ": " ", "!": "", "ldots": "…",
+    "dots": "…", "mid": "|", "parallel": "∥",
+    "alpha": "α", "beta": "β", "gamma": "γ", "delta": "δ", "epsilon": "ε", "eta": "η", "theta": "θ",
+    "lambda": "λ", "mu": "μ", "pi": "π", "sigma": "σ", "tau": "τ", "phi": "φ", "omega": "ω", "Delta": "Δ",
+}
+_NAMED = {"sin", "cos", "tan", "sec", "csc", "cot", "ln", "log", "exp", "sinh", "cosh", "tanh", "max", "min",
+          "arcsin", "arccos", "arctan", "sgn"}
+_SUPER = str.maketrans("0123456789+-−()nxkiy", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁻⁽⁾ⁿˣᵏⁱʸ")
+_SUB = str.maketrans("0123456789+-()", "₀₁₂₃₄₅₆₇₈₉₊₋₍₎")
+_SUPER_OK = set("0123456789+-−()nxkiy")
+_SUB_OK = set("0123456789+-()")
+
+
+def latex_to_plain(source: str) -> str:
+    """``\\frac{\\partial f}{\\partial x}`` as ``∂f/∂x``, ``x^{2}`` as ``x²``, ``f_{xx}`` as ``f_xx``."""
+    out, _ = _plain(source, 0)
+    return " ".join(out.split()) if "\n" not in out else out
+
+
+def _group(source: str, i: int) -> tuple[str, int]:
+    """The plain text of the group or single token at ``i``."""
+    while i < len(source) and source[i] == " ":
+        i += 1
+    if i < len(source) and source[i] == "{":
+        return _plain(source, i + 1, closing="}")
+    if i < len(source) and source[i] == "\\":
+        return _command(source, i)
+    return (source[i] if i < len(source) else ""), i + 1
+
+
+def _command(source: str, i: int) -> tuple[str, int]:
+    j = i + 1
+    if j < len(source) and not source[j].isalpha():
+        return _SYMBOLS.get(source[j], source[j]), j + 1
+    while j < len(source) and source[j].isalpha():
+        j += 1
+    name = source[i + 1 : j]
+    while j < len(source) and source[j] == " ":  # a space after a command only ends its name
+        j += 1
+    if name in ("frac", "tfrac", "dfrac"):
+        top, j = _group(source, j)
+        bottom, j = _group(source, j)
+        top, bottom = (part.replace(" ", "") if part.startswith("∂") else part.strip() for part in (top, bottom))
+        wrap = lambda s: s if len(s) <= 1 or s.isalnum() or (s.startswith("∂") and " " not in s) else f"({s})"  # noqa: E731
+        return f"{wrap(top)}/{wrap(bottom)}", j
+    if name in ("hat", "bar", "tilde", "vec"):
+        inner, j = _group(source, j)
+        marks = {"hat": "\u0302", "bar": "\u0304", "tilde": "\u0303", "vec": "\u20d7"}
+        return inner + marks[name], j
+    if name in ("text", "mathrm", "mathit", "operatorname", "mathbf"):
+        return _group(source, j)
+    if name == "sqrt":
+        inner, j = _group(source, j)
+        return f"√({inner})" if len(inner) > 1 else f"√{inner}", j
+    if name in ("left", "right", "big", "Big", "bigl", "bigr", "displaystyle"):
+        return "", j
+    if name in _NAMED:
+        return name + (" " if j < len(source) and (source[j].isalnum() or source[j] == "\\") else ""), j
+    return _SYMBOLS.get(name, name), j
+
+
+def _plain(source: str, i: int, closing: str | None = None) -> tuple[str, int]:
+    out: list[str] = []
+    while i < len(source):
+        char = source[i]
+        if closing is not None and char == closing:
+            return "".join(out), i + 1
+        if char == "\\":
+            text, i = _command(source, i)
+            out.append(text)
+        elif char in "^_":
+            inner, i = _group(source, i + 1)
+            allowed, table = (_SUPER_OK, _SUPER) if char == "^" else (_SUB_OK, _SUB)
+            if inner == "′" or inner == "\\prime":
+                out.append("′")
+            elif inner and set(inner) <= allowed:
+                out.append(inner.translate(table))
+            else:
+                out.append(f"{char}({inner})" if char == "^" and len(inner) > 1 else f"{char}{inner}")
+        elif char == "{":
+            text, i = _plain(source, i + 1, closing="}")
+            out.append(text)
+        elif char == "'":
+            out.append("′")
+            i += 1
+        elif char == "-":
+            out.append("−")
+            i += 1
+        elif char == "~":
+            out.append(" ")
+            i += 1
+        else:
+            out.append(char)
+            i += 1
+    return "".join(out), i
 
 
 def lookup(key: str, default: Any = None) -> Any:

@@ -146,7 +146,7 @@ class _Parser:
 # --------------------------------------------------------------------------------- LaTeX ----
 _LATEX_TOKEN = re.compile(
     r"\\left\(|\\right\)|\\left\||\\right\||\\operatorname\{[a-z0-9]+\}|\\mathit\{[A-Za-z_\\]+\}"
-    r"|\\log_\{\d+\}|\\[A-Za-z]+|\\,|\d+(?:\.\d+)?|[A-Za-z]'*|[{}^_+\-=,]|\s+"
+    r"|\\log_\{\d+\}|\\[A-Za-z]+|\\,|\d+(?:\.\d+)?|[A-Za-z]'*|[{}^_+\-=,()]|\s+"
 )
 
 
@@ -191,9 +191,10 @@ class _LatexLexer:
 
     def brackets(self) -> list[list[Token]]:
         r"""The comma-separated arguments of \left( ... \right)."""
-        if self.next_raw() != r"\left(":
-            raise ReadError(r"expected \left(")
-        inner = self.until(r"\right)")
+        opener = self.next_raw()
+        if opener not in (r"\left(", "("):
+            raise ReadError(r"expected \left( or (")
+        inner = self.until(r"\right)" if opener == r"\left(" else ")")
         args: list[list[Token]] = [[]]
         depth = 0
         for token in inner:
@@ -216,6 +217,8 @@ class _LatexLexer:
             return [("op", "*")]
         if piece == r"\left(":
             return [("op", "(")] + self.until(r"\right)") + [("op", ")")]
+        if piece == "(":
+            return [("op", "(")] + self.until(")") + [("op", ")")]
         if piece == r"\left|":
             return [("group", sympy.Abs(_parse(self.until(r"\right|"))))]
         if piece == r"\frac":
@@ -239,7 +242,7 @@ class _LatexLexer:
         """exgen prints a named function with its bracketed arguments right after the name
         (or after an exponent, as in sin²(x)); a name followed by anything else is a symbol."""
         rest = self.raw[self.at : self.at + 1]
-        return bool(rest) and rest[0] in (r"\left(", "^")
+        return bool(rest) and rest[0] in (r"\left(", "(", "^")
 
     @staticmethod
     def _function_name(piece: str) -> str | None:
@@ -331,7 +334,11 @@ def _ml_row(children: list[ET.Element]) -> sympy.Basic:
             if text not in _OPERATORS:
                 raise ReadError(f"unknown operator {text!r}")
             tokens.append(("op", _OPERATORS[text]))
-        elif tag == "mi" and index + 1 < len(children) and (children[index + 1].text or "") == "\u2061":
+        elif tag in ("mi", "msup") and index + 1 < len(children) and (children[index + 1].text or "") == "\u2061":
+            exponent = None
+            if tag == "msup":  # sin²(x): the function's name carries the power
+                name_element, power = list(child)
+                text, exponent = (name_element.text or ""), _ml_value(power)
             name = text.replace("′", "'")
             arguments = children[index + 2]  # <mrow><mo>(</mo> args <mo>)</mo></mrow>
             inner = [c for c in arguments][1:-1]
@@ -343,7 +350,7 @@ def _ml_row(children: list[ET.Element]) -> sympy.Basic:
                 else:
                     current.append(item)
             args.append(_ml_row(current))
-            tokens.append(("func", (name, None)))
+            tokens.append(("func", (name, exponent)))
             tokens.append(("args", args))
             index += 3
             continue

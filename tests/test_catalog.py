@@ -9,19 +9,18 @@ moment a student needs it.
 from __future__ import annotations
 
 import ast
-import string
 from pathlib import Path
 
 import pytest
 
 from exgen.answers.diagnostics import REFUSALS, UNPLACED, WARNINGS
-from exgen.i18n import catalog
+from exgen.i18n import catalog, message_placeholders
 
 ROOT = Path(__file__).resolve().parents[1] / "exgen"
 
 
 def placeholders(message: str) -> set[str]:
-    return {field.split(".")[0].split("[")[0] for _, field, _, _ in string.Formatter().parse(message) if field}
+    return message_placeholders(message)
 
 
 @pytest.mark.parametrize("code", sorted(REFUSALS))

@@ -64,7 +64,10 @@ def _precedence(node: n.Node) -> int:
 
 
 def _paren(text: str) -> str:
-    return r"\left(" + text + r"\right)"
+    r"""Brackets that grow only around tall contents (fractions): ``f(x)``, not ``f\left(x\right)``."""
+    if "\\frac" in text or "\\begin" in text:
+        return r"\left(" + text + r"\right)"
+    return "(" + text + ")"
 
 
 def _negative_power(node: n.Node) -> tuple[n.Node, n.Node] | None:
@@ -107,11 +110,17 @@ def _latex(node: n.Node) -> str:
     if kind is n.Call:
         return _call(node)  # type: ignore[arg-type]
     if kind is n.Eq:
-        return _latex(node.lhs) + " = " + _latex(node.rhs)  # type: ignore[attr-defined]
+        equation = normalized_equation(node)  # type: ignore[arg-type]
+        return _latex(equation.lhs) + " = " + _latex(equation.rhs)
     if kind in (n.Tuple, n.Seq):
         inner = ", ".join(_latex(i) for i in node.items)  # type: ignore[attr-defined]
         return _paren(inner) if kind is n.Tuple else inner
     raise TypeError(f"cannot typeset {kind.__name__}")
+
+
+def _variables_key(term: n.Node) -> str:
+    names = sorted(n.free_symbols(term))
+    return "".join(names)
 
 
 def _degree(term: n.Node) -> float:
@@ -133,7 +142,23 @@ def _degree(term: n.Node) -> float:
 
 
 def ordered_terms(node: n.Add) -> list[n.Node]:
-    return sorted(node.terms, key=_degree, reverse=True)
+    """Terms as people write them: higher degree first, then in the order of the variables
+    (``48x + 14y``, ``x^2 + xy + y^2``), constants last."""
+    return sorted(node.terms, key=lambda term: (-_degree(term), _variables_key(term)))
+
+
+def normalized_equation(node: n.Eq) -> n.Eq:
+    """``-4y - 3x = 25`` is written ``3x + 4y = -25``: a linear left side starts positive."""
+    lhs, rhs = node.lhs, node.rhs
+    if n.rational_value(rhs) is None or not n.free_symbols(lhs):
+        return node
+    terms = ordered_terms(lhs) if isinstance(lhs, n.Add) else [lhs]
+    negative, _ = pull_sign(terms[0])
+    if not negative:
+        return node
+    value = n.rational_value(rhs)
+    assert value is not None
+    return n.Eq(n.Neg(lhs), n.Num(-value))
 
 
 def _add(node: n.Add) -> str:

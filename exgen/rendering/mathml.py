@@ -7,7 +7,7 @@ from fractions import Fraction
 from html import escape
 
 from exgen.answers import nodes as n
-from exgen.rendering.latex import GREEK, _precedence, ordered_terms, pull_sign, split_product
+from exgen.rendering.latex import GREEK, _precedence, normalized_equation, ordered_terms, pull_sign, split_product
 
 _ADD, _MUL, _POW = 1, 2, 4
 GREEK_LETTERS = {
@@ -30,7 +30,13 @@ def _mi(name: str) -> str:
 
 
 def _paren(inner: str) -> str:
-    return f"<mrow><mo>(</mo>{inner}<mo>)</mo></mrow>"
+    """Brackets hug their contents; they stretch only around fractions and roots."""
+    if "<mfrac" in inner or "<msqrt" in inner:
+        return f"<mrow><mo>(</mo>{inner}<mo>)</mo></mrow>"
+    return f'<mrow><mo stretchy="false">(</mo>{inner}<mo stretchy="false">)</mo></mrow>'
+
+
+_THIN = '<mspace width="0.1667em"/>'  # TeX's thin space before a function name: x³ cos x
 
 
 def symbol(name: str) -> str:
@@ -95,7 +101,8 @@ def _ml(node: n.Node) -> str:
     if kind is n.Call:
         return _call(node)  # type: ignore[arg-type]
     if kind is n.Eq:
-        return f"<mrow>{_ml(node.lhs)}<mo>=</mo>{_ml(node.rhs)}</mrow>"  # type: ignore[attr-defined]
+        equation = normalized_equation(node)  # type: ignore[arg-type]
+        return f"<mrow>{_ml(equation.lhs)}<mo>=</mo>{_ml(equation.rhs)}</mrow>"
     if kind in (n.Tuple, n.Seq):
         inner = "<mo>,</mo>".join(_ml(i) for i in node.items)  # type: ignore[attr-defined]
         return _paren(inner) if kind is n.Tuple else f"<mrow>{inner}</mrow>"
@@ -122,8 +129,17 @@ def _product(factors: list[n.Node]) -> str:
             text = _paren(text)
         if index:
             pieces.append("<mo>·</mo>" if isinstance(factor, n.Num) else "<mo>&#x2062;</mo>")
+            if _is_function(factor):
+                pieces.append(_THIN)
         pieces.append(text)
     return f"<mrow>{''.join(pieces)}</mrow>"
+
+
+def _is_function(node: n.Node) -> bool:
+    """A named function (cos x, ln x), also raised to a power, which TeX sets off by a thin space."""
+    if isinstance(node, n.Pow):
+        node = node.base
+    return isinstance(node, n.Call) and node.func not in ("exp", "sqrt", "abs")
 
 
 def _pow(node: n.Pow) -> str:
@@ -137,6 +153,11 @@ def _pow(node: n.Pow) -> str:
             return f"<mfrac><mn>1</mn>{inner}</mfrac>"
     if isinstance(base, n.Const) and base.name == "e":
         return f"<msup><mi>e</mi>{_ml(exponent)}</msup>"
+    if isinstance(base, n.Call) and base.func not in ("exp", "sqrt", "abs", "max", "min", "atan2"):
+        # sin(x)^2 is written sin²(x)
+        name = FUNCTIONS.get(base.func, base.func)
+        args = "<mo>,</mo>".join(_ml(a) for a in base.args)
+        return f"<mrow><msup>{_mi(name.replace(chr(39), '′'))}{_ml(exponent)}</msup><mo>&#x2061;</mo>{_paren(args)}</mrow>"
     base_text = _ml(base)
     if _precedence(base) <= _POW or (isinstance(base, n.Call) and base.func in ("sqrt", "exp")):
         base_text = _paren(base_text)

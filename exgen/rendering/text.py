@@ -7,13 +7,16 @@ presentation MathML, both from exgen's own fast printers (:mod:`exgen.rendering.
 
 from __future__ import annotations
 
-import string
+import re
+from collections.abc import Mapping
 from fractions import Fraction
+from functools import lru_cache
 from typing import Any
 
 import sympy
 
-from exgen.i18n import catalog, t
+from exgen.answers.nodes import Node
+from exgen.i18n import MATH_FIELD, catalog, fill_math, latex_to_plain, parse_message, t
 from exgen.problems.model import Math, Text
 
 LATEX_SPECIALS = {
@@ -95,6 +98,8 @@ def math_plain(value: Any) -> str:
     """Calculator syntax (reads back with exgen's reader)."""
     from exgen.answers.printer import to_text
 
+    if isinstance(value, Node):
+        return to_text(value, ordered=True)
     if isinstance(value, str):
         return _label(value)
     if _is_points(value):
@@ -109,6 +114,8 @@ def math_plain(value: Any) -> str:
 def math_latex(value: Any) -> str:
     from exgen.rendering.latex import latex
 
+    if isinstance(value, Node):
+        return latex(value)
     if isinstance(value, str):
         return r"\text{" + escape_latex(_label(value)) + "}"
     if _is_points(value):
@@ -123,6 +130,8 @@ def math_latex(value: Any) -> str:
 def math_mathml(value: Any) -> str:
     from exgen.rendering.mathml import mathml
 
+    if isinstance(value, Node):
+        return mathml(value)
     if isinstance(value, str):
         return f"<mtext>{escape_html(_label(value))}</mtext>"
     if _is_points(value):
@@ -153,7 +162,7 @@ def _param(value: Any, fmt: str) -> str:
         return render(value, fmt)
     if isinstance(value, Fraction):
         value = f"{value.numerator}/{value.denominator}" if value.denominator != 1 else str(value.numerator)
-    if isinstance(value, sympy.Basic):
+    if isinstance(value, (sympy.Basic, Node)):
         return _param(Math(value), fmt)
     text_value = str(value)
     if fmt == "latex":
@@ -163,24 +172,72 @@ def _param(value: Any, fmt: str) -> str:
     return text_value
 
 
-_FORMATTER = string.Formatter()
+def _math_param(value: Any, fmt: str) -> str:
+    """A parameter inside a piece of mathematics: its formula without the delimiters."""
+    if isinstance(value, Math):
+        value = value.value
+    if isinstance(value, Text):
+        inner = render(value, fmt)
+        return r"\text{" + inner + "}" if fmt == "latex" else inner
+    if isinstance(value, str) and fmt != "plain":
+        from exgen.rendering import latex as latex_printer
+        from exgen.rendering import mathml as mathml_printer
+
+        return latex_printer.symbol(value) if fmt == "latex" else mathml_printer.symbol(value)
+    if fmt == "latex":
+        return math_latex(value)
+    if fmt == "html":
+        return math_mathml(value)
+    return math_plain(value)
+
+
 _ESCAPE = {"latex": escape_latex, "html": escape_html, "plain": lambda s: s}
+_MARKER = "ZQ{}QZ"
+
+
+@lru_cache(maxsize=8192)
+def _mathml_template(source: str) -> str:
+    """A catalog math piece as MathML, its placeholders left as ``<mtext>ZQnQZ</mtext>``."""
+    from latex2mathml.converter import convert
+
+    return convert(source)
+
+
+_MARKER_ELEMENT = re.compile(r"<mtext>ZQ(\d+)QZ</mtext>")
+_PLAIN_MARKER = re.compile(r"ZQ(\d+)QZ")
+
+
+def _math_piece(source: str, params: Mapping[str, Any], fmt: str) -> str:
+    if fmt == "latex":
+        return "$" + fill_math(source, params, lambda v: _math_param(v, "latex")) + "$"
+    names: list[str] = []
+
+    def marker(match: re.Match[str]) -> str:
+        if match.group(1) not in params:
+            return match.group(0)
+        names.append(match.group(1))
+        return r"\text{" + _MARKER.format(len(names) - 1) + "}"
+
+    marked = MATH_FIELD.sub(marker, source)
+    if fmt == "plain":  # parameters go in after the conversion: calculator text is not LaTeX
+        return _PLAIN_MARKER.sub(lambda m: _math_param(params[names[int(m.group(1))]], "plain"), latex_to_plain(marked))
+    template = _mathml_template(marked)
+    return _MARKER_ELEMENT.sub(lambda m: _math_param(params[names[int(m.group(1))]], "html"), template)
 
 
 def render(item: Text, fmt: str = "plain") -> str:
-    """The sentence in the current locale, with its parameters rendered for ``fmt``.
-
-    The catalog's words are escaped for the format piece by piece, between placeholders, so
-    escaping can never touch a placeholder.
-    """
+    """The sentence in the current locale, with its parameters and mathematics rendered for
+    ``fmt``: words escaped for the format, mathematics typeset (see :mod:`exgen.i18n`)."""
     template = catalog().get(item.key)
     if template is None:
         return t(item.key)
     escape = _ESCAPE[fmt]
     pieces = []
-    for literal, name, _spec, _conversion in _FORMATTER.parse(str(template)):
-        pieces.append(escape(literal))
-        if name is not None:
-            pieces.append(_param(item.params[name], fmt))
+    for kind, value in parse_message(str(template)):
+        if kind == "text":
+            pieces.append(escape(value))
+        elif kind == "field":
+            pieces.append(_param(item.params[value], fmt))
+        else:
+            pieces.append(_math_piece(value, item.params, fmt))
     return "".join(pieces)
-
