@@ -350,3 +350,43 @@ def sub(a: Node, b: Node) -> Node:
 
 ZERO = Num(Fraction(0))
 ONE = Num(Fraction(1))
+
+
+# -- a lossless JSON form (for key.json: formulas in sentences, read back without parsing) ------
+
+
+def to_data(node: Node) -> Any:
+    """The tree as nested JSON lists: ``["+", ["v", "x"], ["n", 1, 2, ""]]`` is x + 1/2."""
+    kind = type(node)
+    if kind is Num:
+        value = node.value  # type: ignore[attr-defined]
+        return ["n", value.numerator, value.denominator, node.text]  # type: ignore[attr-defined]
+    if kind is Sym:
+        return ["v", node.name]  # type: ignore[attr-defined]
+    if kind is Const:
+        return ["c", node.name]  # type: ignore[attr-defined]
+    if kind is Call:
+        return ["f", node.func, *(to_data(a) for a in node.args)]  # type: ignore[attr-defined]
+    return [_TAGS[kind], *(to_data(c) for c in node.children())]
+
+
+_TAGS: dict[type, str] = {Add: "+", Neg: "-", Mul: "*", Div: "/", Pow: "^", Tuple: "()", Seq: ",", Eq: "="}
+_BUILDERS: dict[str, Any] = {
+    "+": lambda items: Add(tuple(items)), "-": lambda items: Neg(items[0]), "*": lambda items: Mul(tuple(items)),
+    "/": lambda items: Div(items[0], items[1]), "^": lambda items: Pow(items[0], items[1]),
+    "()": lambda items: Tuple(tuple(items)), ",": lambda items: Seq(tuple(items)), "=": lambda items: Eq(items[0], items[1]),
+}
+
+
+def from_data(data: Any) -> Node:
+    """The tree written by :func:`to_data`."""
+    tag = data[0]
+    if tag == "n":
+        return Num(Fraction(data[1], data[2]), data[3])
+    if tag == "v":
+        return Sym(data[1])
+    if tag == "c":
+        return Const(data[1])
+    if tag == "f":
+        return Call(data[1], tuple(from_data(a) for a in data[2:]))
+    return _BUILDERS[tag]([from_data(c) for c in data[1:]])  # type: ignore[no-any-return]

@@ -26,8 +26,9 @@ class KeyPart:
     ask: str
     args: dict[str, Any]
     prompt: str
-    mistakes: tuple[dict[str, str], ...]
+    mistakes: tuple[dict[str, Any], ...]
     solution: tuple[dict[str, Any], ...]
+    prompt_data: dict[str, Any] | None = None  # the prompt as a sentence to typeset (key + parameters)
 
     @property
     def signature(self) -> tuple[Any, ...]:
@@ -38,7 +39,8 @@ class KeyPart:
         return {
             "id": self.id, "kind": self.kind, "answer": self.answer, "variables": list(self.variables),
             "functions": list(self.functions), "tolerance": self.tolerance,
-            "choices": list(self.choices) if self.choices else None, "mistakes": list(self.mistakes),
+            "choices": list(self.choices) if self.choices else None,
+            "mistakes": [{"id": m["id"], "answer": m["answer"], "message": m["message"]} for m in self.mistakes],
             "ask": self.ask, "args": self.args, "ecf_credit": self.ecf_credit,
         }
 
@@ -50,6 +52,7 @@ class KeyProblem:
     statement: str
     givens: dict[str, str]
     parts: tuple[KeyPart, ...]
+    statement_data: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -97,7 +100,7 @@ def _part(raw: dict[str, Any]) -> KeyPart:
         points=float(raw.get("points", 1.0)), depends_on=tuple(raw.get("depends_on") or ()),
         ecf_credit=float(raw.get("ecf_credit", 1.0)), ask=str(raw.get("ask", "")), args=dict(raw.get("args") or {}),
         prompt=str(raw.get("prompt", "")), mistakes=tuple(raw.get("mistakes") or ()),
-        solution=tuple(raw.get("solution") or ()),
+        solution=tuple(raw.get("solution") or ()), prompt_data=raw.get("prompt_data"),
     )
 
 
@@ -118,6 +121,7 @@ def load_key(path: Path) -> Key:
                 KeyProblem(
                     number=int(p["number"]), family=str(p["family"]), statement=str(p.get("statement", "")),
                     givens=dict(p.get("description", {}).get("givens", {})), parts=tuple(_part(q) for q in p["parts"]),
+                    statement_data=p.get("statement_data"),
                 )
                 for p in raw["problems"]
             )

@@ -135,7 +135,34 @@ def _mathml_cached(text: str, variables: tuple[str, ...]) -> Markup | None:
         return None
 
 
+def _sentence(data: dict[str, Any] | None, fallback: str) -> Markup | str:
+    """A stored sentence typeset as HTML (older key.json files: its plain text)."""
+    if not data:
+        return fallback
+    from exgen.rendering.text import render, text_from_data
+
+    return Markup(render(text_from_data(data), "html"))
+
+
+def _label_after(step: dict[str, Any], label: str) -> Markup | None:
+    if not step.get("text_data"):
+        return None
+    from exgen.rendering.document import label_after
+    from exgen.rendering.text import text_from_data
+
+    shown = label_after(text_from_data(step["text_data"]), label, "html")
+    return Markup(shown) if shown else None
+
+
+def _label_text(label: str) -> str:
+    from exgen.answers.kinds.label import display_label
+
+    return display_label(label)
+
+
 def feedback_context(book: GradeBook, row: GradedRow) -> dict[str, Any]:
+    from exgen.rendering.text import math_from_data
+
     assert row.version is not None
     problems = []
     for problem in row.version.problems:
@@ -145,21 +172,32 @@ def feedback_context(book: GradeBook, row: GradedRow) -> dict[str, Any]:
             typed = row.submission.answers.get(part.id, "")
             words = part.kind == "label"  # labels are words, not formulas
             shown = result.interpreted if result.verdict not in ("invalid", "blank") else None
+            message: Markup | str = result.message
+            if result.mistake:
+                model = next((m for m in part.mistakes if m["id"] == result.mistake), None)
+                if model is not None:
+                    message = _sentence(model.get("message_data"), result.message)
+            steps = []
+            for step in part.solution:
+                text = _sentence(step.get("text_data"), step.get("text", ""))
+                math_value = step.get("math_data")
+                if math_value and "label" in math_value:
+                    shown_math = _label_after(step, math_value["label"])
+                elif words:
+                    shown_math = None
+                elif math_value:
+                    shown_math = Markup(math_from_data(math_value, "html"))
+                else:
+                    shown_math = _mathml_of(step.get("math"), part.variables)
+                steps.append({"text": text, "math": shown_math})
             parts.append({
-                "id": part.id, "label": part.part, "prompt": part.prompt, "typed": typed,
+                "id": part.id, "label": part.part, "prompt": _sentence(part.prompt_data, part.prompt), "typed": typed,
                 "read_as": shown if words else _mathml_of(shown, part.variables),
-                "result": result, "points": part.points, "earned": result.score * part.points,
-                "key": part.answer if words else (_mathml_of(part.answer, part.variables) or part.answer),
-                # The worked solution, typeset where the answer was not right; where it was, as
-                # plain text in a closed section (typesetting every step costs most of the time).
-                "steps": [
-                    {"text": step.get("text", ""),
-                     "math": (Markup("<code>") + step["math"] + Markup("</code>")) if result.verdict == "correct" and step.get("math")
-                     else _mathml_of(step.get("math"), part.variables)}
-                    for step in part.solution
-                ],
+                "result": result, "message": message, "points": part.points, "earned": result.score * part.points,
+                "key": _label_text(part.answer) if words else (_mathml_of(part.answer, part.variables) or part.answer),
+                "steps": steps,
             })
-        problems.append({"number": problem.number, "statement": problem.statement, "parts": parts})
+        problems.append({"number": problem.number, "statement": _sentence(problem.statement_data, problem.statement), "parts": parts})
     return {
         "title": book.key.title, "student": row.submission.student, "name": row.version.student_name,
         "version": row.version.version, "total": row.total, "maximum": row.maximum, "problems": problems,

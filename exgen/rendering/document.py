@@ -12,7 +12,7 @@ from typing import Any
 from markupsafe import Markup
 
 from exgen.i18n import t
-from exgen.problems.model import Problem
+from exgen.problems.model import Problem, Text
 from exgen.rendering.text import math, render
 
 FORMATS = {"tex": "latex", "html": "html"}
@@ -56,6 +56,7 @@ class Sheet:
     problems: list[SheetProblem]
     key: bool = False
     standalone: bool = True
+    syntax_help: list[Markup] = field(default_factory=list)  # one line per kind of answer asked
 
     @property
     def anchor(self) -> str:
@@ -66,6 +67,54 @@ class Sheet:
         return {"sheet": self, "standalone": self.standalone}
 
 
+HELP_ORDER = ("expression", "number", "points", "vector", "equation", "label")
+
+
+def syntax_help(problems: list[Problem], fmt: str) -> list[Markup]:
+    """The "how to write your answers" lines for the kinds of answer these problems ask for."""
+    kinds = {part.kind for problem in problems for part in problem.parts}
+    keys = [kind for kind in HELP_ORDER if kind in kinds]
+    if any("sigma" in part.functions for problem in problems for part in problem.parts):
+        keys.append("sigma")
+    return [Markup(typeset_help(t(f"sheet.help.{key}"), FORMATS[fmt])) for key in keys]
+
+
+def typeset_help(sentence: str, target: str) -> str:
+    """A help sentence: words escaped, what a student types (between backticks) as code."""
+    from exgen.rendering.text import escape_html, escape_latex
+
+    pieces = sentence.split("`")
+    out = []
+    for index, piece in enumerate(pieces):
+        if target == "latex":
+            out.append(r"\texttt{" + escape_latex(piece) + "}" if index % 2 else escape_latex(piece))
+        else:
+            out.append(f"<code>{escape_html(piece)}</code>" if index % 2 else escape_html(piece))
+    return "".join(out)
+
+
+def wants_display(value: Any) -> bool:
+    """Fractions and long formulas in keys stand on their own line, in display style."""
+    if isinstance(value, str):
+        return False
+    from exgen.rendering.text import math_latex
+
+    text = math_latex(value)
+    return "\\frac" in text or len(text) > 60
+
+
+def label_after(sentence: Text, label: str, fmt: str) -> str | None:
+    """The label a step ends with, as a word, unless its sentence names it already
+    ("So: minimum" but not "D < 0: a saddle point. saddle point")."""
+    from exgen.answers.kinds.label import display_label
+    from exgen.rendering.text import escape_html, escape_latex
+
+    word = display_label(label)
+    if word.casefold() in render(sentence, "plain").casefold():
+        return None
+    return escape_latex(word) if fmt == "latex" else escape_html(word)
+
+
 def typeset_problem(problem: Problem, number: int, fmt: str, section_title: str = "") -> SheetProblem:
     """A problem with its statement, prompts, keys and worked solutions typeset for ``fmt``."""
     from exgen.problems.values import typed
@@ -73,18 +122,20 @@ def typeset_problem(problem: Problem, number: int, fmt: str, section_title: str 
     target = FORMATS[fmt]
     parts = []
     for part in problem.parts:
-        steps = [
-            {
-                "text": Markup(render(step.text, target)),
-                "math": Markup(math(step.value, target)) if step.value is not None else None,
-            }
-            for step in part.steps
-        ]
+        steps = []
+        for step in part.steps:
+            if isinstance(step.value, str):
+                shown = label_after(step.text, step.value, target)
+            elif step.value is not None:
+                shown = math(step.value, target, wants_display(step.value))
+            else:
+                shown = None
+            steps.append({"text": Markup(render(step.text, target)), "math": Markup(shown) if shown else None})
         choices = [str(t(f"labels.display.{c}")) for c in part.choices] if part.choices else []
         parts.append(
             SheetPart(
                 id=f"{number}{part.id}", label=part.id, prompt=Markup(render(part.prompt, target)), kind=part.kind,
-                answer=Markup(math(part.answer, target)), steps=steps, choices=choices, points=part.points,
+                answer=Markup(math(part.answer, target, wants_display(part.answer))), steps=steps, choices=choices, points=part.points,
                 key_text=typed(part.kind, part.answer),
             )
         )

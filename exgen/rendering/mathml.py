@@ -39,7 +39,18 @@ def _paren(inner: str) -> str:
 _THIN = '<mspace width="0.1667em"/>'  # TeX's thin space before a function name: x³ cos x
 
 
+def _primed(name: str) -> str:
+    """``f'`` and ``f''``: the letter in italic, its primes after it on the line."""
+    base = name.rstrip("'′")
+    primes = len(name) - len(base)
+    if not primes:
+        return _mi(name)
+    return f'<mrow>{_mi(base)}<mo lspace="0" rspace="0">{"′" * primes}</mo></mrow>'
+
+
 def symbol(name: str) -> str:
+    if name.endswith(("'", "′")):
+        return _primed(name)
     base = name.rstrip("0123456789")
     digits = name[len(base) :]
     text = GREEK_LETTERS.get(base, base) if base in GREEK else base.replace("'", "′")
@@ -157,7 +168,7 @@ def _pow(node: n.Pow) -> str:
         # sin(x)^2 is written sin²(x)
         name = FUNCTIONS.get(base.func, base.func)
         args = "<mo>,</mo>".join(_ml(a) for a in base.args)
-        return f"<mrow><msup>{_mi(name.replace(chr(39), '′'))}{_ml(exponent)}</msup><mo>&#x2061;</mo>{_paren(args)}</mrow>"
+        return f"<mrow><msup>{_primed(name)}{_ml(exponent)}</msup><mo>&#x2061;</mo>{_paren(args)}</mrow>"
     base_text = _ml(base)
     if _precedence(base) <= _POW or (isinstance(base, n.Call) and base.func in ("sqrt", "exp")):
         base_text = _paren(base_text)
@@ -173,4 +184,4 @@ def _call(node: n.Call) -> str:
     if node.func == "abs":
         return f"<mrow><mo>|</mo>{args}<mo>|</mo></mrow>"
     name = FUNCTIONS.get(node.func, node.func)
-    return f"<mrow>{_mi(name.replace(chr(39), '′'))}<mo>&#x2061;</mo>{_paren(args)}</mrow>"
+    return f"<mrow>{_primed(name)}<mo>&#x2061;</mo>{_paren(args)}</mrow>"

@@ -13,9 +13,7 @@ from fractions import Fraction
 from functools import lru_cache
 from typing import Any
 
-import sympy
-
-from exgen.answers.nodes import Node
+from exgen.answers.nodes import Eq, Node, Num, Seq, Tuple, from_data, to_data
 from exgen.i18n import MATH_FIELD, catalog, fill_math, latex_to_plain, parse_message, t
 from exgen.problems.model import Math, Text
 
@@ -84,7 +82,15 @@ def _is_points(value: Any) -> bool:
     return isinstance(value, (tuple, list)) and all(isinstance(v, (tuple, list)) for v in value)
 
 
+def _is_sympy(value: Any) -> bool:
+    return type(value).__module__.startswith("sympy")
+
+
 def _tree(value: Any) -> Any:
+    if isinstance(value, Node):
+        return value
+    import sympy
+
     from exgen.answers.sympy_bridge import from_sympy
 
     return from_sympy(sympy.sympify(value) if not isinstance(value, sympy.Basic) else value)
@@ -94,10 +100,18 @@ def _label(value: str) -> str:
     return str(catalog().get(f"labels.display.{value}", value))
 
 
+def _listed(value: Any) -> Any:
+    """A Python list of formulas is a list in the sentence (``y, z``): a sequence, no brackets."""
+    if isinstance(value, list) and value and not _is_points(value):
+        return Seq(tuple(_tree(v) for v in value))
+    return value
+
+
 def math_plain(value: Any) -> str:
     """Calculator syntax (reads back with exgen's reader)."""
     from exgen.answers.printer import to_text
 
+    value = _listed(value)
     if isinstance(value, Node):
         return to_text(value, ordered=True)
     if isinstance(value, str):
@@ -114,6 +128,7 @@ def math_plain(value: Any) -> str:
 def math_latex(value: Any) -> str:
     from exgen.rendering.latex import latex
 
+    value = _listed(value)
     if isinstance(value, Node):
         return latex(value)
     if isinstance(value, str):
@@ -130,6 +145,7 @@ def math_latex(value: Any) -> str:
 def math_mathml(value: Any) -> str:
     from exgen.rendering.mathml import mathml
 
+    value = _listed(value)
     if isinstance(value, Node):
         return mathml(value)
     if isinstance(value, str):
@@ -144,14 +160,44 @@ def math_mathml(value: Any) -> str:
     return mathml(_tree(value))
 
 
+def _equations(value: Any) -> list[Any] | None:
+    """The equations of a system (a tuple of equations, as values or as a tree), or None."""
+    items = value.items if isinstance(value, Tuple) else value if isinstance(value, (tuple, list)) else None
+    if not items:
+        return None
+    trees = [_tree(item) for item in items]
+    return trees if all(isinstance(tree, Eq) for tree in trees) else None
+
+
 def math(value: Any, fmt: str, display: bool = False) -> str:
-    """One formula, complete for the format ($…$, <math>…</math>, or calculator text)."""
+    """One formula, complete for the format ($…$, <math>…</math>, or calculator text).
+
+    A tuple of equations is a list (``w = 1, b = 2``), displayed as an aligned system.
+    """
+    equations = _equations(value) if fmt != "plain" else None
     if fmt == "latex":
-        body = math_latex(value)
+        if equations and display:
+            from exgen.rendering.latex import latex
+
+            rows = r" \\ ".join(latex(e.lhs) + " &= " + latex(e.rhs) for e in equations)
+            return r"\[\left\{\begin{aligned}" + rows + r"\end{aligned}\right.\]"
+        body = ",\\ ".join(math_latex(e) for e in equations) if equations else math_latex(value)
         return f"\\[{body}\\]" if display else f"${body}$"
     if fmt == "html":
         block = ' display="block"' if display else ""
-        return f'<math xmlns="http://www.w3.org/1998/Math/MathML"{block}>{math_mathml(value)}</math>'
+        if equations and display:
+            from exgen.rendering.mathml import mathml
+
+            rows = "".join(
+                f'<mtr><mtd style="text-align: right">{mathml(e.lhs)}</mtd><mtd style="text-align: left"><mo>=</mo>{mathml(e.rhs)}</mtd></mtr>'
+                for e in equations
+            )
+            body = f'<mrow><mo>{{</mo><mtable>{rows}</mtable></mrow>'
+        elif equations:
+            body = '<mrow>' + '<mo separator="true">,</mo><mspace width="0.5em"/>'.join(math_mathml(e) for e in equations) + "</mrow>"
+        else:
+            body = math_mathml(value)
+        return f'<math xmlns="http://www.w3.org/1998/Math/MathML"{block}>{body}</math>'
     return math_plain(value)
 
 
@@ -162,7 +208,7 @@ def _param(value: Any, fmt: str) -> str:
         return render(value, fmt)
     if isinstance(value, Fraction):
         value = f"{value.numerator}/{value.denominator}" if value.denominator != 1 else str(value.numerator)
-    if isinstance(value, (sympy.Basic, Node)):
+    if isinstance(value, Node) or _is_sympy(value):
         return _param(Math(value), fmt)
     text_value = str(value)
     if fmt == "latex":
@@ -195,12 +241,19 @@ _ESCAPE = {"latex": escape_latex, "html": escape_html, "plain": lambda s: s}
 _MARKER = "ZQ{}QZ"
 
 
+_PRIMED = re.compile(r"<msup><mi>([^<]{1,2})</mi><mi>(&#x0203[234];)</mi></msup>")
+
+
 @lru_cache(maxsize=8192)
 def _mathml_template(source: str) -> str:
-    """A catalog math piece as MathML, its placeholders left as ``<mtext>ZQnQZ</mtext>``."""
+    """A catalog math piece as MathML, its placeholders left as ``<mtext>ZQnQZ</mtext>``.
+
+    A prime follows its letter on the line (the glyph itself sits high), not in a superscript,
+    where Chromium would lift it twice.
+    """
     from latex2mathml.converter import convert
 
-    return convert(source)
+    return _PRIMED.sub(lambda m: f'<mrow><mi>{m.group(1)}</mi><mo lspace="0" rspace="0">{m.group(2)}</mo></mrow>', convert(source))
 
 
 _MARKER_ELEMENT = re.compile(r"<mtext>ZQ(\d+)QZ</mtext>")
@@ -241,3 +294,68 @@ def render(item: Text, fmt: str = "plain") -> str:
         else:
             pieces.append(_math_piece(value, item.params, fmt))
     return "".join(pieces)
+
+
+# -- sentences kept as data (key.json), rendered later without the problem's sympy values ---------
+
+
+def math_data(value: Any) -> dict[str, Any]:
+    """A math value (a sympy value, a tree, points, a vector or a label) as JSON."""
+    value = _listed(value)
+    if isinstance(value, str):
+        return {"label": value}
+    if _is_points(value):
+        if not value:
+            return {"empty": True}
+        points = [Tuple(tuple(_tree(c) for c in p)) if len(p) > 1 else _tree(p[0]) for p in value]
+        return {"tree": to_data(Seq(tuple(points)) if len(points) > 1 else points[0])}
+    if isinstance(value, (tuple, list)):
+        return {"tree": to_data(Tuple(tuple(_tree(v) for v in value)))}
+    return {"tree": to_data(_tree(value))}
+
+
+def text_data(item: Text) -> dict[str, Any]:
+    """A sentence as JSON: its catalog key and parameters, formulas as trees (see nodes.to_data)."""
+    params: dict[str, Any] = {}
+    for name, value in item.params.items():
+        if isinstance(value, Text):
+            params[name] = {"text": text_data(value)}
+        elif isinstance(value, Math):
+            params[name] = {**math_data(value.value), **({"display": True} if value.display else {})}
+        elif isinstance(value, Node) or _is_sympy(value):
+            params[name] = math_data(value)
+        elif isinstance(value, Fraction):
+            params[name] = {"tree": to_data(Num(value))}
+        else:
+            params[name] = value
+    return {"key": item.key, "params": params}
+
+
+def text_from_data(data: Mapping[str, Any]) -> Text:
+    """The sentence :func:`text_data` wrote, ready for :func:`render`."""
+    params: dict[str, Any] = {}
+    for name, value in (data.get("params") or {}).items():
+        if isinstance(value, dict):
+            display = bool(value.get("display"))
+            if "text" in value:
+                params[name] = text_from_data(value["text"])
+            elif "label" in value:
+                params[name] = Math(value["label"], display)
+            elif "empty" in value:
+                params[name] = Math((), display)
+            else:
+                params[name] = Math(from_data(value["tree"]), display)
+        else:
+            params[name] = value
+    return Text(str(data.get("key", "")), params)
+
+
+def math_from_data(data: Mapping[str, Any], fmt: str) -> str:
+    """A math value written by :func:`math_data`, typeset for ``fmt``."""
+    if "label" in data:
+        value: Any = data["label"]
+    elif "empty" in data:
+        value = ()
+    else:
+        value = from_data(data["tree"])
+    return math(value, fmt, bool(data.get("display")))

@@ -31,8 +31,8 @@ from exgen.i18n import t, use_locale
 from exgen.problems.base import derive_seed, student_seed
 from exgen.problems.model import Problem
 from exgen.problems.sets import Section, generate_set
-from exgen.rendering.document import Sheet, typeset_problem
-from exgen.rendering.text import math_plain, render
+from exgen.rendering.document import Sheet, syntax_help, typeset_problem
+from exgen.rendering.text import math_data, math_plain, render, text_data
 from exgen.worksheets.roster import Student
 from exgen.worksheets.spec import WorksheetSpec
 
@@ -82,12 +82,12 @@ def plan_versions(spec: WorksheetSpec, roster: Sequence[Student] | None, count: 
     return [Version(f"V{i:0{width}d}", derive_seed("version", spec.seed, i)) for i in range(1, count + 1)]
 
 
-def _sheet(spec: WorksheetSpec, version: Version, problems: list[Any], key: bool, standalone: bool) -> Sheet:
+def _sheet(spec: WorksheetSpec, version: Version, problems: list[Any], key: bool, standalone: bool, help_lines: list[Any]) -> Sheet:
     return Sheet(
         title=spec.title, course=spec.course, date=spec.date, instructions=spec.instructions,
         version=version.id, student_id=version.student.id if version.student else "",
         student_name=version.student.name if version.student else "", seed=version.seed,
-        language=spec.language, problems=problems, key=key, standalone=standalone,
+        language=spec.language, problems=problems, key=key, standalone=standalone, syntax_help=help_lines,
     )
 
 
@@ -118,10 +118,16 @@ def _key_entry(spec: WorksheetSpec, version: Version, problems: list[Problem]) -
                 "ask": part.ask,
                 "args": dict(part.args),
                 "prompt": render(part.prompt),
+                "prompt_data": text_data(part.prompt),
                 # All mistake models; the grader drops any it would accept as the key.
-                "mistakes": [{"id": m.id, "answer": typed(part.kind, m.answer), "message": render(m.text)} for m in part.mistakes],
+                "mistakes": [
+                    {"id": m.id, "answer": typed(part.kind, m.answer), "message": render(m.text), "message_data": text_data(m.text)}
+                    for m in part.mistakes
+                ],
                 "solution": [
-                    {"text": render(step.text), "math": math_plain(step.value) if step.value is not None else None}
+                    {"text": render(step.text), "text_data": text_data(step.text),
+                     "math": math_plain(step.value) if step.value is not None else None,
+                     "math_data": math_data(step.value) if step.value is not None else None}
                     for step in part.steps
                 ],
             })
@@ -131,6 +137,7 @@ def _key_entry(spec: WorksheetSpec, version: Version, problems: list[Problem]) -
             "difficulty": problem.difficulty,
             "seed": problem.seed,
             "statement": render(problem.statement),
+            "statement_data": text_data(problem.statement),
             "description": problem.describe(),
             "parts": parts,
         })
@@ -154,15 +161,16 @@ def build_version(
                 continue
             env = environment(fmt, templates)
             typeset = [typeset_problem(p, i, fmt, titles[i - 1]) for i, p in enumerate(problems, start=1)]
+            help_lines = syntax_help(problems, fmt)
             rendered = []
             for key, folder in ((False, "worksheets"), (True, "keys")):
                 template = env.get_template(f"{'key' if key else 'worksheet'}.{fmt}.j2")
-                standalone = template.render(_sheet(spec, version, typeset, key, True).context())
+                standalone = template.render(_sheet(spec, version, typeset, key, True, help_lines).context())
                 if fmt in formats:
                     files[f"{folder}/{version.stem}.{fmt}"] = standalone
                 body = _body(standalone, fmt)
                 if body is None:  # a custom base template without the body markers
-                    body = template.render(_sheet(spec, version, typeset, key, False).context())
+                    body = template.render(_sheet(spec, version, typeset, key, False, help_lines).context())
                 rendered.append(body)
             bodies[fmt] = (rendered[0], rendered[1])
         key_entry = _key_entry(spec, version, problems)

@@ -77,7 +77,8 @@ class PartialDerivatives(Family):
                     id=next(letters), prompt=text("problems.partial_derivatives.prompt_partial", var=Math(var)),
                     kind="expression", answer=component, ask="partial", args={"f": "f", "wrt": [str(var)]},
                     variables=names,
-                    steps=(Step(text("steps.partial_treat_constant", var=Math(var), others=Math(tuple(others)) if len(others) > 1 else Math(others[0]))),
+                    steps=(Step(text("steps.partial_treat_constant" if len(others) > 1 else "steps.partial_treat_constant_one",
+                                     var=Math(var), others=Math(list(others)) if len(others) > 1 else Math(others[0]))),
                            Step(text("steps.result"), component)),
                     mistakes=tuple(mistakes),
                 )
