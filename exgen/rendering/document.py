@@ -63,8 +63,11 @@ class Sheet:
         """An HTML id (and the LaTeX page mark) for this sheet: V001-worksheet, V001-key."""
         return f"{self.version}-{'key' if self.key else 'worksheet'}"
 
+    engine: str = "pdflatex"  # or xelatex, for text beyond Latin-1 (see exgen.rendering.pdf)
+    cjk: bool = False
+
     def context(self) -> dict[str, Any]:
-        return {"sheet": self, "standalone": self.standalone}
+        return {"sheet": self, "standalone": self.standalone, "engine": self.engine, "cjk": self.cjk}
 
 
 HELP_ORDER = ("expression", "number", "points", "vector", "equation", "label")

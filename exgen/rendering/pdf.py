@@ -1,4 +1,8 @@
-"""PDFs with pdflatex: one LaTeX run for the whole class set, then one file per sheet.
+"""PDFs with pdflatex or xelatex: one LaTeX run for the whole class set, then one file per sheet.
+
+pdflatex is used while every character of the text is in Latin-1; a name such as 王小明,
+Nguyễn Thị Hương, Σοφία or Дмитрий switches the run to xelatex with fonts that have them
+(:func:`engine_for`).
 
 Compiling hundreds of small documents costs hundreds of TeX start-ups, so the combined print
 file is compiled once; each sheet writes its first physical page into the ``.aux`` file
@@ -23,6 +27,7 @@ from pathlib import Path
 from exgen.errors import ExgenError
 
 INSTALL_HINT = "sudo apt-get install latexmk texlive-latex-recommended texlive-fonts-recommended"
+UNICODE_HINT = "sudo apt-get install texlive-xetex texlive-lang-chinese fonts-freefont-otf"
 _MARK = re.compile(r"\\exgenpage\{([^}]*)\}\{(\d+)\}")
 
 
@@ -30,11 +35,25 @@ class LatexError(ExgenError):
     """pdflatex failed; the message quotes the log."""
 
 
-def require_tex() -> str:
-    executable = shutil.which("pdflatex")
+def require_tex(engine: str = "pdflatex") -> str:
+    executable = shutil.which(engine)
     if executable is None:
-        raise ExgenError(f"PDF output needs pdflatex from TeX Live, which is not installed. On Debian: {INSTALL_HINT} (tex, html and json work without it)")
+        hint = INSTALL_HINT if engine == "pdflatex" else UNICODE_HINT
+        why = "" if engine == "pdflatex" else " (the text has characters beyond Latin-1, such as a student's name)"
+        raise ExgenError(f"PDF output needs {engine} from TeX Live{why}, which is not installed. On Debian: {hint} (tex, html and json work without it)")
     return executable
+
+
+def _is_cjk(char: str) -> bool:
+    code = ord(char)
+    return 0x2E80 <= code <= 0x9FFF or 0xAC00 <= code <= 0xD7AF or 0xF900 <= code <= 0xFAFF or 0xFF00 <= code <= 0xFFEF
+
+
+def engine_for(source: str) -> tuple[str, bool]:
+    """The engine a LaTeX source needs, and whether it has Chinese, Japanese or Korean text."""
+    if all(ord(char) <= 0xFF for char in source):
+        return "pdflatex", False
+    return "xelatex", any(_is_cjk(char) for char in source)
 
 
 def _environment() -> dict[str, str]:
@@ -45,8 +64,10 @@ def _environment() -> dict[str, str]:
 
 
 def run_pdflatex(source: str, workdir: Path, name: str = "print") -> Path:
-    """Compile ``source`` in ``workdir``; return the PDF path or raise :class:`LatexError`."""
-    executable = require_tex()
+    """Compile ``source`` in ``workdir`` with the engine it needs; return the PDF path or raise
+    :class:`LatexError`."""
+    engine, _ = engine_for(source)
+    executable = require_tex(engine)
     tex = workdir / f"{name}.tex"
     tex.write_text(source, encoding="utf-8")
     completed = subprocess.run(
@@ -77,7 +98,7 @@ def explain_failure(log: Path, source: str, tex: Path) -> str:
     if line_number and 0 < line_number <= len(source_lines):
         context = f"\n{tex}:{line_number}: {source_lines[line_number - 1].strip()[:200]}"
     detail = "\n".join(excerpt).strip() or "(no error message in the log)"
-    return f"pdflatex failed:\n{detail}{context}\nThe LaTeX source is kept in {tex.parent}."
+    return f"LaTeX failed:\n{detail}{context}\nThe LaTeX source is kept in {tex.parent}."
 
 
 def compile_and_split(source: str, out: Path, targets: dict[str, str]) -> list[str]:

@@ -32,6 +32,7 @@ from exgen.problems.base import derive_seed, student_seed
 from exgen.problems.model import Problem
 from exgen.problems.sets import Section, generate_set
 from exgen.rendering.document import Sheet, syntax_help, typeset_problem
+from exgen.rendering.pdf import engine_for
 from exgen.rendering.text import math_data, math_plain, render, text_data
 from exgen.worksheets.roster import Student
 from exgen.worksheets.spec import WorksheetSpec
@@ -165,7 +166,11 @@ def build_version(
             rendered = []
             for key, folder in ((False, "worksheets"), (True, "keys")):
                 template = env.get_template(f"{'key' if key else 'worksheet'}.{fmt}.j2")
-                standalone = template.render(_sheet(spec, version, typeset, key, True, help_lines).context())
+                sheet = _sheet(spec, version, typeset, key, True, help_lines)
+                standalone = template.render(sheet.context())
+                if fmt == "tex" and engine_for(standalone)[0] != "pdflatex":  # a name in another script
+                    sheet.engine, sheet.cjk = engine_for(standalone)
+                    standalone = template.render(sheet.context())
                 if fmt in formats:
                     files[f"{folder}/{version.stem}.{fmt}"] = standalone
                 body = _body(standalone, fmt)
@@ -306,8 +311,9 @@ def _write_print_files(
         if not any(fmt in o.bodies for o in outputs):
             continue
         bodies = [o.bodies[fmt][0] for o in outputs] + [o.bodies[fmt][1] for o in outputs]
+        engine, cjk = engine_for("".join(bodies) + spec.title) if fmt == "tex" else ("", False)
         content = environment(fmt, templates).get_template(f"print.{fmt}.j2").render(
-            bodies=[_safe(b) for b in bodies], title=spec.title, language=spec.language
+            bodies=[_safe(b) for b in bodies], title=spec.title, language=spec.language, engine=engine, cjk=cjk
         )
         if fmt == "tex":
             latex_source = content
