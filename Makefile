@@ -22,7 +22,7 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 demo: $(VENV)/.installed
 	$(BIN)/exgen generate examples/week3.toml --roster examples/roster.csv --out output --force
 	$(BIN)/python examples/fill_sample_answers.py output/key.json output/answers.csv output/sample_submission.csv
-	$(BIN)/exgen grade output/key.json output/sample_submission.csv --out output/graded
+	$(BIN)/exgen grade output/key.json output/sample_submission.csv --out output/graded --force
 	@$(BIN)/exgen check "2x e^(x^2)" "e^(x^2)*2x" || true
 
 test: $(VENV)/.installed-test

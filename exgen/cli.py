@@ -15,7 +15,7 @@ from typing import Any
 import click
 
 from exgen import __version__
-from exgen.errors import UsageError
+from exgen.errors import ExgenError, UsageError
 
 # Kept literal so --help needs no engine import; tests check it matches the registry.
 ANSWER_KINDS = ("expression", "number", "points", "vector", "label", "equation")
@@ -261,7 +261,12 @@ def generate(
 @click.option("--timeout", type=click.FloatRange(min=0.05), default=2.0, show_default=True, help="Seconds per answer; past it the answer is 'review'.")
 @click.option("--format", "formats", default="csv,html,json", show_default=True, metavar="LIST", help="Comma-separated: csv (grades, item analysis), html (feedback, item analysis), json (results).")
 @click.option("--templates", type=click.Path(file_okay=False, path_type=Path), help="Folder of your own templates, searched first.")
-def grade(key: Path, submissions: Path, out: Path, workers: int | None, timeout: float, formats: str, templates: Path | None) -> None:
+@click.option("--force", is_flag=True, help="Replace the results of an earlier run in the output folder.")
+@click.option("--trust", type=click.Choice(["student", "version"]), help="When a row's version was made for another student: grade the student's own version, or the version on the row (default: report the row, do not grade it).")
+def grade(
+    key: Path, submissions: Path, out: Path, workers: int | None, timeout: float, formats: str, templates: Path | None,
+    force: bool, trust: str | None,
+) -> None:
     """Grade SUBMISSIONS against KEY (key.json from exgen generate).
 
     SUBMISSIONS is the filled-in answers.csv (student,version,<part ids>) or JSON lines
@@ -276,8 +281,9 @@ def grade(key: Path, submissions: Path, out: Path, workers: int | None, timeout:
     import os
 
     from exgen.grading.batch import grade as run_grade
-    from exgen.grading.reports import FORMATS, write_reports
+    from exgen.grading.reports import FORMATS, check_report_folder, write_reports
 
+    check_report_folder(out, force)  # before the work, not after it
     chosen = [f.strip().lower() for f in formats.split(",") if f.strip()]
     unknown = set(chosen) - set(FORMATS)
     if unknown:
@@ -294,13 +300,13 @@ def grade(key: Path, submissions: Path, out: Path, workers: int | None, timeout:
             state["done"] = done
 
         try:
-            book = run_grade(key, submissions, workers=processes, seconds=timeout, progress=progress)
+            book = run_grade(key, submissions, workers=processes, seconds=timeout, progress=progress, trust=trust)
         finally:
             if "bar" in state:
                 state["bar"].__exit__(None, None, None)
     else:
-        book = run_grade(key, submissions, workers=processes, seconds=timeout)
-    written = write_reports(book, out, chosen, templates)
+        book = run_grade(key, submissions, workers=processes, seconds=timeout, trust=trust)
+    written = write_reports(book, out, chosen, templates, force=force)
     counts = book.counts()
     graded = sum(1 for r in book.rows if r.version is not None)
     click.echo(
@@ -310,11 +316,15 @@ def grade(key: Path, submissions: Path, out: Path, workers: int | None, timeout:
     )
     for issue in book.file.issues:
         click.echo(f"  note: {issue}")
+    for error in book.file.errors:
+        click.echo(f"  error: {error}", err=True)
     folders = sorted({w.split("/")[0] for w in written if "/" in w})
     for folder in folders:
         click.echo(f"  {out}/{folder}/: {sum(1 for w in written if w.startswith(folder + '/'))} files")
     for name in sorted(w for w in written if "/" not in w):
         click.echo(f"  {out}/{name}")
+    if book.file.errors:
+        raise ExgenError(f"{len(book.file.errors)} row(s) were not graded: their version belongs to another student (see above and grades.csv)")
 
 
 @main.command()

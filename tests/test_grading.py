@@ -102,7 +102,7 @@ def test_a_generated_class_end_to_end(generated: Path, tmp_path: Path) -> None:
             assert cell["verdict"] in ("invalid", "incorrect") and cell["message"], cell
     grades = list(csv.reader((tmp_path / "graded" / "grades.csv").open(encoding="utf-8")))
     assert len(grades) == 1 + len(key["versions"])  # the row counts match
-    assert grades[0][:2] == ["student", "version"] and grades[0][-3:] == ["total", "maximum", "notes"]
+    assert grades[0][:3] == ["student", "name", "version"] and grades[0][-4:] == ["total", "maximum", "percent", "notes"]
     feedback = sorted((tmp_path / "graded" / "feedback").glob("*.html"))
     assert len(feedback) == len(key["versions"])
     assert "<math" in feedback[0].read_text(encoding="utf-8")

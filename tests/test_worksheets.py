@@ -17,7 +17,8 @@ from exgen.answers.check import check
 from exgen.cli import main
 from exgen.errors import ExgenError, InputFileError
 from exgen.problems.derive import derive
-from exgen.worksheets.generate import generate_class_set
+from exgen.problems.base import student_seed
+from exgen.worksheets.generate import generate_class_set, version_id
 from exgen.worksheets.roster import read_roster
 from exgen.worksheets.spec import WorksheetSpec, load_spec
 
@@ -128,18 +129,26 @@ def test_roster_errors(tmp_path: Path, content: bytes, message: str) -> None:
 # -- generation -------------------------------------------------------------------------------
 
 
+def _stems(out: Path) -> list[str]:
+    """File stems of the versions in key.json order (version id, then student id)."""
+    key = json.loads((out / "key.json").read_text(encoding="utf-8"))
+    return [v["version"] + (f"-{v['student']['id']}" if v["student"] else "") for v in key["versions"]]
+
+
 def test_generate_writes_everything_and_the_key_matches(spec_file: Path, roster_file: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     result = run("generate", str(spec_file), "--roster", str(roster_file), "--format", "tex,html,json", "--out", str(out), "--workers", "1")
     assert result.exit_code == 0, result.output
     assert "Wrote 3 version(s) x 3 problem(s)" in result.output
-    for stem in ("V001-s001", "V002-s002", "V003-s003"):
+    key = json.loads((out / "key.json").read_text(encoding="utf-8"))
+    assert [v["student"]["id"] for v in key["versions"]] == ["s001", "s002", "s003"]
+    ids = [v["version"] for v in key["versions"]]
+    assert ids == [version_id(student_seed(load_spec(spec_file).seed, s)) for s in ("s001", "s002", "s003")]
+    for stem in (f"{vid}-s00{i}" for i, vid in enumerate(ids, start=1)):
         for folder in ("worksheets", "keys"):
             for ext in ("tex", "html"):
                 assert (out / folder / f"{stem}.{ext}").is_file()
     assert (out / "print.tex").is_file() and (out / "print.html").is_file()
-    key = json.loads((out / "key.json").read_text(encoding="utf-8"))
-    assert [v["student"]["id"] for v in key["versions"]] == ["s001", "s002", "s003"]
     # every key re-derives from its description alone and is accepted by the engine
     for version in key["versions"]:
         for problem in version["problems"]:
@@ -151,9 +160,9 @@ def test_generate_writes_everything_and_the_key_matches(spec_file: Path, roster_
                                 functions=part["functions"], choices=part["choices"])
                 assert verdict.correct, (part["id"], verdict)
     rows = list(csv.reader((out / "answers.csv").open(encoding="utf-8")))
-    assert rows[0][:2] == ["student", "version"] and "1a" in rows[0] and "3b" in rows[0]
-    assert [r[:2] for r in rows[1:]] == [["s001", "V001"], ["s002", "V002"], ["s003", "V003"]]
-    assert all(cell == "" for r in rows[1:] for cell in r[2:])
+    assert rows[0][:3] == ["student", "name", "version"] and "1a" in rows[0] and "3b" in rows[0]
+    assert [r[0] for r in rows[1:]] == ["s001", "s002", "s003"] and [r[2] for r in rows[1:]] == ids
+    assert all(cell == "" for r in rows[1:] for cell in r[3:])
 
 
 def test_html_is_valid_offline_and_accessible(spec_file: Path, tmp_path: Path) -> None:
@@ -188,9 +197,10 @@ def test_user_text_is_escaped_in_latex(spec_file: Path, roster_file: Path, tmp_p
     out = tmp_path / "out"
     spec = load_spec(spec_file)
     generate_class_set(WorksheetSpec(**{**spec.__dict__, "title": "Über 50% & #1_x"}), out, roster=read_roster(roster_file), formats=("tex",))
-    text = (out / "worksheets" / "V001-s001.tex").read_text(encoding="utf-8")
+    stems = _stems(out)
+    text = (out / "worksheets" / f"{stems[0]}.tex").read_text(encoding="utf-8")
     assert r"O'Brien \& Sons" in text and r"Über 50\% \& \#1\_x" in text
-    assert r"50\% Max\_Power \#1" in (out / "worksheets" / "V003-s003.tex").read_text(encoding="utf-8")
+    assert r"50\% Max\_Power \#1" in (out / "worksheets" / f"{stems[2]}.tex").read_text(encoding="utf-8")
 
 
 def test_existing_output_is_not_overwritten_without_force(spec_file: Path, tmp_path: Path) -> None:

@@ -115,11 +115,14 @@ def grade(
     workers: int = 1,
     seconds: float = 2.0,
     progress: Callable[[int, int], None] | None = None,
+    trust: str | None = None,
 ) -> GradeBook:
-    """Grade every submission. ``progress(done, total)`` is called as distinct checks finish."""
+    """Grade every submission. ``progress(done, total)`` is called as distinct checks finish.
+    ``trust`` ("student" or "version") says which column decides when a row's version was
+    made for another student; without it such rows are errors, not graded."""
     start = time.perf_counter()
     key = load_key(key_path)
-    file = read_submissions(submissions_path, key)
+    file = read_submissions(submissions_path, key, trust)
     rows = [GradedRow(s, key.versions.get(s.version)) for s in file.submissions]
 
     # Phase 1: each distinct (part, answer) once.

@@ -83,6 +83,11 @@ class Key:
     by_student: dict[str, str]  # student id → version id
 
     @property
+    def names(self) -> dict[str, str]:
+        """Student id → name, from the roster the set was generated for."""
+        return {v.student_id: v.student_name for v in self.versions.values() if v.student_id}
+
+    @property
     def part_ids(self) -> list[str]:
         seen: dict[tuple[int, str], str] = {}
         for version in self.versions.values():

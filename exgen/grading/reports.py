@@ -17,7 +17,7 @@ from typing import Any
 from markupsafe import Markup
 
 from exgen.grading.batch import GradeBook, GradedRow
-from exgen.grading.cells import spreadsheet_cell
+from exgen.spreadsheet import spreadsheet_cell
 
 FORMATS = ("csv", "html", "json")
 
@@ -30,15 +30,17 @@ def grades_csv(book: GradeBook) -> str:
     columns = book.key.part_ids
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["student", "version", *columns, "total", "maximum", "notes"])
+    writer.writerow(["student", "name", "version", *columns, "total", "maximum", "percent", "notes"])
     for row in book.rows:
         scores = []
         for part_id in columns:
             result = row.results.get(part_id)
             scores.append(_number(result.score * row.version.parts[part_id].points) if result is not None and row.version else "")
+        name = book.key.names.get(row.submission.student, "")
+        percent = _number(100 * row.total / row.maximum) if row.version and row.maximum else ""
         writer.writerow([spreadsheet_cell(cell) for cell in (
-            row.submission.student, row.submission.version, *scores,
-            _number(row.total) if row.version else "", _number(row.maximum) if row.version else "",
+            row.submission.student, name, row.submission.version, *scores,
+            _number(row.total) if row.version else "", _number(row.maximum) if row.version else "", percent,
             "; ".join(row.submission.notes),
         )])
     return buffer.getvalue()
@@ -209,9 +211,29 @@ def _slug(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "_", text).strip("._") or "student"
 
 
-def write_reports(book: GradeBook, out: Path, formats: Sequence[str] = FORMATS, templates: Path | None = None) -> list[str]:
-    """Write every report into a fresh folder first, then move them into ``out`` (atomic per file)."""
+REPORT_ENTRIES = ("grades.csv", "results.jsonl", "feedback", "item_analysis.csv", "item_analysis.html")
+
+
+def check_report_folder(out: Path, force: bool) -> list[str]:
+    """Refuse to overwrite earlier results unless forced; return the reports already there."""
+    from exgen.errors import ExgenError
+
+    existing = [name for name in REPORT_ENTRIES if (out / name).exists()]
+    if existing and not force:
+        raise ExgenError(f"{out} already holds graded results ({', '.join(existing)}); use --force to replace them or --out to choose another folder")
+    return existing
+
+
+def write_reports(
+    book: GradeBook, out: Path, formats: Sequence[str] = FORMATS, templates: Path | None = None, force: bool = False
+) -> list[str]:
+    """Write every report into a fresh folder first, then move them into ``out`` (atomic per file).
+
+    A folder that already holds a graded set is not overwritten unless ``force``.
+    """
     from exgen.rendering.templates import environment
+
+    existing = check_report_folder(out, force)
 
     written: list[str] = []
     staging = Path(tempfile.mkdtemp(prefix="exgen-grade-", dir=out.parent if out.parent.exists() else None))
@@ -244,8 +266,8 @@ def write_reports(book: GradeBook, out: Path, formats: Sequence[str] = FORMATS, 
                 title=book.key.title, items=items, issues=book.file.issues, counts=book.counts(), language="en",
                 students=len(book.rows), answers=book.answers))
         out.mkdir(parents=True, exist_ok=True)
-        if (out / "feedback").exists() and "html" in formats:
-            shutil.rmtree(out / "feedback")
+        for name in existing:  # forced: the earlier results go, all of them, so none is stale
+            shutil.rmtree(out / name) if (out / name).is_dir() else (out / name).unlink()
         for name in written:
             target = out / name
             target.parent.mkdir(parents=True, exist_ok=True)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from exgen.errors import InputFileError
-from exgen.grading.cells import read_cell
+from exgen.spreadsheet import read_cell
 from exgen.grading.key import Key
 from exgen.worksheets.roster import read_table
 
@@ -35,13 +35,19 @@ class SubmissionFile:
     submissions: list[Submission]
     issues: list[str]  # what the instructor should look at
     columns: list[str]  # part columns found
+    # Rows that were not graded because they contradict the key (a version made for another
+    # student): errors, which make `exgen grade` exit with 1, unless the instructor says
+    # which to trust.
+    errors: list[str] = field(default_factory=list)
+
+TRUST = ("student", "version")  # which column of a row to believe when the two disagree
 
 
 def _normalize(header: str) -> str:
     return " ".join(header.strip().strip("\ufeff").lower().replace("_", " ").split())
 
 
-def read_submissions(path: Path, key: Key) -> SubmissionFile:
+def read_submissions(path: Path, key: Key, trust: str | None = None) -> SubmissionFile:
     try:
         head = path.read_bytes()[:4096]
     except FileNotFoundError:
@@ -56,7 +62,7 @@ def read_submissions(path: Path, key: Key) -> SubmissionFile:
         missing = sorted(set(key.part_ids) - set(result.columns), key=_part_order)
         if missing:
             result.issues.append(f"missing part columns (graded as blank): {', '.join(missing)}")
-    _resolve_versions(result, key)
+    _resolve_versions(result, key, trust)
     return result
 
 
@@ -125,24 +131,33 @@ def _part_order(part: str) -> tuple[int, str]:
     return int(part[:-1]), part[-1]
 
 
-def _resolve_versions(result: SubmissionFile, key: Key) -> None:
+def _resolve_versions(result: SubmissionFile, key: Key, trust: str | None = None) -> None:
     seen: dict[str, int] = {}
     for submission in result.submissions:
         if not submission.version and submission.student in key.by_student:
             submission.version = key.by_student[submission.student]
             submission.notes.append("version taken from the roster")
+        owner = key.versions[submission.version].student_id if submission.version in key.versions else None
+        if submission.student and owner and owner != submission.student:
+            own = key.by_student.get(submission.student)
+            if trust == "student" and own:
+                submission.notes.append(f"version {submission.version} was made for {owner}; graded against {own}, {submission.student}'s own version")
+                result.issues.append(f"row {submission.row}: {submission.notes[-1]}")
+                submission.version = own
+            elif trust == "version":
+                submission.notes.append(f"version {submission.version} was made for {owner}; graded against it as the row says")
+                result.issues.append(f"row {submission.row}: {submission.notes[-1]}")
+            else:
+                whose = f"{submission.student}'s own version is {own}" if own else f"{submission.student!r} is not on the roster"
+                submission.notes.append(f"version {submission.version} was made for {owner}, not for {submission.student} ({whose}); not graded")
+                result.errors.append(f"row {submission.row}: {submission.notes[-1]}; use --trust student or --trust version to grade it")
+                submission.version = ""
+                continue
         if submission.version not in key.versions:
             submission.notes.append(f"unknown version {submission.version!r}" if submission.version else "no version given")
             result.issues.append(f"row {submission.row} ({submission.student or '?'}): {submission.notes[-1]}; not graded")
             continue
-        owner = key.versions[submission.version].student_id
-        if submission.student and owner and owner != submission.student:
-            note = f"version {submission.version} was made for {owner}"
-            if submission.student not in key.by_student:
-                note = f"unknown student {submission.student!r}; " + note
-            submission.notes.append(note)
-            result.issues.append(f"row {submission.row}: {note}")
-        elif submission.student and key.by_student and submission.student not in key.by_student:
+        if submission.student and key.by_student and submission.student not in key.by_student:
             submission.notes.append(f"unknown student {submission.student!r}")
             result.issues.append(f"row {submission.row}: unknown student {submission.student!r}")
         identity = submission.student or submission.version

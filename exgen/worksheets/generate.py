@@ -18,6 +18,7 @@ import io
 import json
 import re
 import shutil
+import tempfile
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -27,6 +28,7 @@ from typing import Any
 
 from exgen import __version__
 from exgen.errors import ExgenError, UsageError
+from exgen.spreadsheet import spreadsheet_cell
 from exgen.i18n import t, use_locale
 from exgen.problems.base import derive_seed, student_seed
 from exgen.problems.model import Problem
@@ -74,12 +76,35 @@ class GenerationResult:
     seconds: float = 0.0
 
 
+_ID_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L: read aloud, typed by hand
+
+
+def version_id(seed: int, length: int = 6) -> str:
+    """A student's version id, from their seed (so from the course seed and their id): V7KQ3MX."""
+    digits = []
+    for _ in range(length):
+        seed, rest = divmod(seed, len(_ID_ALPHABET))
+        digits.append(_ID_ALPHABET[rest])
+    return "V" + "".join(digits)
+
+
 def plan_versions(spec: WorksheetSpec, roster: Sequence[Student] | None, count: int) -> list[Version]:
-    """Version ids V1… and seeds: from the course seed and student id, or from the version number."""
-    total = len(roster) if roster else count
-    width = max(3, len(str(total)))
+    """Versions and seeds. With a roster, a student's version id and seed come from the course
+    seed and their id alone, so they stay theirs when the roster changes; anonymous versions
+    are V001, V002, … by number."""
     if roster:
-        return [Version(f"V{i:0{width}d}", student_seed(spec.seed, s.id), s) for i, s in enumerate(roster, start=1)]
+        seeds = [student_seed(spec.seed, s.id) for s in roster]
+        ids = [version_id(seed) for seed in seeds]
+        # students whose ids collide (about once in 20,000 classes of 300) keep apart by longer
+        # ids for the later ones in student-id order, whatever the roster's order
+        holders: dict[str, list[int]] = {}
+        for index, vid in enumerate(ids):
+            holders.setdefault(vid, []).append(index)
+        for indices in holders.values():
+            for rank, j in enumerate(sorted(indices, key=lambda i: roster[i].id)[1:], start=1):
+                ids[j] = version_id(seeds[j], 6 + rank)
+        return [Version(vid, seed, student) for vid, seed, student in zip(ids, seeds, roster)]
+    width = max(3, len(str(count)))
     return [Version(f"V{i:0{width}d}", derive_seed("version", spec.seed, i)) for i in range(1, count + 1)]
 
 
@@ -202,19 +227,28 @@ def _build_chunk(args: tuple[WorksheetSpec, list[Version], tuple[str, ...], str 
     return [build_version(spec, v, formats, templates, verify) for v in versions]
 
 
-def check_output_folder(out: Path, force: bool) -> None:
-    """Refuse to overwrite an earlier set unless forced; with force, clear exgen's own files."""
+def check_output_folder(out: Path, force: bool) -> list[str]:
+    """Refuse to overwrite an earlier set unless forced; return exgen's files already there."""
     existing = [name for name in OUTPUT_ENTRIES if (out / name).exists()]
     if existing and not force:
         raise ExgenError(
             f"{out} already holds generated files ({', '.join(existing)}); use --force to replace them or --out to choose another folder"
         )
-    for name in existing:
-        path = out / name
-        if path.is_dir():
-            shutil.rmtree(path)
-        else:
-            path.unlink()
+    return existing
+
+
+def publish(staging: Path, out: Path, names: Sequence[str]) -> None:
+    """Move a complete set from ``staging`` into ``out``, replacing the earlier one only now."""
+    trash = Path(tempfile.mkdtemp(prefix=".exgen-old-", dir=out))
+    try:
+        for name in OUTPUT_ENTRIES:
+            if (out / name).exists():
+                (out / name).replace(trash / name)
+        for name in names:
+            (staging / name).replace(out / name)
+    finally:
+        shutil.rmtree(trash, ignore_errors=True)
+        shutil.rmtree(staging, ignore_errors=True)
 
 
 def generate_class_set(
@@ -250,25 +284,38 @@ def generate_class_set(
     check_output_folder(out, force)
     template_dir = str(templates.resolve()) if templates else None
 
-    outputs = _build_all(spec, plan, chosen, template_dir, workers, progress, verify)
+    # Everything is built in a staging folder inside ``out`` and moved into place only when the
+    # whole set succeeded: a failed build (a LaTeX error, an interruption) leaves the earlier set
+    # as it was.
+    staging = Path(tempfile.mkdtemp(prefix=".exgen-staging-", dir=out))
     result = GenerationResult(out, len(plan), spec.problem_count, chosen)
-    for output in outputs:
-        for relative, content in output.files.items():
-            _write(out / relative, content)
-            result.files.append(relative)
-    with use_locale(spec.language):
-        print_tex = _write_print_files(spec, outputs, out, chosen, template_dir, result)
-        if "pdf" in chosen:
-            from exgen.rendering.pdf import compile_and_split
+    try:
+        outputs = _build_all(spec, plan, chosen, template_dir, workers, progress, verify)
+        for output in outputs:
+            for relative, content in output.files.items():
+                _write(staging / relative, content)
+                result.files.append(relative)
+        with use_locale(spec.language):
+            print_tex = _write_print_files(spec, outputs, staging, chosen, template_dir, result)
+            if "pdf" in chosen:
+                from exgen.rendering.pdf import compile_and_split
 
-            stems = [o.version.stem for o in outputs]
-            marks = [f"{o.version.id}-worksheet" for o in outputs] + [f"{o.version.id}-key" for o in outputs]
-            targets = [f"worksheets/{s}.pdf" for s in stems] + [f"keys/{s}.pdf" for s in stems]
-            assert print_tex is not None
-            result.files += compile_and_split(print_tex, out, dict(zip(marks, targets)))
-    _write(out / "key.json", _key_json(spec, outputs))
-    _write(out / "answers.csv", _answer_sheet(outputs))
-    result.files += ["key.json", "answers.csv"]
+                stems = [o.version.stem for o in outputs]
+                marks = [f"{o.version.id}-worksheet" for o in outputs] + [f"{o.version.id}-key" for o in outputs]
+                targets = [f"worksheets/{s}.pdf" for s in stems] + [f"keys/{s}.pdf" for s in stems]
+                assert print_tex is not None
+                result.files += compile_and_split(print_tex, staging, dict(zip(marks, targets)))
+        _write(staging / "key.json", _key_json(spec, outputs))
+        _write(staging / "answers.csv", _answer_sheet(outputs))
+        result.files += ["key.json", "answers.csv"]
+    except ExgenError as problem:
+        shutil.rmtree(staging, ignore_errors=True)
+        problem.message += f"\nNothing was written: {out} is as it was."
+        raise
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    publish(staging, out, sorted({name.split("/")[0] for name in result.files}))
     result.seconds = time.perf_counter() - start
     return result
 
@@ -350,10 +397,12 @@ def _answer_sheet(outputs: list[VersionOutput]) -> str:
     columns = part_columns([o.key for o in outputs])
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["student", "version", *columns])
+    writer.writerow(["student", "name", "version", *columns])
     for output in outputs:
-        student = output.version.student.id if output.version.student else ""
-        writer.writerow([student, output.version.id, *([""] * len(columns))])
+        student = output.version.student
+        writer.writerow([
+            student.id if student else "", spreadsheet_cell(student.name) if student else "", output.version.id, *([""] * len(columns))
+        ])
     return buffer.getvalue()
 
 
