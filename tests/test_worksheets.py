@@ -16,8 +16,8 @@ from click.testing import CliRunner
 from exgen.answers.check import check
 from exgen.cli import main
 from exgen.errors import ExgenError, InputFileError
-from exgen.problems.derive import derive
 from exgen.problems.base import student_seed
+from exgen.problems.derive import derive
 from exgen.worksheets.generate import generate_class_set, version_id
 from exgen.worksheets.roster import read_roster
 from exgen.worksheets.spec import WorksheetSpec, load_spec

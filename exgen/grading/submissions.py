@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from exgen.errors import InputFileError
-from exgen.spreadsheet import read_cell
 from exgen.grading.key import Key
+from exgen.spreadsheet import read_cell
 from exgen.worksheets.roster import read_table
 
 PART_COLUMN = re.compile(r"^(?:q|p|part\s*)?(\d+)\s*([a-z])$", re.IGNORECASE)

@@ -28,7 +28,6 @@ from typing import Any
 
 from exgen import __version__
 from exgen.errors import ExgenError, UsageError
-from exgen.spreadsheet import spreadsheet_cell
 from exgen.i18n import t, use_locale
 from exgen.problems.base import derive_seed, student_seed
 from exgen.problems.model import Problem
@@ -36,6 +35,7 @@ from exgen.problems.sets import Section, generate_set
 from exgen.rendering.document import Sheet, syntax_help, typeset_problem
 from exgen.rendering.pdf import engine_for
 from exgen.rendering.text import math_data, math_plain, render, text_data
+from exgen.spreadsheet import spreadsheet_cell
 from exgen.worksheets.roster import Student
 from exgen.worksheets.spec import WorksheetSpec
 
