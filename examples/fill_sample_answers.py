@@ -20,9 +20,11 @@ def main(key_path: str, sheet_path: str, out_path: str) -> None:
     with open(sheet_path, encoding="utf-8") as handle:
         rows = list(csv.reader(handle))
     header = rows[0]
+    version_column = header.index("version")
+    first_part = version_column + 1
     for number, row in enumerate(rows[1:]):
-        for column, part_id in enumerate(header[2:], start=2):
-            part = parts[row[1]].get(part_id)
+        for column, part_id in enumerate(header[first_part:], start=first_part):
+            part = parts[row[version_column]].get(part_id)
             if part is None:
                 continue
             plan = (number + column) % 6

@@ -9,7 +9,8 @@ An instructor can add or override a catalog without touching the package by poin
 A message is words with ``{placeholders}`` and pieces of mathematics between ``$`` signs,
 written in a small subset of LaTeX (``$f'(x) = 0$``, ``$\\frac{\\partial f}{\\partial {var}}$``).
 Inside mathematics, ``{name}`` is a placeholder only where ``name`` is one of the message's
-parameters; other braces are LaTeX. The renderers typeset the mathematics (LaTeX for PDF,
+parameters; other braces are LaTeX, and ``{{name}}`` is the LaTeX group of a letter that is
+also a parameter's name (``\\frac{{u}}{{v}}`` beside ``u = {u}``). The renderers typeset the mathematics (LaTeX for PDF,
 MathML for HTML); :func:`t` gives plain text, with the mathematics in Unicode.
 """
 
@@ -112,8 +113,22 @@ def t(key: str, /, **params: Any) -> str:
     return "".join(pieces)
 
 
+def tn(key: str, count: int, /, **params: Any) -> str:
+    """A sentence about ``count`` things, in the plural form the locale's rule picks.
+
+    The catalog gives ``key.one`` and ``key.other`` (English) or only ``key.other`` (Chinese);
+    ``plural_rule`` in the catalog names the rule: ``one_other`` (one for 1) or ``other``.
+    """
+    rule = catalog().get("plural_rule", "one_other")
+    form = "one" if rule == "one_other" and count == 1 else "other"
+    if f"{key}.{form}" not in catalog():
+        form = "other"
+    return t(f"{key}.{form}", count=count, **params)
+
+
 _MATH = re.compile(r"\$([^$]+)\$")
-MATH_FIELD = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
+# a placeholder in mathematics; ``{{u}}`` is the LaTeX group {u} when ``u`` is also a parameter
+MATH_FIELD = re.compile(r"(?<!\{)\{([A-Za-z_][A-Za-z0-9_]*)\}(?!\})")
 
 
 @lru_cache(maxsize=4096)

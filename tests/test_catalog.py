@@ -90,3 +90,49 @@ def test_declared_codes_all_have_messages() -> None:
     english = catalog("en")
     assert all(f"answer.error.{code}" in english for code in REFUSALS)
     assert all(f"answer.warning.{code}" in english for code in WARNINGS)
+
+
+def _params_by_key() -> dict[str, set[str]]:
+    """The parameters the code passes to each message (t(...) and text(...) calls)."""
+    found: dict[str, set[str]] = {}
+    for name in ("t", "text"):
+        for _path, call in _calls(name):
+            if call.args and isinstance(call.args[0], ast.Constant) and isinstance(call.args[0].value, str):
+                found.setdefault(call.args[0].value, set()).update(k.arg for k in call.keywords if k.arg)
+    return found
+
+
+def test_placeholders_in_mathematics_are_not_latex_arguments() -> None:
+    """``\\frac{u}{v}`` in a message whose parameters include u and v would typeset the values as
+    the fraction; a letter that is also a parameter's name is written ``{{u}}``."""
+    import re
+
+    from exgen.i18n import MATH_FIELD, parse_message
+
+    params = _params_by_key()
+    suspicious = []
+    for key, message in catalog("en").items():
+        if not isinstance(message, str) or key not in params:
+            continue
+        for kind, piece in parse_message(message):
+            if kind != "math":
+                continue
+            for match in MATH_FIELD.finditer(piece):
+                if match.group(1) in params[key] and re.search(r"(\\frac|\\sqrt|\\hat|\\text|\^|_|\})$", piece[: match.start()]):
+                    suspicious.append((key, piece))
+    assert not suspicious
+
+
+def test_every_math_piece_converts_to_mathml() -> None:
+    from latex2mathml.converter import convert
+
+    from exgen.i18n import fill_math, parse_message
+
+    params = _params_by_key()
+    for key, message in catalog("en").items():
+        if isinstance(message, str):
+            names = dict.fromkeys(params.get(key, ()), "Q")
+            for kind, piece in parse_message(message):
+                if kind == "math":
+                    markup = convert(fill_math(piece, names, str))
+                    assert "<math" in markup and "\\" not in markup, (key, piece, markup)

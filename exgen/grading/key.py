@@ -29,6 +29,7 @@ class KeyPart:
     mistakes: tuple[dict[str, Any], ...]
     solution: tuple[dict[str, Any], ...]
     prompt_data: dict[str, Any] | None = None  # the prompt as a sentence to typeset (key + parameters)
+    answer_data: dict[str, Any] | None = None  # the key as a tree, to typeset
 
     @property
     def signature(self) -> tuple[Any, ...]:
@@ -105,7 +106,7 @@ def _part(raw: dict[str, Any]) -> KeyPart:
         points=float(raw.get("points", 1.0)), depends_on=tuple(raw.get("depends_on") or ()),
         ecf_credit=float(raw.get("ecf_credit", 1.0)), ask=str(raw.get("ask", "")), args=dict(raw.get("args") or {}),
         prompt=str(raw.get("prompt", "")), mistakes=tuple(raw.get("mistakes") or ()),
-        solution=tuple(raw.get("solution") or ()), prompt_data=raw.get("prompt_data"),
+        solution=tuple(raw.get("solution") or ()), prompt_data=raw.get("prompt_data"), answer_data=raw.get("answer_data"),
     )
 
 

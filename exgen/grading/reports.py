@@ -83,13 +83,24 @@ def item_analysis(book: GradeBook) -> list[dict[str, Any]]:
         entries = by_part[part_id]
         count = len(entries)
         verdicts = Counter(r.verdict for r, _, _ in entries)
-        wrong = Counter((r.interpreted or text.strip()) for r, _, text in entries if r.verdict in ("incorrect", "invalid") and not r.ecf)
+        wrong = Counter((r.interpreted or text.strip()) for r, _, text in entries if r.verdict == "incorrect" and not r.ecf)
+        unreadable = Counter(text.strip() for r, _, text in entries if r.verdict == "invalid")
         mistakes = Counter(r.mistake for r, _, _ in entries if r.mistake)
-        messages = {r.mistake: r.message for r, _, _ in entries if r.mistake}
-        prompts = Counter(part.prompt for _, part, _ in entries)
+        messages: dict[str, Markup | str] = {}
+        for r, part, _ in entries:
+            if r.mistake and r.mistake not in messages:
+                model = next((m for m in part.mistakes if m["id"] == r.mistake), {})
+                messages[r.mistake] = _sentence(model.get("message_data"), r.message)
+        # versions may word a part differently (other numbers): each wording once, typeset
+        prompts: dict[str, Markup | str] = {}
+        for _, part, _ in entries:
+            if part.prompt not in prompts:
+                prompts[part.prompt] = _sentence(part.prompt_data, part.prompt)
         items.append({
             "part": part_id,
-            "prompt": prompts.most_common(1)[0][0],
+            "prompt": next(iter(prompts.values())),
+            "prompts": list(prompts.values())[:6],
+            "more_prompts": max(0, len(prompts) - 6),
             "answers": count,
             "mean_score": sum(r.score for r, _, _ in entries) / count,
             "correct": verdicts.get("correct", 0) / count,
@@ -97,6 +108,7 @@ def item_analysis(book: GradeBook) -> list[dict[str, Any]]:
             "review": verdicts.get("review", 0) / count,
             "blank": verdicts.get("blank", 0) / count,
             "common_wrong": wrong.most_common(5),
+            "common_invalid": unreadable.most_common(3),
             "mistakes": [(m, c, messages[m]) for m, c in mistakes.most_common()],
         })
     return items
@@ -105,12 +117,14 @@ def item_analysis(book: GradeBook) -> list[dict[str, Any]]:
 def item_analysis_csv(items: Sequence[dict[str, Any]]) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["part", "answers", "mean_score", "correct", "invalid", "review", "blank", "common_wrong_answers", "mistakes"])
+    writer.writerow(["part", "answers", "mean_score", "correct", "invalid", "review", "blank", "common_wrong_answers",
+                     "common_unreadable_answers", "mistakes"])
     for item in items:
         writer.writerow([spreadsheet_cell(cell) for cell in (
             item["part"], item["answers"], f"{item['mean_score']:.3f}", f"{item['correct']:.3f}", f"{item['invalid']:.3f}",
             f"{item['review']:.3f}", f"{item['blank']:.3f}",
             " | ".join(f"{answer} ({count})" for answer, count in item["common_wrong"]),
+            " | ".join(f"{answer} ({count})" for answer, count in item["common_invalid"]),
             " | ".join(f"{mistake} ({count})" for mistake, count, _ in item["mistakes"]),
         )])
     return buffer.getvalue()
@@ -126,13 +140,13 @@ def _mathml_of(text: str | None, variables: Sequence[str] = ()) -> Markup | None
 @lru_cache(maxsize=65536)
 def _mathml_cached(text: str, variables: tuple[str, ...]) -> Markup | None:
     from exgen.answers.reader import ReadOptions, read
-    from exgen.rendering.mathml import math_element
+    from exgen.rendering.mathml import fitting_element
 
     reading = read(text, ReadOptions(variables=tuple(variables), functions=frozenset({"sigma"}), auto_variables=True))
     if reading.tree is None:
         return None
     try:
-        return Markup(math_element(reading.tree))
+        return Markup(fitting_element(reading.tree))
     except TypeError:
         return None
 
@@ -196,7 +210,10 @@ def feedback_context(book: GradeBook, row: GradedRow) -> dict[str, Any]:
                 "id": part.id, "label": part.part, "prompt": _sentence(part.prompt_data, part.prompt), "typed": typed,
                 "read_as": shown if words else _mathml_of(shown, part.variables),
                 "result": result, "message": message, "points": part.points, "earned": result.score * part.points,
-                "key": _label_text(part.answer) if words else (_mathml_of(part.answer, part.variables) or part.answer),
+                "key": _label_text(part.answer) if words else (
+                    Markup(math_from_data(part.answer_data, "html")) if part.answer_data
+                    else _mathml_of(part.answer, part.variables) or part.answer
+                ),
                 "steps": steps,
             })
         problems.append({"number": problem.number, "statement": _sentence(problem.statement_data, problem.statement), "parts": parts})

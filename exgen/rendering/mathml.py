@@ -3,6 +3,7 @@ current browsers and is read by screen readers)."""
 
 from __future__ import annotations
 
+import re
 from fractions import Fraction
 from html import escape
 
@@ -74,6 +75,24 @@ def mathml(node: n.Node) -> str:
 def math_element(node: n.Node, display: bool = False) -> str:
     block = ' display="block"' if display else ""
     return f'<math xmlns="http://www.w3.org/1998/Math/MathML"{block}>{_ml(node)}</math>'
+
+
+def column_vector(components: tuple[n.Node, ...]) -> str:
+    """A vector as a column in brackets, as long gradients are written."""
+    rows = "".join(f"<mtr><mtd>{_ml(c)}</mtd></mtr>" for c in components)
+    return f"<mrow><mo>(</mo><mtable>{rows}</mtable><mo>)</mo></mrow>"
+
+
+def fitting_element(node: n.Node, width: int = 60) -> str:
+    """A formula that fits a page: inline when short; otherwise on its own line, and a long
+    vector as a column."""
+    inner = _ml(node)
+    text = re.sub(r"<[^>]+>", "", inner)
+    if len(text) <= width:
+        return f'<math xmlns="http://www.w3.org/1998/Math/MathML">{inner}</math>'
+    if isinstance(node, n.Tuple) and len(node.items) > 1:
+        inner = column_vector(node.items)
+    return f'<math xmlns="http://www.w3.org/1998/Math/MathML" display="block">{inner}</math>'
 
 
 def _ml(node: n.Node) -> str:

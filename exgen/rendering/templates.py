@@ -20,7 +20,7 @@ from typing import Any
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PrefixLoader, StrictUndefined
 from markupsafe import Markup
 
-from exgen.i18n import t
+from exgen.i18n import t, tn
 from exgen.rendering.text import escape_latex
 
 
@@ -62,4 +62,5 @@ def environment(kind: str, user_dir: str | None = None) -> Environment:
     else:
         environment = Environment(autoescape=True, **options)
     environment.globals["t"] = t
+    environment.globals["tn"] = tn
     return environment

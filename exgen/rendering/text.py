@@ -169,12 +169,32 @@ def _equations(value: Any) -> list[Any] | None:
     return trees if all(isinstance(tree, Eq) for tree in trees) else None
 
 
+def _vector(value: Any) -> list[Any] | None:
+    """The components of a vector (a tuple of formulas, not of points), or None."""
+    if isinstance(value, Tuple):
+        items = list(value.items)
+    elif isinstance(value, tuple) and value and not _is_points(value):
+        items = [_tree(v) for v in value]
+    else:
+        return None
+    return items if len(items) > 1 and not any(isinstance(i, (Tuple, Eq)) for i in items) else None
+
+
 def math(value: Any, fmt: str, display: bool = False) -> str:
     """One formula, complete for the format ($…$, <math>…</math>, or calculator text).
 
     A tuple of equations is a list (``w = 1, b = 2``), displayed as an aligned system.
     """
     equations = _equations(value) if fmt != "plain" else None
+    vector = _vector(value) if display and fmt != "plain" and not equations else None
+    if vector:
+        if fmt == "latex":
+            from exgen.rendering.latex import latex
+
+            return r"\[\begin{pmatrix}" + r" \\ ".join(latex(c) for c in vector) + r"\end{pmatrix}\]"
+        from exgen.rendering.mathml import column_vector
+
+        return f'<math xmlns="http://www.w3.org/1998/Math/MathML" display="block">{column_vector(tuple(vector))}</math>'
     if fmt == "latex":
         if equations and display:
             from exgen.rendering.latex import latex
@@ -358,4 +378,8 @@ def math_from_data(data: Mapping[str, Any], fmt: str) -> str:
         value = ()
     else:
         value = from_data(data["tree"])
+        if fmt == "html" and not data.get("display"):
+            from exgen.rendering.mathml import fitting_element
+
+            return fitting_element(value)
     return math(value, fmt, bool(data.get("display")))

@@ -134,6 +134,7 @@ def _key_entry(spec: WorksheetSpec, version: Version, problems: list[Problem]) -
                 "part": part.id,
                 "kind": part.kind,
                 "answer": typed(part.kind, part.answer),  # calculator syntax, read back with exgen's reader
+                "answer_data": math_data(part.answer),  # the key as typeset (a tree), for feedback pages
                 "variables": list(part.variables),
                 "functions": list(part.functions),
                 "tolerance": part.tolerance,
