@@ -33,8 +33,10 @@ class KeyPart:
 
     @property
     def signature(self) -> tuple[Any, ...]:
-        """Parts with equal signatures grade every answer the same way (decide once)."""
-        return (self.kind, self.answer, self.variables, self.functions, self.tolerance, self.choices)
+        """Parts with equal signatures grade every answer the same way (decide once): the same
+        key and the same mistake models (two versions may share a key but not their slips)."""
+        mistakes = tuple((m["id"], m["answer"], m["message"]) for m in self.mistakes)
+        return (self.kind, self.answer, self.variables, self.functions, self.tolerance, self.choices, mistakes)
 
     def to_task(self) -> dict[str, Any]:
         return {

@@ -37,7 +37,7 @@ def grades_csv(book: GradeBook) -> str:
             result = row.results.get(part_id)
             scores.append(_number(result.score * row.version.parts[part_id].points) if result is not None and row.version else "")
         name = book.key.names.get(row.submission.student, "")
-        percent = _number(100 * row.total / row.maximum) if row.version and row.maximum else ""
+        percent = f"{round(100 * row.total / row.maximum, 1):g}" if row.version and row.maximum else ""
         writer.writerow([spreadsheet_cell(cell) for cell in (
             row.submission.student, name, row.submission.version, *scores,
             _number(row.total) if row.version else "", _number(row.maximum) if row.version else "", percent,

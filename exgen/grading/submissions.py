@@ -77,8 +77,8 @@ def _read_csv(path: Path) -> SubmissionFile:
         match = PART_COLUMN.match(header.strip().strip("\ufeff"))
         if match:
             part_columns[index] = f"{int(match.group(1))}{match.group(2).lower()}"
-        elif index not in (student_column, version_column) and header.strip():
-            extra.append(header.strip())
+        elif index not in (student_column, version_column) and normalized[index] not in ("name", "student name", "full name") and header.strip():
+            extra.append(header.strip())  # a name column (answers.csv has one) is expected, not extra
     if student_column is None and version_column is None:
         raise InputFileError(f"{path}: needs a 'student' or a 'version' column (found: {', '.join(headers)})")
     issues = [f"ignored columns: {', '.join(extra)}"] if extra else []

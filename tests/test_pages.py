@@ -1,0 +1,228 @@
+"""Every page exgen writes, read as its reader sees it.
+
+* No calculator residue (``*``, ``^(``, ``_xx``, ``sqrt(``, ``e^(``): every formula on every
+  worksheet, key, feedback page and item analysis is typeset, in PDF (read with pdftotext) and
+  HTML (the text outside ``<math>``, outside what a student typed and outside the syntax help
+  that teaches the calculator syntax), for every family at every difficulty.
+* Any student's name prints: Chinese, Vietnamese, Greek, Cyrillic, accents, apostrophes.
+* A failed build never destroys a good set; graded results are not overwritten silently.
+* A student's version is theirs whatever the roster's order or size, and a row that claims
+  another student's version is an error, not a silent grade.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from exgen.cli import main
+from exgen.errors import ExgenError
+from exgen.grading.batch import grade
+from exgen.grading.reports import write_reports
+from exgen.problems import load_families
+from exgen.worksheets.generate import generate_class_set
+from exgen.worksheets.roster import Student
+from exgen.worksheets.spec import SectionSpec, WorksheetSpec
+
+HAVE_TEX = shutil.which("pdflatex") is not None and shutil.which("pdftotext") is not None
+HAVE_XETEX = shutil.which("xelatex") is not None
+needs_tex = pytest.mark.skipif(not HAVE_TEX and not os.environ.get("EXGEN_REQUIRE_PDF"), reason="TeX is not installed")
+needs_xetex = pytest.mark.skipif(not HAVE_XETEX and not os.environ.get("EXGEN_REQUIRE_PDF"), reason="xelatex is not installed")
+
+RESIDUE = re.compile(r"\*|\^|_[a-z]{1,2}\b|sqrt\(|exp\(|abs\(")
+FAMILIES = sorted(load_families())
+
+
+def _spec(difficulty: int, seed: int) -> WorksheetSpec:
+    return WorksheetSpec(title="Pages", seed=seed, sections=tuple(SectionSpec(f, 1, difficulty) for f in FAMILIES))
+
+
+def html_text(page: str) -> str:
+    """What a reader of the page reads as text: formulas, typed answers and syntax help left out."""
+    page = re.sub(r"<(style|script)\b.*?</\1>", " ", page, flags=re.S)
+    page = re.sub(r"<math\b.*?</math>", " ", page, flags=re.S)
+    page = re.sub(r"<code\b.*?</code>", " ", page, flags=re.S)  # what a student typed, and syntax examples
+    page = re.sub(r'<aside class="syntax-help".*?</aside>', " ", page, flags=re.S)
+    page = re.sub(r'<p class="message syntax-note">.*?</p>', " ", page, flags=re.S)
+    page = re.sub(r"<[^>]+>", " ", page)
+    return " ".join(page.split())
+
+
+def pdf_text(path: Path) -> str:
+    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    # the syntax help box teaches calculator syntax: from its title to the first problem
+    return re.sub(r"How to write your answers.*?(?=Problem 1\.)", " ", text, flags=re.S)
+
+
+def _residue(text: str) -> list[str]:
+    return [text[max(0, m.start() - 40) : m.end() + 40] for m in RESIDUE.finditer(text)]
+
+
+@pytest.fixture(scope="module")
+def graded_sets(tmp_path_factory) -> list[Path]:
+    folders = []
+    for difficulty in (1, 2, 3):
+        out = tmp_path_factory.mktemp(f"d{difficulty}")
+        formats = ("tex", "pdf", "html", "json") if HAVE_TEX else ("html", "json")
+        students = [Student(f"s{i}", f"Student {i}") for i in range(3)]
+        generate_class_set(_spec(difficulty, 40 + difficulty), out / "set", roster=students, formats=formats)
+        key = json.loads((out / "set" / "key.json").read_text(encoding="utf-8"))
+        rows = []
+        for number, version in enumerate(key["versions"]):
+            answers = {}
+            for problem in version["problems"]:
+                for index, part in enumerate(problem["parts"]):
+                    plan = (number + index) % 3
+                    if plan == 0:
+                        answers[part["id"]] = part["answer"]
+                    elif plan == 1 and part["mistakes"]:
+                        answers[part["id"]] = part["mistakes"][0]["answer"]
+                    else:
+                        answers[part["id"]] = "2x + )"
+            rows.append(json.dumps({"student": version["student"]["id"], "version": version["version"], "answers": answers}))
+        (out / "answers.jsonl").write_text("\n".join(rows) + "\n", encoding="utf-8")
+        write_reports(grade(out / "set" / "key.json", out / "answers.jsonl"), out / "graded")
+        folders.append(out)
+    return folders
+
+
+def test_html_pages_carry_no_calculator_syntax(graded_sets: list[Path]) -> None:
+    pages = [p for out in graded_sets for p in (*(out / "set").rglob("*.html"), *(out / "graded").rglob("*.html"))]
+    assert len(pages) > 20
+    problems = {str(page): _residue(html_text(page.read_text(encoding="utf-8"))) for page in pages}
+    assert not {page: found for page, found in problems.items() if found}
+
+
+@needs_tex
+def test_pdf_pages_carry_no_calculator_syntax(graded_sets: list[Path]) -> None:
+    pdfs = [p for out in graded_sets for p in (out / "set").rglob("*.pdf") if p.name != "print.pdf"]
+    assert len(pdfs) >= 18
+    problems = {str(pdf): _residue(pdf_text(pdf)) for pdf in pdfs}
+    assert not {pdf: found for pdf, found in problems.items() if found}
+
+
+def test_worksheets_teach_the_syntax_of_the_answers_they_ask(graded_sets: list[Path]) -> None:
+    page = next((graded_sets[1] / "set" / "worksheets").glob("*.html")).read_text(encoding="utf-8")
+    help_box = re.search(r'<aside class="syntax-help".*?</aside>', page, flags=re.S)
+    assert help_box is not None
+    for example in ("2x e^(x^2)", "(0, 0), (2, -4)", "&lt;2x, 2y&gt;", "y = 3x - 2", "sigma(2x + 1)", "none"):
+        assert example in help_box.group(0), example
+    assert 'class="answer-space answer-number"' in page and 'class="answer-space answer-expression"' in page
+
+
+UNICODE_STUDENTS = [
+    Student("c1", "王小明"), Student("v1", "Nguyễn Thị Hương"), Student("g1", "Σοφία Παπαδοπούλου"),
+    Student("r1", "Дмитрий Иванов"), Student("a1", "Zoë Ñúñez"), Student("q1", "O'Brien-Smith"), Student("p1", "Łukasz Żółć"),
+]
+
+
+@needs_tex
+@needs_xetex
+def test_pdfs_print_every_students_name(tmp_path: Path) -> None:
+    spec = WorksheetSpec(title="Ünïcödé Week", seed=3, sections=(SectionSpec("tangent_line", 1, 1),))
+    out = tmp_path / "out"
+    generate_class_set(spec, out, roster=UNICODE_STUDENTS, formats=("pdf", "json"))
+    key = json.loads((out / "key.json").read_text(encoding="utf-8"))
+    for version in key["versions"]:
+        stem = f"{version['version']}-{version['student']['id']}"
+        text = subprocess.run(["pdftotext", str(out / "worksheets" / f"{stem}.pdf"), "-"], capture_output=True, text=True, check=True).stdout
+        flat = re.sub(r"\s+", "", text).replace("’", "'")
+        assert re.sub(r"\s+", "", version["student"]["name"]) in flat, (version["student"]["name"], text[:300])
+
+
+@needs_tex
+@needs_xetex
+def test_unicode_pdfs_are_reproducible(tmp_path: Path) -> None:
+    spec = WorksheetSpec(title="Week", seed=3, sections=(SectionSpec("derivative_rules", 1, 1),))
+    for folder in ("one", "two"):
+        generate_class_set(spec, tmp_path / folder, roster=UNICODE_STUDENTS[:3], formats=("pdf",))
+    assert (tmp_path / "one" / "print.pdf").read_bytes() == (tmp_path / "two" / "print.pdf").read_bytes()
+
+
+@needs_tex
+def test_a_failed_build_leaves_the_earlier_set_untouched(tmp_path: Path) -> None:
+    spec = WorksheetSpec(title="Week", seed=3, sections=(SectionSpec("derivative_rules", 1, 1),))
+    out = tmp_path / "out"
+    generate_class_set(spec, out, versions=2, formats=("pdf", "json"))
+    before = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    templates = tmp_path / "broken"
+    templates.mkdir()
+    (templates / "worksheet.tex.j2").write_text('{% extends "default:worksheet.tex.j2" %}{% block footer %}\\undefinedexgenmacro{% endblock %}', encoding="utf-8")
+    with pytest.raises(ExgenError, match="is as it was"):
+        generate_class_set(spec, out, versions=2, formats=("pdf", "json"), templates=templates, force=True)
+    after = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    assert after == before  # key.json, answers.csv and the PDFs all still there, unchanged
+
+
+def test_a_set_that_failed_midway_leaves_no_half_folder(tmp_path: Path, monkeypatch) -> None:
+    from exgen.worksheets import generate as module
+
+    spec = WorksheetSpec(title="Week", seed=3, sections=(SectionSpec("derivative_rules", 1, 1),))
+
+    def broken(*args, **kwargs):
+        raise ExgenError("simulated failure")
+
+    monkeypatch.setattr(module, "_key_json", broken)
+    out = tmp_path / "out"
+    with pytest.raises(ExgenError):
+        generate_class_set(spec, out, versions=2, formats=("tex", "html", "json"))
+    assert not [p for p in out.iterdir()]  # nothing half-written that would block the next run
+    monkeypatch.undo()
+    generate_class_set(spec, out, versions=2, formats=("tex", "html", "json"))  # no --force needed
+
+
+def test_graded_results_are_not_overwritten_without_force(tmp_path: Path) -> None:
+    spec = WorksheetSpec(title="Week", seed=3, sections=(SectionSpec("derivative_rules", 1, 1),))
+    generate_class_set(spec, tmp_path / "set", versions=1, formats=("json",))
+    (tmp_path / "a.jsonl").write_text(json.dumps({"version": "V001", "answers": {"1a": "x"}}) + "\n", encoding="utf-8")
+    args = ["grade", str(tmp_path / "set" / "key.json"), str(tmp_path / "a.jsonl"), "--out", str(tmp_path / "g")]
+    assert CliRunner().invoke(main, args).exit_code == 0
+    again = CliRunner().invoke(main, args)
+    assert again.exit_code == 1 and "--force" in again.output, again.output
+    assert CliRunner().invoke(main, [*args, "--force"]).exit_code == 0
+
+
+def test_a_students_version_is_theirs_whatever_the_roster(tmp_path: Path) -> None:
+    spec = WorksheetSpec(title="Week", seed=9, sections=(SectionSpec("tangent_line", 1, 1),))
+    everyone = [Student(f"s{i}", f"Student {i}") for i in range(8)]
+    generate_class_set(spec, tmp_path / "all", roster=everyone, formats=("json",))
+    generate_class_set(spec, tmp_path / "fewer", roster=list(reversed(everyone[2:])), formats=("json",))
+
+    def versions(folder: str) -> dict[str, tuple[str, object]]:
+        key = json.loads((tmp_path / folder / "key.json").read_text(encoding="utf-8"))
+        return {v["student"]["id"]: (v["version"], v["problems"][0]["description"]["givens"]) for v in key["versions"]}
+
+    first, second = versions("all"), versions("fewer")
+    assert all(first[student] == second[student] for student in second)
+    assert len({version for version, _ in first.values()}) == len(first)
+
+
+def test_a_row_with_another_students_version_is_an_error_unless_trusted(tmp_path: Path) -> None:
+    spec = WorksheetSpec(title="Week", seed=9, sections=(SectionSpec("tangent_line", 1, 1),))
+    students = [Student("ann", "Ann"), Student("bob", "Bob")]
+    generate_class_set(spec, tmp_path / "set", roster=students, formats=("json",))
+    key = json.loads((tmp_path / "set" / "key.json").read_text(encoding="utf-8"))
+    ann, bob = key["versions"]
+    with (tmp_path / "answers.csv").open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["student", "version", "1a"])
+        writer.writerow(["ann", bob["version"], ann["problems"][0]["parts"][0]["answer"]])  # last week's sheet of someone else
+        writer.writerow(["bob", bob["version"], bob["problems"][0]["parts"][0]["answer"]])
+    args = ["grade", str(tmp_path / "set" / "key.json"), str(tmp_path / "answers.csv"), "--out"]
+    result = CliRunner().invoke(main, [*args, str(tmp_path / "g1")])
+    assert result.exit_code == 1 and "not graded" in result.output and "--trust" in result.output, result.output
+    grades = list(csv.DictReader((tmp_path / "g1" / "grades.csv").open(encoding="utf-8")))
+    assert grades[0]["total"] == "" and "made for bob" in grades[0]["notes"] and grades[1]["total"] == "1"
+    trusted = CliRunner().invoke(main, [*args, str(tmp_path / "g2"), "--trust", "student"])
+    assert trusted.exit_code == 0, trusted.output
+    grades = list(csv.DictReader((tmp_path / "g2" / "grades.csv").open(encoding="utf-8")))
+    assert grades[0]["version"] == ann["version"] and grades[0]["total"] == "1"  # graded against ann's own version
+    assert grades[0]["name"] == "Ann" and grades[0]["percent"] == "33.3"  # one of three parts answered
