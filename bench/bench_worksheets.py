@@ -3,7 +3,8 @@
     python bench/bench_worksheets.py [--versions 300] [--workers 2] [--no-pdf]
 
 Times `generate_class_set` for N versions x 10 problems (the sample spec: every family) with
-tex+html+json, then with PDFs too, and checks that a second run gives byte-identical output.
+tex+html+json, then with PDFs too, and checks that a second run gives byte-identical output;
+then with PDFs for a roster whose names need the Unicode engine (xelatex).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from exgen.worksheets.generate import generate_class_set
+from exgen.worksheets.roster import Student
 from exgen.worksheets.spec import sample_spec
 
 
@@ -30,10 +32,14 @@ def digest(folder: Path) -> str:
     return h.hexdigest()
 
 
-def timed(label: str, out: Path, versions: int, formats: tuple[str, ...], workers: int) -> float:
+NAMES = ["Ada Lovelace", "王小明", "Nguyễn Thị Hương", "Σοφία Παπαδοπούλου", "Дмитрий Иванов", "Zoë Ñúñez", "O'Brien & Sons"]
+
+
+def timed(label: str, out: Path, versions: int, formats: tuple[str, ...], workers: int, unicode: bool = False) -> float:
     spec = sample_spec()
+    roster = [Student(f"s{i:04d}", NAMES[i % len(NAMES)]) for i in range(versions)] if unicode else None
     start = time.perf_counter()
-    result = generate_class_set(spec, out, versions=versions, formats=formats, workers=workers, force=True)
+    result = generate_class_set(spec, out, versions=1 if roster else versions, roster=roster, formats=formats, workers=workers, force=True)
     seconds = time.perf_counter() - start
     files = sum(1 for p in out.rglob("*") if p.is_file())
     print(f"{label:<28} {versions} versions x {spec.problem_count} problems: {seconds:6.2f} s ({files} files, {result.problems} problems/version)")
@@ -56,6 +62,8 @@ def main() -> None:
             timed("tex + pdf + html + json", root / "c", args.versions, ("tex", "pdf", "html", "json"), args.workers)
             timed("tex + pdf + html + json (again)", root / "d", args.versions, ("tex", "pdf", "html", "json"), args.workers)
             print("identical output folders including PDFs:", digest(root / "c") == digest(root / "d"))
+            if shutil.which("xelatex"):
+                timed("... names in 5 scripts (xelatex)", root / "e", args.versions, ("tex", "pdf", "html", "json"), args.workers, unicode=True)
     finally:
         shutil.rmtree(root, ignore_errors=True)
 

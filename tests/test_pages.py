@@ -226,3 +226,23 @@ def test_a_row_with_another_students_version_is_an_error_unless_trusted(tmp_path
     grades = list(csv.DictReader((tmp_path / "g2" / "grades.csv").open(encoding="utf-8")))
     assert grades[0]["version"] == ann["version"] and grades[0]["total"] == "1"  # graded against ann's own version
     assert grades[0]["name"] == "Ann" and grades[0]["percent"] == "33.3"  # one of three parts answered
+
+
+def test_the_same_spec_gives_the_same_bytes_under_any_hash_seed(tmp_path: Path) -> None:
+    import hashlib
+    import sys
+
+    spec = tmp_path / "spec.toml"
+    spec.write_text('title = "Seeds"\nseed = 4\n[[section]]\nfamily = "lagrange"\ncount = 1\ndifficulty = 2\n'
+                    '[[section]]\nfamily = "hessian"\ncount = 1\ndifficulty = 3\n', encoding="utf-8")
+    formats = "tex,pdf,html,json" if HAVE_TEX else "tex,html,json"
+    digests = set()
+    for seed in ("0", "4242"):
+        out = tmp_path / f"out{seed}"
+        subprocess.run([sys.executable, "-m", "exgen", "generate", str(spec), "--versions", "2", "--format", formats, "--out", str(out)],
+                       env={**os.environ, "PYTHONHASHSEED": seed}, check=True, capture_output=True)
+        h = hashlib.sha256()
+        for path in sorted(p for p in out.rglob("*") if p.is_file()):
+            h.update(str(path.relative_to(out)).encode() + path.read_bytes())
+        digests.add(h.hexdigest())
+    assert len(digests) == 1

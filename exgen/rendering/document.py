@@ -103,7 +103,7 @@ def wants_display(value: Any) -> bool:
     from exgen.rendering.text import math_latex
 
     text = math_latex(value)
-    return "\\frac" in text or len(text) > 60
+    return ("\\frac" in text and len(text) > 40) or len(text) > 70
 
 
 def label_after(sentence: Text, label: str, fmt: str) -> str | None:

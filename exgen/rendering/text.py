@@ -136,7 +136,7 @@ def math_latex(value: Any) -> str:
     if _is_points(value):
         if not value:
             return r"\text{" + escape_latex(t("render.none")) + "}"
-        return ",\\ ".join(math_latex(tuple(v)) if len(v) > 1 else math_latex(v[0]) for v in value)
+        return ",\\allowbreak\\ ".join(math_latex(tuple(v)) if len(v) > 1 else math_latex(v[0]) for v in value)
     if isinstance(value, (tuple, list)):
         return r"\left(" + ", ".join(math_latex(v) for v in value) + r"\right)"
     return latex(_tree(value))
@@ -201,7 +201,7 @@ def math(value: Any, fmt: str, display: bool = False) -> str:
 
             rows = r" \\ ".join(latex(e.lhs) + " &= " + latex(e.rhs) for e in equations)
             return r"\[\left\{\begin{aligned}" + rows + r"\end{aligned}\right.\]"
-        body = ",\\ ".join(math_latex(e) for e in equations) if equations else math_latex(value)
+        body = ",\\allowbreak\\ ".join(math_latex(e) for e in equations) if equations else math_latex(value)
         return f"\\[{body}\\]" if display else f"${body}$"
     if fmt == "html":
         block = ' display="block"' if display else ""
