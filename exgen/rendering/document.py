@@ -118,6 +118,17 @@ def label_after(sentence: Text, label: str, fmt: str) -> str | None:
     return escape_latex(word) if fmt == "latex" else escape_html(word)
 
 
+def key_math(value: Any, target: str) -> str:
+    """A key or a step's formula: displayed when long, and never a tiny inline fraction
+    (fractions in keys are set at full size, in display style)."""
+    shown = math(value, target, wants_display(value))
+    if target == "latex" and shown.startswith("$") and "\\frac" in shown:
+        return "$\\displaystyle " + shown[1:]
+    if target == "html" and shown.startswith("<math ") and "<mfrac" in shown and 'display="block"' not in shown:
+        return shown.replace("<math ", '<math displaystyle="true" ', 1)
+    return shown
+
+
 def typeset_problem(problem: Problem, number: int, fmt: str, section_title: str = "") -> SheetProblem:
     """A problem with its statement, prompts, keys and worked solutions typeset for ``fmt``."""
     from exgen.problems.values import typed
@@ -130,7 +141,7 @@ def typeset_problem(problem: Problem, number: int, fmt: str, section_title: str 
             if isinstance(step.value, str):
                 shown = label_after(step.text, step.value, target)
             elif step.value is not None:
-                shown = math(step.value, target, wants_display(step.value))
+                shown = key_math(step.value, target)
             else:
                 shown = None
             steps.append({"text": Markup(render(step.text, target)), "math": Markup(shown) if shown else None})
@@ -138,7 +149,7 @@ def typeset_problem(problem: Problem, number: int, fmt: str, section_title: str 
         parts.append(
             SheetPart(
                 id=f"{number}{part.id}", label=part.id, prompt=Markup(render(part.prompt, target)), kind=part.kind,
-                answer=Markup(math(part.answer, target, wants_display(part.answer))), steps=steps, choices=choices, points=part.points,
+                answer=Markup(key_math(part.answer, target)), steps=steps, choices=choices, points=part.points,
                 key_text=typed(part.kind, part.answer),
             )
         )
