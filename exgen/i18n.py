@@ -6,7 +6,8 @@ A catalog only needs the keys it translates: missing keys fall back to English.
 An instructor can add or override a catalog without touching the package by pointing
 ``EXGEN_LOCALE_PATH`` at a folder of ``<lang>.toml`` files.
 
-A message is words with ``{placeholders}`` and pieces of mathematics between ``$`` signs,
+A message is words with ``{placeholders}`` and pieces of mathematics between ``$`` signs
+(``$$`` for a piece on its own line),
 written in a small subset of LaTeX (``$f'(x) = 0$``, ``$\\frac{\\partial f}{\\partial {var}}$``).
 Inside mathematics, ``{name}`` is a placeholder only where ``name`` is one of the message's
 parameters; other braces are LaTeX, and ``{{name}}`` is the LaTeX group of a letter that is
@@ -126,7 +127,7 @@ def tn(key: str, count: int, /, **params: Any) -> str:
     return t(f"{key}.{form}", count=count, **params)
 
 
-_MATH = re.compile(r"\$([^$]+)\$")
+_MATH = re.compile(r"\$\$([^$]+)\$\$|\$([^$]+)\$")
 # a placeholder in mathematics; ``{{u}}`` is the LaTeX group {u} when ``u`` is also a parameter
 MATH_FIELD = re.compile(r"(?<!\{)\{([A-Za-z_][A-Za-z0-9_]*)\}(?!\})")
 
@@ -137,16 +138,25 @@ def _split(template: str) -> tuple[tuple[str, str], ...]:
     import string
 
     pieces: list[tuple[str, str]] = []
-    for index, chunk in enumerate(_MATH.split(template)):
-        if index % 2:
-            pieces.append(("math", chunk))
-            continue
-        for literal, name, _spec, _conversion in string.Formatter().parse(chunk):
-            if literal:
-                pieces.append(("text", literal))
-            if name is not None:
-                pieces.append(("field", name))
+    position = 0
+    for match in _MATH.finditer(template):
+        pieces += _words(template[position : match.start()])
+        pieces.append(("display", match.group(1)) if match.group(1) is not None else ("math", match.group(2)))
+        position = match.end()
+    pieces += _words(template[position:])
     return tuple(pieces)
+
+
+def _words(chunk: str) -> list[tuple[str, str]]:
+    import string
+
+    pieces: list[tuple[str, str]] = []
+    for literal, name, _spec, _conversion in string.Formatter().parse(chunk):
+        if literal:
+            pieces.append(("text", literal))
+        if name is not None:
+            pieces.append(("field", name))
+    return pieces
 
 
 def parse_message(template: str, params: Mapping[str, Any] | None = None) -> tuple[tuple[str, str], ...]:
@@ -159,7 +169,7 @@ def message_placeholders(template: str) -> set[str]:
     for kind, value in _split(template):
         if kind == "field":
             names.add(value)
-        elif kind == "math":
+        elif kind in ("math", "display"):
             names |= set(MATH_FIELD.findall(value))
     return names
 

@@ -115,7 +115,7 @@ def test_placeholders_in_mathematics_are_not_latex_arguments() -> None:
         if not isinstance(message, str) or key not in params:
             continue
         for kind, piece in parse_message(message):
-            if kind != "math":
+            if kind not in ("math", "display"):
                 continue
             for match in MATH_FIELD.finditer(piece):
                 if match.group(1) in params[key] and re.search(r"(\\frac|\\sqrt|\\hat|\\text|\^|_|\})$", piece[: match.start()]):
@@ -133,6 +133,6 @@ def test_every_math_piece_converts_to_mathml() -> None:
         if isinstance(message, str):
             names = dict.fromkeys(params.get(key, ()), "Q")
             for kind, piece in parse_message(message):
-                if kind == "math":
+                if kind in ("math", "display"):
                     markup = convert(fill_math(piece, names, str))
                     assert "<math" in markup and "\\" not in markup, (key, piece, markup)

@@ -63,7 +63,7 @@ def _precedence(node: n.Node) -> int:
     return _ATOM
 
 
-def _paren(text: str) -> str:
+def paren(text: str) -> str:
     r"""Brackets that grow only around tall contents (fractions): ``f(x)``, not ``f\left(x\right)``."""
     if "\\frac" in text or "\\begin" in text:
         return r"\left(" + text + r"\right)"
@@ -100,7 +100,7 @@ def _latex(node: n.Node) -> str:
         text = _latex(inner)
         if not negative:
             return text
-        return "-" + (_paren(text) if _precedence(inner) <= _ADD else text)
+        return "-" + (paren(text) if _precedence(inner) <= _ADD else text)
     if kind is n.Mul:
         return _mul(node)  # type: ignore[arg-type]
     if kind is n.Div:
@@ -114,7 +114,7 @@ def _latex(node: n.Node) -> str:
         return _latex(equation.lhs) + " = " + _latex(equation.rhs)
     if kind in (n.Tuple, n.Seq):
         inner = ", ".join(_latex(i) for i in node.items)  # type: ignore[attr-defined]
-        return _paren(inner) if kind is n.Tuple else inner
+        return paren(inner) if kind is n.Tuple else inner
     raise TypeError(f"cannot typeset {kind.__name__}")
 
 
@@ -167,7 +167,7 @@ def _add(node: n.Add) -> str:
         negative, body = pull_sign(term)
         text = _latex(body)
         if isinstance(body, n.Add):
-            text = _paren(text)
+            text = paren(text)
         if index == 0:
             parts.append(("-" if negative else "") + text)
         else:
@@ -252,7 +252,7 @@ def _product(factors: list[n.Node]) -> str:
     for factor in factors:
         text = _latex(factor)
         if _precedence(factor) <= _MUL and not (isinstance(factor, n.Num) and factor.value >= 0):
-            text = _paren(text)
+            text = paren(text)
         if previous is not None and (isinstance(factor, n.Num) or (isinstance(previous, n.Num) and text[:1].isdigit())):
             pieces.append(r" \cdot ")
         elif previous is not None:
@@ -274,10 +274,10 @@ def _pow(node: n.Pow) -> str:
         return "e^{" + _latex(exponent) + "}"
     if isinstance(base, n.Call) and base.func in FUNCTIONS and base.func not in ("max", "min", "atan2"):
         # sin(x)^2 is typeset sin²(x)
-        return FUNCTIONS[base.func] + "^{" + _latex(exponent) + "}" + _paren(", ".join(_latex(a) for a in base.args))
+        return FUNCTIONS[base.func] + "^{" + _latex(exponent) + "}" + paren(", ".join(_latex(a) for a in base.args))
     base_text = _latex(base)
     if _precedence(base) <= _POW or (isinstance(base, n.Call) and base.func in ("sqrt", "exp")):
-        base_text = _paren(base_text)
+        base_text = paren(base_text)
     return base_text + "^{" + _latex(exponent) + "}"
 
 
@@ -292,4 +292,4 @@ def _call(node: n.Call) -> str:
     name = FUNCTIONS.get(node.func)
     if name is None:  # an undefined function named by a problem, such as f or f'
         name = symbol(node.func)
-    return name + _paren(args)
+    return name + paren(args)

@@ -138,7 +138,9 @@ def math_latex(value: Any) -> str:
             return r"\text{" + escape_latex(t("render.none")) + "}"
         return ",\\allowbreak\\ ".join(math_latex(tuple(v)) if len(v) > 1 else math_latex(v[0]) for v in value)
     if isinstance(value, (tuple, list)):
-        return r"\left(" + ", ".join(math_latex(v) for v in value) + r"\right)"
+        from exgen.rendering.latex import paren
+
+        return paren(", ".join(math_latex(v) for v in value))
     return latex(_tree(value))
 
 
@@ -280,9 +282,10 @@ _MARKER_ELEMENT = re.compile(r"<mtext>ZQ(\d+)QZ</mtext>")
 _PLAIN_MARKER = re.compile(r"ZQ(\d+)QZ")
 
 
-def _math_piece(source: str, params: Mapping[str, Any], fmt: str) -> str:
+def _math_piece(source: str, params: Mapping[str, Any], fmt: str, display: bool = False) -> str:
     if fmt == "latex":
-        return "$" + fill_math(source, params, lambda v: _math_param(v, "latex")) + "$"
+        body = fill_math(source, params, lambda v: _math_param(v, "latex"))
+        return r"\[" + body + r"\]" if display else "$" + body + "$"
     names: list[str] = []
 
     def marker(match: re.Match[str]) -> str:
@@ -295,6 +298,8 @@ def _math_piece(source: str, params: Mapping[str, Any], fmt: str) -> str:
     if fmt == "plain":  # parameters go in after the conversion: calculator text is not LaTeX
         return _PLAIN_MARKER.sub(lambda m: _math_param(params[names[int(m.group(1))]], "plain"), latex_to_plain(marked))
     template = _mathml_template(marked)
+    if display:
+        template = template.replace('display="inline"', 'display="block"', 1)
     return _MARKER_ELEMENT.sub(lambda m: _math_param(params[names[int(m.group(1))]], "html"), template)
 
 
@@ -312,7 +317,7 @@ def render(item: Text, fmt: str = "plain") -> str:
         elif kind == "field":
             pieces.append(_param(item.params[value], fmt))
         else:
-            pieces.append(_math_piece(value, item.params, fmt))
+            pieces.append(_math_piece(value, item.params, fmt, display=kind == "display"))
     return "".join(pieces)
 
 
