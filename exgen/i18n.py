@@ -135,7 +135,6 @@ MATH_FIELD = re.compile(r"(?<!\{)\{([A-Za-z_][A-Za-z0-9_]*)\}(?!\})")
 @lru_cache(maxsize=4096)
 def _split(template: str) -> tuple[tuple[str, str], ...]:
     """A message as ("text" | "field" | "math", content) pieces ("{{" and "}}" are braces)."""
-    import string
 
     pieces: list[tuple[str, str]] = []
     position = 0
