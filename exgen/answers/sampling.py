@@ -260,35 +260,48 @@ def scan(evaluator: Evaluator, base: Sequence[Fraction], index: int, check: Call
     return Scan(index, tuple(base), tuple(defined), tuple(roots), tuple(dict.fromkeys(exact)))
 
 
-def _bisect(evaluator: Evaluator, base: Sequence[Fraction], index: int, low: float, high: float, low_sign: int, check: Callable[[], None]) -> float:
+def _halve(low: float, high: float, side: Callable[[float], str], check: Callable[[], None]) -> float:
+    """Bisect [low, high] in floats; ``side(t)`` says where t falls: "low", "high" or "here"."""
     for _ in range(60):
         check()
         middle = (low + high) / 2
         if middle in (low, high):
             break
-        status, sign = _value_at(evaluator, _with(base, index, middle))
-        if status is not Status.REAL or sign in (0, 2):
+        where = side(middle)
+        if where == "here":
             return middle
-        if sign == low_sign:
+        if where == "low":
             low = middle
         else:
             high = middle
     return (low + high) / 2
 
 
+def _bisect(evaluator: Evaluator, base: Sequence[Fraction], index: int, low: float, high: float, low_sign: int, check: Callable[[], None]) -> float:
+    """A sign change of the value between ``low`` (of sign ``low_sign``) and ``high``."""
+
+    def side(t: float) -> str:
+        status, sign = _value_at(evaluator, _with(base, index, t))
+        if status is not Status.REAL or sign in (0, 2):
+            return "here"
+        return "low" if sign == low_sign else "high"
+
+    return _halve(low, high, side, check)
+
+
 def boundary(evaluator: Evaluator, base: Sequence[Fraction], index: int, inside: float, outside: float, check: Callable[[], None]) -> float:
     """Locate where the value stops being real between ``inside`` (real) and ``outside``."""
-    for _ in range(60):
-        check()
-        middle = (inside + outside) / 2
-        if middle in (inside, outside):
-            break
-        status, _ = _value_at(evaluator, _with(base, index, middle))
-        if status is Status.REAL:
-            inside = middle
-        else:
-            outside = middle
-    return inside
+
+    last_inside = [inside]
+
+    def side(t: float) -> str:
+        if _value_at(evaluator, _with(base, index, t))[0] is Status.REAL:
+            last_inside[0] = t
+            return "low"
+        return "high"
+
+    _halve(inside, outside, side, check)
+    return last_inside[0]
 
 
 def points_in(low: float, high: float) -> list[float]:
