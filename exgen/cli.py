@@ -17,8 +17,17 @@ import click
 from exgen import __version__
 from exgen.errors import ExgenError, UsageError
 
-# Kept literal so --help needs no engine import; tests check it matches the registry.
-ANSWER_KINDS = ("expression", "number", "points", "vector", "label", "equation")
+
+def answer_kind_names() -> tuple[str, ...]:
+    """The answer kinds, one module each in exgen/answers/kinds, listed without importing them
+    (so ``--help`` stays instant); tests check the list against the registry."""
+    import pkgutil
+
+    folder = Path(__file__).resolve().parent / "answers" / "kinds"
+    return tuple(sorted(m.name for m in pkgutil.iter_modules([str(folder)]) if m.name != "base" and not m.name.startswith("_")))
+
+
+ANSWER_KINDS = answer_kind_names()
 _VERDICT_COLOURS = {"correct": "green", "incorrect": "red", "invalid": "yellow", "review": "magenta"}
 
 

@@ -115,7 +115,7 @@ def test_worksheets_teach_the_syntax_of_the_answers_they_ask(graded_sets: list[P
     assert help_box is not None
     for example in ("2x e^(x^2)", "(0, 0), (2, -4)", "&lt;2x, 2y&gt;", "y = 3x - 2", "sigma(2x + 1)", "none"):
         assert example in help_box.group(0), example
-    assert 'class="answer-space answer-number"' in page and 'class="answer-space answer-expression"' in page
+    assert 'class="answer-space answer-line"' in page and 'class="answer-space answer-box"' in page
 
 
 UNICODE_STUDENTS = [

@@ -26,9 +26,6 @@ from exgen.i18n import t, use_locale
 
 log = logging.getLogger(__name__)
 
-KIND_SYNONYMS = {"expr": "expression", "numeric": "number", "point": "points", "set": "points", "tuple": "vector", "gradient": "vector", "eq": "equation", "choice": "label"}
-
-
 def parse_variables(value: str | Sequence[str] | None) -> tuple[str, ...] | None:
     """``"x,y"``, ``"x y"`` or ``["x", "y"]`` → ``("x", "y")``; None means "infer"."""
     if value is None:
@@ -60,10 +57,6 @@ def make_options(
     )
 
 
-def resolve_kind(kind: str) -> str:
-    return KIND_SYNONYMS.get(kind.strip().lower(), kind.strip().lower())
-
-
 def check(
     expected: Any,
     answer: str,
@@ -90,7 +83,7 @@ def check(
         vars=vars, functions=functions, tolerance=tolerance, abs_tolerance=abs_tolerance,
         choices=choices, limits=limits, time_limit=time_limit,
     )
-    answer_kind = get_kind(resolve_kind(kind))
+    answer_kind = get_kind(kind)
     with use_locale(locale):
         seconds = options.limits.time_limit
         try:

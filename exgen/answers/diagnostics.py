@@ -68,6 +68,10 @@ REFUSALS: dict[str, tuple[str, ...]] = {
     "function_needs_argument": ("name",), "wrong_arity": ("count", "expected", "name"),
     "function_power": ("name",), "exponent_too_large": ("limit",), "number_too_large": (),
     "division_by_zero": (), "zero_power": (),
+    # the classified_points kind: points each with its type
+    "classified_no_label": (), "classified_label_without_point": ("label",),
+    "classified_point_without_label": ("point",), "classified_bad_point": ("point", "detail"),
+    "classified_one_point_each": ("point",), "classified_label_not_allowed": ("label", "choices"),
 }
 # Refusals whose message does not point at a place in the answer.
 UNPLACED = frozenset({"empty", "too_deep", "too_many_parts", "too_long"})

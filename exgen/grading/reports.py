@@ -130,25 +130,24 @@ def item_analysis_csv(items: Sequence[dict[str, Any]]) -> str:
     return buffer.getvalue()
 
 
-def _mathml_of(text: str | None, variables: Sequence[str] = ()) -> Markup | None:
-    """Calculator text (a key, a solution step, a student's answer as read) as MathML."""
+def _typeset_typed(kind: str, text: str | None, variables: Sequence[str] = (), functions: Sequence[str] = ()) -> Markup | None:
+    """Calculator text (a key, a step, a student's answer as read) typeset as its kind reads it."""
     if not text:
         return None
-    return _mathml_cached(text, tuple(variables))
+    return _typeset_cached(kind, text, tuple(variables), tuple(functions))
 
 
 @lru_cache(maxsize=65536)
-def _mathml_cached(text: str, variables: tuple[str, ...]) -> Markup | None:
-    from exgen.answers.reader import ReadOptions, read
-    from exgen.rendering.mathml import fitting_element
+def _typeset_cached(kind: str, text: str, variables: tuple[str, ...], functions: tuple[str, ...]) -> Markup | None:
+    from exgen.answers.kinds import get_kind
+    from exgen.rendering.text import math_from_data
 
-    reading = read(text, ReadOptions(variables=tuple(variables), functions=frozenset({"sigma"}), auto_variables=True))
-    if reading.tree is None:
+    data = get_kind(kind).reading_data(text, variables, functions)
+    if data is None:
         return None
-    try:
-        return Markup(fitting_element(reading.tree))
-    except TypeError:
-        return None
+    if "label" in data:
+        return Markup(_label_text(str(data["label"])))
+    return Markup(math_from_data(data, "html"))
 
 
 def _sentence(data: dict[str, Any] | None, fallback: str) -> Markup | str:
@@ -186,7 +185,6 @@ def feedback_context(book: GradeBook, row: GradedRow) -> dict[str, Any]:
         for part in problem.parts:
             result = row.results[part.id]
             typed = row.submission.answers.get(part.id, "")
-            words = part.kind == "label"  # labels are words, not formulas
             shown = result.interpreted if result.verdict not in ("invalid", "blank") else None
             message: Markup | str = result.message
             if result.mistake:
@@ -199,21 +197,17 @@ def feedback_context(book: GradeBook, row: GradedRow) -> dict[str, Any]:
                 math_value = step.get("math_data")
                 if math_value and "label" in math_value:
                     shown_math = _label_after(step, math_value["label"])
-                elif words:
-                    shown_math = None
                 elif math_value:
                     shown_math = Markup(math_from_data(math_value, "html"))
                 else:
-                    shown_math = _mathml_of(step.get("math"), part.variables)
+                    shown_math = _typeset_typed(part.kind, step.get("math"), part.variables, part.functions)
                 steps.append({"text": text, "math": shown_math})
             parts.append({
                 "id": part.id, "label": part.part, "prompt": _sentence(part.prompt_data, part.prompt), "typed": typed,
-                "read_as": shown if words else _mathml_of(shown, part.variables),
+                "read_as": _typeset_typed(part.kind, shown, part.variables, part.functions) or shown,
                 "result": result, "message": message, "points": part.points, "earned": result.score * part.points,
-                "key": _label_text(part.answer) if words else (
-                    Markup(math_from_data(part.answer_data, "html")) if part.answer_data
-                    else _mathml_of(part.answer, part.variables) or part.answer
-                ),
+                "key": Markup(math_from_data(part.answer_data, "html")) if part.answer_data
+                else _typeset_typed(part.kind, part.answer, part.variables, part.functions) or part.answer,
                 "steps": steps,
             })
         problems.append({"number": problem.number, "statement": _sentence(problem.statement_data, problem.statement), "parts": parts})

@@ -21,10 +21,7 @@ import random
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from fractions import Fraction
 from typing import Any, ClassVar, TypeVar
-
-import sympy
 
 from exgen.problems.model import Part, Problem, Text
 
@@ -139,19 +136,6 @@ def nonzero(rng: random.Random, low: int, high: int) -> int:
     while value == 0:
         value = rng.randint(low, high)
     return value
-
-
-def is_nice(value: Any, kind: str = "integer", max_denominator: int = 100, max_size: int = 10_000) -> bool:
-    """Integers (or small rationals) of modest size, as promised to students."""
-    value = sympy.nsimplify(value) if not isinstance(value, sympy.Basic) else value
-    if not value.is_Rational:
-        return False
-    fraction = Fraction(int(value.p), int(value.q))
-    if abs(fraction) > max_size:
-        return False
-    if kind == "integer":
-        return fraction.denominator == 1
-    return fraction.denominator <= max_denominator
 
 
 def sstr(expr: Any) -> str:

@@ -138,19 +138,8 @@ class Problem:
         return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 
-def _sympy_text(value: Value) -> str:
-    from exgen.answers.printer import to_sympy_text
-    from exgen.answers.sympy_bridge import from_sympy
-
-    return to_sympy_text(from_sympy(value))
-
-
 def value_to_string(value: Value, kind: str) -> str:
     """A sympy-parsable string for an answer (labels stay words; σ is written with exp)."""
-    if kind == "label":
-        return str(value)
-    if kind == "vector":
-        return "(" + ", ".join(_sympy_text(c) for c in value) + ")"
-    if kind == "points":
-        return "[" + ", ".join("(" + ", ".join(_sympy_text(c) for c in point) + ("," if len(point) == 1 else "") + ")" for point in value) + "]"
-    return _sympy_text(value)
+    from exgen.answers.kinds import get_kind
+
+    return get_kind(kind).description(value)

@@ -22,10 +22,9 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-import sympy
-
 from exgen.answers.check import check
-from exgen.problems.base import generate, is_nice
+from exgen.answers.kinds import get_kind
+from exgen.problems.base import generate
 from exgen.problems.derive import derive
 from exgen.problems.model import Part, Problem
 from exgen.problems.values import rewritten_forms, same_value, typed
@@ -46,11 +45,8 @@ class Failure:
 
 
 def _grade(part: Part, answer_text: str) -> Any:
-    expected: Any = part.answer
-    if part.kind in ("points", "vector"):
-        expected = list(expected)
     return check(
-        expected, answer_text, kind=part.kind, vars=part.variables or None, functions=part.functions,
+        get_kind(part.kind).expected_for_check(part.answer), answer_text, kind=part.kind, vars=part.variables or None, functions=part.functions,
         tolerance=part.tolerance, choices=part.choices, time_limit=10,
     )
 
@@ -105,18 +101,7 @@ def verify_part(problem: Problem, part: Part) -> tuple[list[Failure], int]:
 
 
 def _nice(part: Part) -> bool:
-    kind = part.nice or "integer"
-    value = part.answer
-    if part.kind == "number":
-        return is_nice(value, kind)
-    if part.kind == "points":
-        return all(is_nice(c, kind) for point in value for c in point)
-    if part.kind == "vector":
-        return all(is_nice(c, kind) for c in value if sympy.sympify(c).is_number)
-    if part.kind == "equation":
-        difference = sympy.expand(value.lhs - value.rhs)
-        return all(is_nice(c, "rational") for c in sympy.Poly(difference, *sorted(difference.free_symbols, key=str)).coeffs())
-    return True
+    return get_kind(part.kind).is_nice(part.answer, part.nice or "integer")
 
 
 def verify_problem(problem: Problem) -> tuple[list[Failure], int]:

@@ -6,14 +6,18 @@ or plain user text (titles, names), which the template environment escapes.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
 
 from exgen.i18n import t
-from exgen.problems.model import Problem, Text
+from exgen.problems.model import Problem, Step, Text
 from exgen.rendering.text import math, render
+
+if TYPE_CHECKING:
+    from exgen.answers.kinds import AnswerKind
 
 FORMATS = {"tex": "latex", "html": "html"}
 
@@ -29,6 +33,8 @@ class SheetPart:
     choices: list[str] = field(default_factory=list)
     points: float = 1.0
     key_text: str = ""  # the key in calculator syntax, as in key.json (machine-readable link)
+    answer_space: str = "box"  # "line", "box" or "ticks" (from the answer kind)
+    answer_lines: int = 3  # height of a box, in lines of handwriting
 
 
 @dataclass
@@ -38,6 +44,10 @@ class SheetProblem:
     title: str
     statement: Markup
     parts: list[SheetPart]
+
+    @property
+    def points(self) -> float:
+        return sum(part.points for part in self.parts)
 
 
 @dataclass
@@ -70,13 +80,12 @@ class Sheet:
         return {"sheet": self, "standalone": self.standalone, "engine": self.engine, "cjk": self.cjk}
 
 
-HELP_ORDER = ("expression", "number", "points", "vector", "equation", "label")
-
-
 def syntax_help(problems: list[Problem], fmt: str) -> list[Markup]:
     """The "how to write your answers" lines for the kinds of answer these problems ask for."""
-    kinds = {part.kind for problem in problems for part in problem.parts}
-    keys = [kind for kind in HELP_ORDER if kind in kinds]
+    from exgen.answers.kinds import get_kind
+
+    kinds = {get_kind(part.kind) for problem in problems for part in problem.parts}
+    keys = [kind.name for kind in sorted(kinds, key=lambda k: (k.help_order, k.name))]
     if any("sigma" in part.functions for problem in problems for part in problem.parts):
         keys.append("sigma")
     return [Markup(typeset_help(t(f"sheet.help.{key}"), FORMATS[fmt])) for key in keys]
@@ -118,9 +127,15 @@ def label_after(sentence: Text, label: str, fmt: str) -> str | None:
     return escape_latex(word) if fmt == "latex" else escape_html(word)
 
 
-def key_math(value: Any, target: str) -> str:
-    """A key or a step's formula: displayed when long, and never a tiny inline fraction
-    (fractions in keys are set at full size, in display style)."""
+def key_math(data: Mapping[str, Any], target: str) -> str:
+    """A key or a step's value, from its display data: displayed when long, and never a tiny
+    inline fraction (fractions in keys are set at full size, in display style)."""
+    from exgen.answers.nodes import from_data
+    from exgen.rendering.text import math_from_data
+
+    if "tree" not in data:
+        return math_from_data(data, target, False)
+    value = from_data(data["tree"])
     shown = math(value, target, wants_display(value))
     if target == "latex" and shown.startswith("$") and "\\frac" in shown:
         return "$\\displaystyle " + shown[1:]
@@ -129,28 +144,35 @@ def key_math(value: Any, target: str) -> str:
     return shown
 
 
+def shown_step(step: Step, kind: AnswerKind, variables: tuple[str, ...], target: str) -> str | None:
+    """A worked-solution step's value as the page shows it (a label only when the sentence
+    does not name it already)."""
+    if step.value is None:
+        return None
+    data = kind.display_data(step.value, variables)
+    if "label" in data:
+        return label_after(step.text, str(data["label"]), target)
+    return key_math(data, target)
+
+
 def typeset_problem(problem: Problem, number: int, fmt: str, section_title: str = "") -> SheetProblem:
     """A problem with its statement, prompts, keys and worked solutions typeset for ``fmt``."""
-    from exgen.problems.values import typed
+    from exgen.answers.kinds import get_kind
 
     target = FORMATS[fmt]
     parts = []
     for part in problem.parts:
+        kind = get_kind(part.kind)
         steps = []
         for step in part.steps:
-            if isinstance(step.value, str):
-                shown = label_after(step.text, step.value, target)
-            elif step.value is not None:
-                shown = key_math(step.value, target)
-            else:
-                shown = None
+            shown = shown_step(step, kind, part.variables, target)
             steps.append({"text": Markup(render(step.text, target)), "math": Markup(shown) if shown else None})
-        choices = [str(t(f"labels.display.{c}")) for c in part.choices] if part.choices else []
+        choices = [str(t(f"labels.display.{c}")) for c in part.choices] if part.choices and kind.answer_space == "ticks" else []
         parts.append(
             SheetPart(
                 id=f"{number}{part.id}", label=part.id, prompt=Markup(render(part.prompt, target)), kind=part.kind,
-                answer=Markup(key_math(part.answer, target)), steps=steps, choices=choices, points=part.points,
-                key_text=typed(part.kind, part.answer),
+                answer=Markup(key_math(kind.display_data(part.answer, part.variables), target)), steps=steps, choices=choices,
+                points=part.points, key_text=kind.typed(part.answer), answer_space=kind.answer_space, answer_lines=kind.answer_lines,
             )
         )
     title = section_title or t(f"families.{problem.family}.title")

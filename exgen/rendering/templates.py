@@ -63,4 +63,10 @@ def environment(kind: str, user_dir: str | None = None) -> Environment:
         environment = Environment(autoescape=True, **options)
     environment.globals["t"] = t
     environment.globals["tn"] = tn
+    environment.globals["points_text"] = points_text
     return environment
+
+
+def points_text(points: float) -> str:
+    """"(2 points)", "(1 point)", "(1.5 points)" in the sheet's language."""
+    return tn("sheet.points", 1 if points == 1 else 2, points=f"{points:g}")

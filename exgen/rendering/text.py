@@ -375,16 +375,26 @@ def text_from_data(data: Mapping[str, Any]) -> Text:
     return Text(str(data.get("key", "")), params)
 
 
-def math_from_data(data: Mapping[str, Any], fmt: str) -> str:
-    """A math value written by :func:`math_data`, typeset for ``fmt``."""
-    if "label" in data:
-        value: Any = data["label"]
-    elif "empty" in data:
-        value = ()
-    else:
-        value = from_data(data["tree"])
-        if fmt == "html" and not data.get("display"):
-            from exgen.rendering.mathml import fitting_element
+def _words(text: str, fmt: str) -> str:
+    return escape_latex(text) if fmt == "latex" else escape_html(text) if fmt == "html" else text
 
-            return fitting_element(value)
-    return math(value, fmt, bool(data.get("display")))
+
+def math_from_data(data: Mapping[str, Any], fmt: str, display: bool | None = None) -> str:
+    """A value written as display data (see ``AnswerKind.display_data``: a tree, a label, no
+    points, or points each with a label) typeset for ``fmt``, delimiters included."""
+    shown = bool(data.get("display")) if display is None else display
+    if "label" in data and "tree" not in data:
+        return _words(_label(str(data["label"])), fmt)  # a word, not a formula
+    if "empty" in data:
+        return math((), fmt, shown)
+    if "rows" in data:
+        separator = {"latex": ";\\quad ", "html": "; ", "plain": ", "}[fmt]
+        return separator.join(
+            math_from_data({"tree": row["tree"]}, fmt, False) + _words(": " + _label(str(row["label"])), fmt) for row in data["rows"]
+        )
+    value = from_data(data["tree"])
+    if fmt == "html" and not shown:
+        from exgen.rendering.mathml import fitting_element
+
+        return fitting_element(value)
+    return math(value, fmt, shown)

@@ -34,7 +34,7 @@ from exgen.problems.model import Problem
 from exgen.problems.sets import Section, generate_set
 from exgen.rendering.document import Sheet, syntax_help, typeset_problem
 from exgen.rendering.pdf import engine_for
-from exgen.rendering.text import math_data, math_plain, render, text_data
+from exgen.rendering.text import render, text_data
 from exgen.spreadsheet import spreadsheet_cell
 from exgen.worksheets.roster import Student
 from exgen.worksheets.spec import WorksheetSpec
@@ -118,7 +118,7 @@ def _sheet(spec: WorksheetSpec, version: Version, problems: list[Any], key: bool
 
 
 def _key_entry(spec: WorksheetSpec, version: Version, problems: list[Problem]) -> dict[str, Any]:
-    from exgen.problems.values import typed
+    from exgen.answers.kinds import get_kind
 
     entry: dict[str, Any] = {
         "version": version.id,
@@ -129,12 +129,13 @@ def _key_entry(spec: WorksheetSpec, version: Version, problems: list[Problem]) -
     for number, problem in enumerate(problems, start=1):
         parts = []
         for part in problem.parts:
+            kind = get_kind(part.kind)
             parts.append({
                 "id": f"{number}{part.id}",
                 "part": part.id,
                 "kind": part.kind,
-                "answer": typed(part.kind, part.answer),  # calculator syntax, read back with exgen's reader
-                "answer_data": math_data(part.answer),  # the key as typeset (a tree), for feedback pages
+                "answer": kind.typed(part.answer),  # calculator syntax, read back with exgen's reader
+                "answer_data": kind.display_data(part.answer, part.variables),  # the key as typeset, for feedback pages
                 "variables": list(part.variables),
                 "functions": list(part.functions),
                 "tolerance": part.tolerance,
@@ -148,13 +149,13 @@ def _key_entry(spec: WorksheetSpec, version: Version, problems: list[Problem]) -
                 "prompt_data": text_data(part.prompt),
                 # All mistake models; the grader drops any it would accept as the key.
                 "mistakes": [
-                    {"id": m.id, "answer": typed(part.kind, m.answer), "message": render(m.text), "message_data": text_data(m.text)}
+                    {"id": m.id, "answer": kind.typed(m.answer), "message": render(m.text), "message_data": text_data(m.text)}
                     for m in part.mistakes
                 ],
                 "solution": [
                     {"text": render(step.text), "text_data": text_data(step.text),
-                     "math": math_plain(step.value) if step.value is not None else None,
-                     "math_data": math_data(step.value) if step.value is not None else None}
+                     "math": kind.typed(step.value) if step.value is not None else None,
+                     "math_data": kind.display_data(step.value, part.variables) if step.value is not None else None}
                     for step in part.steps
                 ],
             })

@@ -1,6 +1,8 @@
-"""Answer kinds, one module each, registered by the :func:`answer_kind` decorator."""
+"""Answer kinds, one module each (the module's name is the kind's name), registered by the
+:func:`answer_kind` decorator: a new kind is one new module here plus its catalog entries."""
 
-from exgen.answers.kinds import equation, expression, label, number, points, vector  # noqa: F401  (registration)
-from exgen.answers.kinds.base import KINDS, AnswerKind, CheckOptions, answer_kind, get_kind
+from exgen.answers.kinds.base import KINDS, AnswerKind, CheckOptions, answer_kind, get_kind, kind_names, load_kinds, resolve_kind
 
-__all__ = ["KINDS", "AnswerKind", "CheckOptions", "answer_kind", "get_kind"]
+load_kinds()
+
+__all__ = ["KINDS", "AnswerKind", "CheckOptions", "answer_kind", "get_kind", "kind_names", "load_kinds", "resolve_kind"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import Any, ClassVar, TypeVar
 
 from exgen.answers import nodes as n
@@ -29,9 +30,22 @@ class CheckOptions:
 
 
 class AnswerKind(ABC):
-    """One kind of answer: how to read the expected value and how to grade a typed answer."""
+    """One kind of answer, everything about it in one class (one module per kind).
+
+    Grading: :meth:`prepare` reads the trusted expected answer, :meth:`grade` a student's text.
+    Keys written by problem families (sympy values, see :mod:`exgen.problems.model`):
+    :meth:`typed` is what a student would type, :meth:`rewritten_forms` other ways to type it,
+    :meth:`same_value` compares two keys as the engine compares answers, :meth:`description`
+    is a sympy-parsable string, :meth:`is_nice` checks a promise of integers or fractions, and
+    :meth:`display_data` says how pages typeset the value. Worksheets use :attr:`answer_space`,
+    :attr:`answer_lines` and the syntax help ``sheet.help.<name>`` of the catalog.
+    """
 
     name: ClassVar[str] = ""
+    synonyms: ClassVar[tuple[str, ...]] = ()  # other names accepted for --kind and in batches
+    answer_space: ClassVar[str] = "box"  # on a worksheet: "line", "box" or "ticks" (tick boxes)
+    answer_lines: ClassVar[int] = 3  # height of the box, in lines of handwriting
+    help_order: ClassVar[int] = 50  # place of this kind's line in the sheet's syntax help
 
     @abstractmethod
     def prepare(self, expected: Any, options: CheckOptions) -> Any:
@@ -41,25 +55,103 @@ class AnswerKind(ABC):
     def grade(self, prepared: Any, answer: str, deadline: Deadline) -> Verdict:
         """Grade what the student typed; never raises for anything the student typed."""
 
+    # -- keys of generated parts ------------------------------------------------------------
+
+    def expected_for_check(self, value: Any) -> Any:
+        """A generated key in the form :meth:`prepare` takes."""
+        return value
+
+    @abstractmethod
+    def typed(self, value: Any) -> str:
+        """What a student would type for the key ``value`` (calculator syntax; reads back)."""
+
+    def rewritten_forms(self, value: Any, seed: int = 0) -> list[str]:
+        """Other ways a student might type ``value`` (each must be graded correct)."""
+        return []
+
+    @abstractmethod
+    def same_value(self, a: Any, b: Any, variables: Sequence[str] = ()) -> bool:
+        """Are two keys equal, as the engine decides for students?"""
+
+    def description(self, value: Any) -> str:
+        """The key as a sympy-parsable string (for re-derivation outside exgen)."""
+        return self.typed(value)
+
+    def is_nice(self, value: Any, promise: str) -> bool:
+        """Does the key keep a promise of "integer" or "rational" values?"""
+        return True
+
+    @abstractmethod
+    def display_data(self, value: Any, variables: Sequence[str] = ()) -> dict[str, Any]:
+        """The key for typesetting, as JSON: ``{"tree": …}``, ``{"label": …}``, ``{"empty": true}``
+        or ``{"rows": [{"tree": …, "label": …}, …]}`` (see exgen.rendering.text)."""
+
+    def reading_data(self, text: str, variables: Sequence[str] = (), functions: Sequence[str] = ()) -> dict[str, Any] | None:
+        """What a student typed (as the engine read it back) for typesetting, or None."""
+        reading = read(text, ReadOptions(variables=tuple(variables), functions=frozenset(functions) | {"sigma"}))
+        if not reading.ok or reading.tree is None:
+            return None
+        return {"tree": n.to_data(reading.tree)}
+
 
 KINDS: dict[str, AnswerKind] = {}
 K = TypeVar("K", bound=type[AnswerKind])
 
 
-def answer_kind(name: str) -> Callable[[K], K]:
-    """Register an answer kind under ``name`` (one module per kind)."""
+def answer_kind(
+    name: str, *, synonyms: Sequence[str] = (), space: str = "box", lines: int = 3, help_order: int = 50
+) -> Callable[[K], K]:
+    """Register an answer kind under ``name``: the module exgen/answers/kinds/<name>.py.
+    ``space`` and ``lines`` describe its answer space on worksheets, ``help_order`` the place
+    of its line in a sheet's syntax help."""
 
     def register(cls: K) -> K:
         cls.name = name
+        cls.synonyms = tuple(synonyms)
+        cls.answer_space, cls.answer_lines, cls.help_order = space, lines, help_order
         KINDS[name] = cls()
         return cls
 
     return register
 
 
+@cache
+def load_kinds() -> dict[str, AnswerKind]:
+    """Import every module of exgen.answers.kinds (each registers its kind), once."""
+    import importlib
+    import pkgutil
+
+    from exgen.answers import kinds
+
+    for module in sorted(pkgutil.iter_modules(kinds.__path__), key=lambda m: m.name):
+        if module.name != "base" and not module.name.startswith("_"):
+            importlib.import_module(f"{kinds.__name__}.{module.name}")
+    return KINDS
+
+
+def kind_names() -> tuple[str, ...]:
+    """The kinds' names without importing them (module names), for ``--help``."""
+    import pkgutil
+
+    from exgen.answers import kinds
+
+    return tuple(sorted(m.name for m in pkgutil.iter_modules(kinds.__path__) if m.name != "base" and not m.name.startswith("_")))
+
+
+def resolve_kind(name: str) -> str:
+    """A kind's name from its name or one of its synonyms (``expr``, ``gradient``, …)."""
+    wanted = name.strip().lower()
+    if wanted in KINDS:
+        return wanted
+    for kind in load_kinds().values():
+        if wanted == kind.name or wanted in kind.synonyms:
+            return kind.name
+    return wanted
+
+
 def get_kind(name: str) -> AnswerKind:
     try:
-        return KINDS[name]
+        return load_kinds()[resolve_kind(name)]
     except KeyError:
         raise ValueError(f"unknown answer kind {name!r}; choose from {', '.join(sorted(KINDS))}") from None
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import random
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from exgen.answers import nodes as n
 from exgen.answers.equivalence import compare_equations
+from exgen.answers.kinds import _values
 from exgen.answers.kinds.base import (
     AnswerKind,
     CheckOptions,
@@ -37,8 +40,41 @@ class PreparedEquation:
         return to_text(self.equation)
 
 
-@answer_kind("equation")
+@answer_kind("equation", synonyms=("eq",), space="box", lines=2, help_order=50)
 class EquationKind(AnswerKind):
+    def typed(self, value: Any) -> str:
+        return f"{_values.calculator(value.lhs)} = {_values.calculator(value.rhs)}"
+
+    def rewritten_forms(self, value: Any, seed: int = 0) -> list[str]:
+        import sympy
+
+        rng = random.Random(seed)
+        lhs, rhs = value.lhs, value.rhs
+        return _values.short([
+            f"{_values.calculator(lhs)} = {_values.typed_terms(sympy.expand(rhs), rng, shuffle=True)}",
+            f"{_values.typed_terms(sympy.expand(lhs - rhs), rng, shuffle=True)} = 0",
+            f"{_values.calculator(2 * rhs)} = {_values.calculator(2 * lhs)}",
+        ])
+
+    def same_value(self, a: Any, b: Any, variables: Sequence[str] = ()) -> bool:
+        ea, eb = _values.tree(a), _values.tree(b)
+        if not (isinstance(ea, n.Eq) and isinstance(eb, n.Eq)):
+            return False
+        return compare_equations(ea, eb, tuple(variables), Deadline(_values.COMPARE_SECONDS)).equivalent
+
+    def description(self, value: Any) -> str:
+        return _values.sympy_text(value)
+
+    def is_nice(self, value: Any, promise: str) -> bool:
+        import sympy
+
+        difference = sympy.expand(value.lhs - value.rhs)
+        polynomial = sympy.Poly(difference, *sorted(difference.free_symbols, key=str))
+        return all(_values.is_nice_number(c, "rational") for c in polynomial.coeffs())
+
+    def display_data(self, value: Any, variables: Sequence[str] = ()) -> dict[str, Any]:
+        return {"tree": n.to_data(_values.tree(value))}
+
     def prepare(self, expected: Any, options: CheckOptions) -> PreparedEquation:
         tree = expected_tree(expected, options)
         if not isinstance(tree, n.Eq):

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import random
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from exgen.answers import nodes as n
 from exgen.answers.equivalence import Comparison, compare_expressions, constant_value, point_text
+from exgen.answers.kinds import _values
 from exgen.answers.kinds.base import (
     AnswerKind,
     CheckOptions,
@@ -91,8 +94,31 @@ def verdict_from_comparison(comparison: Comparison, reading: Reading, variables:
     )
 
 
-@answer_kind("expression")
+@answer_kind("expression", synonyms=("expr", "formula"), space="box", lines=3, help_order=10)
 class ExpressionKind(AnswerKind):
+    def typed(self, value: Any) -> str:
+        return _values.calculator(value)
+
+    def rewritten_forms(self, value: Any, seed: int = 0) -> list[str]:
+        import sympy
+
+        rng = random.Random(seed)
+        expr = sympy.sympify(value)
+        return _values.short([
+            _values.typed_terms(sympy.expand(expr), rng),
+            _values.typed_terms(_values.factored(expr), rng),
+            _values.typed_terms(expr, rng, shuffle=True),
+        ])
+
+    def same_value(self, a: Any, b: Any, variables: Sequence[str] = ()) -> bool:
+        return _values.same_expression(a, b, tuple(variables))
+
+    def description(self, value: Any) -> str:
+        return _values.sympy_text(value)
+
+    def display_data(self, value: Any, variables: Sequence[str] = ()) -> dict[str, Any]:
+        return {"tree": n.to_data(_values.tree(value))}
+
     def prepare(self, expected: Any, options: CheckOptions) -> PreparedExpression:
         tree = expected_tree(expected, options)
         if isinstance(tree, n.CONTAINERS):

@@ -7,6 +7,7 @@ brings its own words: ``min``, ``local minimum`` and ``relative minimum`` all me
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -50,8 +51,26 @@ class PreparedLabel:
         return display_label(self.label)
 
 
-@answer_kind("label")
+@answer_kind("label", synonyms=("choice",), space="ticks", lines=1, help_order=70)
 class LabelKind(AnswerKind):
+    def typed(self, value: Any) -> str:
+        return str(value)
+
+    def rewritten_forms(self, value: Any, seed: int = 0) -> list[str]:
+        synonyms = [word for word, canonical in label_synonyms().items() if canonical == value]
+        return (synonyms + [str(value)] * 3)[:3]
+
+    def same_value(self, a: Any, b: Any, variables: Sequence[str] = ()) -> bool:
+        synonyms = label_synonyms()
+        return synonyms.get(normalize_label(str(a))) == synonyms.get(normalize_label(str(b)))
+
+    def display_data(self, value: Any, variables: Sequence[str] = ()) -> dict[str, Any]:
+        return {"label": str(value)}
+
+    def reading_data(self, text: str, variables: Sequence[str] = (), functions: Sequence[str] = ()) -> dict[str, Any] | None:
+        canonical = label_synonyms().get(normalize_label(text[:200]))
+        return {"label": canonical} if canonical else None
+
     def prepare(self, expected: Any, options: CheckOptions) -> PreparedLabel:
         synonyms = label_synonyms()
         canonical = synonyms.get(normalize_label(str(expected)))

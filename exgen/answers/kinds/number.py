@@ -17,8 +17,8 @@ from typing import Any
 from exgen.answers import nodes as n
 from exgen.answers.diagnostics import echo
 from exgen.answers.equivalence import compare_expressions, constant_value
+from exgen.answers.kinds import _values
 from exgen.answers.kinds.base import (
-    AnswerKind,
     CheckOptions,
     answer_functions,
     answer_kind,
@@ -27,7 +27,7 @@ from exgen.answers.kinds.base import (
     read_answer,
     warnings_of,
 )
-from exgen.answers.kinds.expression import constant_problem, single_expression, verdict_from_comparison
+from exgen.answers.kinds.expression import ExpressionKind, constant_problem, single_expression, verdict_from_comparison
 from exgen.answers.limits import Deadline
 from exgen.answers.numeric import Status, precision, to_float
 from exgen.answers.printer import to_text
@@ -167,8 +167,11 @@ def read_number(prepared: PreparedNumber, answer: str) -> tuple[Reading, Verdict
     return reading, problem
 
 
-@answer_kind("number")
-class NumberKind(AnswerKind):
+@answer_kind("number", synonyms=("numeric", "value"), space="line", lines=1, help_order=20)
+class NumberKind(ExpressionKind):
+    def is_nice(self, value: Any, promise: str) -> bool:
+        return _values.is_nice_number(value, promise)
+
     def prepare(self, expected: Any, options: CheckOptions) -> PreparedNumber:
         return prepare_number(expected, options)
 

@@ -8,12 +8,15 @@ points both cost, and the message says how many are missing and which given poin
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from typing import Any
 
 from exgen.answers import nodes as n
 from exgen.answers.comparison import PROVED, weakest
 from exgen.answers.diagnostics import echo
+from exgen.answers.kinds import _values
 from exgen.answers.kinds.base import (
     AnswerKind,
     CheckOptions,
@@ -48,6 +51,47 @@ def _point_text(coords: list[n.Node] | tuple[n.Node, ...]) -> str:
     if len(coords) == 1:
         return to_text(coords[0])
     return "(" + ", ".join(to_text(c) for c in coords) + ")"
+
+
+# -- keys of generated parts: tuples of points, each a tuple of sympy numbers --------------
+
+
+def typed_points(value: Any) -> str:
+    if not value:
+        return "none"
+    return ", ".join("(" + ", ".join(_values.calculator(c) for c in point) + ")" if len(point) > 1 else _values.calculator(point[0]) for point in value)
+
+
+def point_description(point: Any) -> str:
+    return "(" + ", ".join(_values.sympy_text(c) for c in point) + ("," if len(point) == 1 else "") + ")"
+
+
+def point_tree(point: Any) -> n.Node:
+    return n.Tuple(tuple(_values.tree(c) for c in point)) if len(point) > 1 else _values.tree(point[0])
+
+
+def points_tree(value: Any) -> n.Node:
+    trees = [point_tree(p) for p in value]
+    return n.Seq(tuple(trees)) if len(trees) > 1 else trees[0]
+
+
+def same_point(a: Any, b: Any) -> bool:
+    return len(a) == len(b) and all(_values.same_expression(x, y) for x, y in zip(a, b))
+
+
+def same_point_sets(a: Any, b: Any) -> bool:
+    """Equal as sets of points (order does not matter)."""
+    if len(a) != len(b):
+        return False
+    unmatched = list(b)
+    for point in a:
+        for index, other in enumerate(unmatched):
+            if same_point(point, other):
+                del unmatched[index]
+                break
+        else:
+            return False
+    return not unmatched
 
 
 def is_empty_answer(text: str) -> bool:
@@ -121,8 +165,44 @@ def _expected_dimension(tree: n.Node, options: CheckOptions) -> int:
     return 1
 
 
-@answer_kind("points")
+@answer_kind("points", synonyms=("point", "set"), space="box", lines=2, help_order=30)
 class PointsKind(AnswerKind):
+    def expected_for_check(self, value: Any) -> Any:
+        return list(value)
+
+    def typed(self, value: Any) -> str:
+        return typed_points(value)
+
+    def rewritten_forms(self, value: Any, seed: int = 0) -> list[str]:
+        rng = random.Random(seed)
+        shuffled = list(value)
+        rng.shuffle(shuffled)
+        forms = [typed_points(shuffled), typed_points(list(reversed(value)))]
+        if value and len(value[0]) == 1:
+            forms.append(", ".join(f"x = {_values.calculator(p[0])}" for p in value))
+        else:
+            forms.append("{" + typed_points(value) + "}")
+        return forms
+
+    def same_value(self, a: Any, b: Any, variables: Sequence[str] = ()) -> bool:
+        return same_point_sets(a, b)
+
+    def description(self, value: Any) -> str:
+        return "[" + ", ".join(point_description(p) for p in value) + "]"
+
+    def is_nice(self, value: Any, promise: str) -> bool:
+        return all(_values.is_nice_number(c, promise) for point in value for c in point)
+
+    def display_data(self, value: Any, variables: Sequence[str] = ()) -> dict[str, Any]:
+        if not value:
+            return {"empty": True}
+        return {"tree": n.to_data(points_tree(value))}
+
+    def reading_data(self, text: str, variables: Sequence[str] = (), functions: Sequence[str] = ()) -> dict[str, Any] | None:
+        if text.strip() == "none" or is_empty_answer(text):
+            return {"empty": True}
+        return super().reading_data(text, variables, functions)
+
     def prepare(self, expected: Any, options: CheckOptions) -> PreparedPoints:
         if isinstance(expected, str) and is_empty_answer(expected):
             raw: list[tuple[Any, ...]] = []
@@ -138,10 +218,7 @@ class PointsKind(AnswerKind):
         if len(dimensions) > 1:
             raise ExpectedAnswerError("all expected points need the same number of coordinates")
         dimension = dimensions.pop() if dimensions else max(1, len(options.variables or ()) or 1)
-        number_options = CheckOptions(
-            variables=options.variables, functions=options.functions, tolerance=options.tolerance,
-            abs_tolerance=options.abs_tolerance, limits=options.limits,
-        )
+        number_options = replace(options, choices=None)
         points = tuple(tuple(prepare_number(c, number_options) for c in p) for p in raw)
         return PreparedPoints(points, dimension, tuple(options.variables or ()), options)
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import random
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from exgen.answers import nodes as n
 from exgen.answers.comparison import weakest
 from exgen.answers.equivalence import compare_expressions
+from exgen.answers.kinds import _values
 from exgen.answers.kinds.base import (
     AnswerKind,
     CheckOptions,
@@ -54,8 +57,41 @@ def components_of(tree: n.Node) -> tuple[n.Node, ...] | None:
     return None
 
 
-@answer_kind("vector")
+@answer_kind("vector", synonyms=("tuple", "gradient"), space="box", lines=3, help_order=40)
 class VectorKind(AnswerKind):
+    def expected_for_check(self, value: Any) -> Any:
+        return list(value)
+
+    def typed(self, value: Any) -> str:
+        return "(" + ", ".join(_values.calculator(c) for c in value) + ")"
+
+    def rewritten_forms(self, value: Any, seed: int = 0) -> list[str]:
+        import sympy
+
+        rng = random.Random(seed)
+        return _values.short([
+            "(" + ", ".join(_values.typed_terms(sympy.expand(c), rng) for c in value) + ")",
+            "<" + ", ".join(_values.typed_terms(_values.factored(sympy.sympify(c)), rng) for c in value) + ">",
+            ", ".join(_values.typed_terms(c, rng, shuffle=True) for c in value),
+        ])
+
+    def same_value(self, a: Any, b: Any, variables: Sequence[str] = ()) -> bool:
+        return len(a) == len(b) and all(_values.same_expression(x, y, tuple(variables)) for x, y in zip(a, b))
+
+    def description(self, value: Any) -> str:
+        return "(" + ", ".join(_values.sympy_text(c) for c in value) + ")"
+
+    def is_nice(self, value: Any, promise: str) -> bool:
+        import sympy
+
+        return all(_values.is_nice_number(c, promise) for c in value if sympy.sympify(c).is_number)
+
+    def display_data(self, value: Any, variables: Sequence[str] = ()) -> dict[str, Any]:
+        return {"tree": n.to_data(n.Tuple(tuple(_values.tree(c) for c in value)))}
+
+    def reading_data(self, text: str, variables: Sequence[str] = (), functions: Sequence[str] = ()) -> dict[str, Any] | None:
+        return super().reading_data(angle_brackets_to_parentheses(text), variables, functions)
+
     def prepare(self, expected: Any, options: CheckOptions) -> PreparedVector:
         if isinstance(expected, (list, tuple)):
             components = tuple(expected_tree(c, options) for c in expected)

@@ -1,0 +1,89 @@
+"""Helpers for the keys of generated parts (sympy values), shared by the kinds.
+
+sympy is imported on first use: grading typed answers never needs it.
+"""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+from exgen.answers import nodes as n
+from exgen.answers.limits import Deadline
+
+COMPARE_SECONDS = 5.0  # comparing two keys (trusted values) may take longer than a student check
+MAX_TYPED_FORM = 1000  # a rewritten form longer than this is not something a student types
+
+
+def tree(value: Any) -> n.Node:
+    """A sympy value (or number, or tree) as an expression tree."""
+    if isinstance(value, n.Node):
+        return value
+    import sympy
+
+    from exgen.answers.sympy_bridge import from_sympy
+
+    return from_sympy(value if isinstance(value, sympy.Basic) else sympy.sympify(value))
+
+
+def calculator(value: Any) -> str:
+    """Calculator syntax for a sympy value (exgen's own printer: fast, and it reads back)."""
+    from exgen.answers.printer import to_text
+
+    return to_text(tree(value), ordered=True)
+
+
+def sympy_text(value: Any) -> str:
+    """A sympy-parsable string (σ written with exp)."""
+    from exgen.answers.printer import to_sympy_text
+
+    return to_sympy_text(tree(value))
+
+
+def same_expression(a: Any, b: Any, variables: tuple[str, ...] = ()) -> bool:
+    from exgen.answers.equivalence import compare_expressions
+
+    return compare_expressions(tree(a), tree(b), variables, Deadline(COMPARE_SECONDS)).equivalent
+
+
+def factored(expr: Any) -> Any:
+    """A factored form: full factorization for polynomials, common factors pulled out otherwise."""
+    import sympy
+
+    if expr.is_polynomial() and len(expr.free_symbols) <= 1:
+        return sympy.factor(expr)
+    return sympy.factor_terms(expr)
+
+
+def typed_terms(expr: Any, rng: random.Random, shuffle: bool = False) -> str:
+    """A sum typed term by term, each term in brackets, optionally in another order."""
+    import sympy
+
+    terms = list(sympy.Add.make_args(expr))
+    if shuffle:
+        rng.shuffle(terms)
+    if len(terms) == 1:
+        return calculator(terms[0])
+    return " + ".join(f"({calculator(t)})" for t in terms)
+
+
+def short(forms: list[str]) -> list[str]:
+    """Forms a student could type by hand (an expansion can explode)."""
+    return [form for form in forms if len(form) <= MAX_TYPED_FORM]
+
+
+def is_nice_number(value: Any, promise: str, max_denominator: int = 100, max_size: int = 10_000) -> bool:
+    """Integers (or small fractions) of modest size, as promised to students."""
+    from fractions import Fraction
+
+    import sympy
+
+    value = sympy.nsimplify(value) if not isinstance(value, sympy.Basic) else value
+    if not value.is_Rational:
+        return False
+    fraction = Fraction(int(value.p), int(value.q))
+    if abs(fraction) > max_size:
+        return False
+    if promise == "integer":
+        return fraction.denominator == 1
+    return fraction.denominator <= max_denominator
