@@ -60,7 +60,9 @@ TABLE = [
     (n.Mul((n.Num(2), n.Num(3), x)), "6 x"),  # computed coefficients are multiplied out
     (n.Mul((n.Num(2, "2"), n.Num(Fraction(1, 2), "0.5"))), r"2 \cdot 0.5"),  # typed numbers are kept
     (n.Div(n.Neg(x), y), r"\frac{-x}{y}"),
-    (n.Add((n.Num(1), n.Div(n.Neg(x), y))), r"-\frac{x}{y} + 1"),
+    (n.Add((n.Num(1), n.Div(n.Neg(x), y))), r"1 - \frac{x}{y}"),  # a positive constant first, not a leading minus
+    (n.Add((n.Mul((n.Num(2), n.Num(6))), n.Neg(n.Pow(n.Num(-3), n.Num(2))))), r"2 \cdot 6 - (-3)^{2}"),  # arithmetic as written
+    (n.Add((n.Num(-2), n.Neg(n.Mul((n.Div(n.Num(1), n.Num(2)), n.Num(-24)))))), r"-2 - \frac{1}{2} \cdot (-24)"),
     (n.Call("sigma", (n.Add((x, n.Num(1))),)), r"\sigma(x + 1)"),
     (n.Pow(n.Pow(x, n.Num(2)), n.Num(3)), r"(x^{2})^{3}"),
     (n.Mul((n.Call("exp", (x,)), n.Add((x, n.Num(1))))), r"e^{x} (x + 1)"),

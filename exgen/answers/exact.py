@@ -243,23 +243,6 @@ def prove_rational(
 # -- identities in functions of the variables --------------------------------------------------
 
 
-def _rebuild(node: n.Node, children: tuple[n.Node, ...]) -> n.Node:
-    kind = type(node)
-    if kind is n.Add:
-        return n.Add(children)
-    if kind is n.Mul:
-        return n.Mul(children)
-    if kind is n.Neg:
-        return n.Neg(children[0])
-    if kind is n.Div:
-        return n.Div(children[0], children[1])
-    if kind is n.Pow:
-        return n.Pow(children[0], children[1])
-    if kind is n.Call:
-        return n.Call(node.func, children)  # type: ignore[attr-defined]
-    return node
-
-
 _HALF = n.Num(Fraction(1, 2))
 
 
@@ -268,7 +251,7 @@ def _normal(node: n.Node) -> n.Node:
     children = node.children()
     if not children:
         return node
-    rebuilt = _rebuild(node, tuple(_normal(c) for c in children))
+    rebuilt = n.rebuild(node, tuple(_normal(c) for c in children))
     if type(rebuilt) is n.Pow and rebuilt.base == n.Const("e"):  # type: ignore[attr-defined]
         return n.Call("exp", (rebuilt.exp,))  # type: ignore[attr-defined]
     if type(rebuilt) is n.Call and rebuilt.func == "sqrt":  # type: ignore[attr-defined]
@@ -294,7 +277,7 @@ def _atomize(node: n.Node, atoms: dict[n.Node, n.Sym]) -> n.Node:
     children = node.children()
     if not children:
         return node
-    return _rebuild(node, tuple(_atomize(c, atoms) for c in children))
+    return n.rebuild(node, tuple(_atomize(c, atoms) for c in children))
 
 
 def prove_identity_in_functions(expected: n.Node, answer: n.Node, deadline: Deadline | None = None) -> str | None:

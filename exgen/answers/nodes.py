@@ -315,6 +315,30 @@ def is_constant(node: Node) -> bool:
     return not free_symbols(node)
 
 
+def rebuild(node: Node, children: tuple[Node, ...]) -> Node:
+    """A node of the same type as ``node`` with other children (containers and equations too)."""
+    kind = type(node)
+    if kind is Add:
+        return Add(children)
+    if kind is Mul:
+        return Mul(children)
+    if kind is Neg:
+        return Neg(children[0])
+    if kind is Div:
+        return Div(children[0], children[1])
+    if kind is Pow:
+        return Pow(children[0], children[1])
+    if kind is Call:
+        return Call(node.func, children)  # type: ignore[attr-defined]
+    if kind is Tuple:
+        return Tuple(children)
+    if kind is Seq:
+        return Seq(children)
+    if kind is Eq:
+        return Eq(children[0], children[1])
+    return node
+
+
 def substitute(node: Node, values: dict[str, Node]) -> Node:
     """``node`` with the named variables replaced (values computed on the student's own answer)."""
     if type(node) is Sym:

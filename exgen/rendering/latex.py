@@ -142,9 +142,49 @@ def _degree(term: n.Node) -> float:
 
 
 def ordered_terms(node: n.Add) -> list[n.Node]:
-    """Terms as people write them: higher degree first, then in the order of the variables
-    (``48x + 14y``, ``x^2 + xy + y^2``), constants last."""
-    return sorted(node.terms, key=lambda term: (-_degree(term), _variables_key(term)))
+    r"""Terms as people write them: higher degree first, then in the order of the variables
+    (``48x + 14y``, ``x^2 + xy + y^2``), constants last. Arithmetic (a sum of numbers, as in a
+    worked step ``2 \cdot 6 - 1^2``) stays as written."""
+    if not n.free_symbols(node):
+        return list(node.terms)
+    terms = sorted(node.terms, key=lambda term: (-_degree(term), _variables_key(term)))
+    if len(terms) == 2 and n.free_symbols(terms[0]) and not n.free_symbols(terms[1]):
+        # "1 - y", "1 - sigma(z)": a positive constant goes first rather than a leading minus
+        first_negative, _ = pull_sign(terms[0])
+        second_negative, _ = pull_sign(terms[1])
+        if first_negative and not second_negative:
+            terms.reverse()
+    return terms
+
+
+def is_numeral(node: n.Node) -> bool:
+    """A number as arithmetic writes it: 6, -3, 1/2, 2^3, (-2)^2."""
+    if isinstance(node, n.Num):
+        return True
+    if isinstance(node, n.Neg):
+        return is_numeral(node.arg)
+    if isinstance(node, n.Pow):
+        exponent = n.rational_value(node.exp)
+        return exponent is not None and exponent.denominator == 1 and is_numeral(node.base)
+    if isinstance(node, n.Div):
+        return is_numeral(node.num) and is_numeral(node.den)
+    return False
+
+
+def in_print_order(node: n.Node) -> n.Node:
+    r"""The tree with every sum in the order it is printed, so that numbers substituted into it
+    show the arithmetic in the order the formula was written (``3 \cdot 2^2 - 4 \cdot 2 + 1``)."""
+    if isinstance(node, n.Add):
+        return n.Add(tuple(in_print_order(t) for t in ordered_terms(node)))
+    if isinstance(node, (n.Num, n.Sym, n.Const)):
+        return node
+    return n.rebuild(node, tuple(in_print_order(c) for c in node.children()))
+
+
+def is_arithmetic(factors: tuple[n.Node, ...] | list[n.Node]) -> bool:
+    r"""A product of numbers only (``2 \cdot 6``, ``3 \cdot (-2)^2``): a worked step, printed as
+    written with a dot between the factors. (Keys never hold one: their numbers are folded.)"""
+    return len(factors) > 1 and all(is_numeral(f) for f in factors)
 
 
 def normalized_equation(node: n.Eq) -> n.Eq:
@@ -187,6 +227,9 @@ def pull_sign(node: n.Node) -> tuple[bool, n.Node]:
             return True, n.Num(-node.value, node.text.lstrip("-"))
         return False, node
     if isinstance(node, n.Mul):
+        if is_arithmetic(node.factors):  # 4 · (-2) stays as written: only the first sign comes out
+            first_negative, first = pull_sign(node.factors[0])
+            return (first_negative, n.Mul((first, *node.factors[1:]))) if first_negative else (False, node)
         negative = changed = False
         factors: list[n.Node] = []
         for factor in node.factors:
@@ -210,6 +253,9 @@ def split_product(node: n.Mul) -> tuple[bool, list[n.Node], list[n.Node]]:
     """A product as (negative?, numerator factors, denominator factors): negative powers and
     the coefficient's denominator go below the line, the coefficient's numerator first above it.
     Shared by the LaTeX and MathML printers."""
+    if is_arithmetic(node.factors):  # as written: only the first factor's sign goes in front
+        negative, first = pull_sign(node.factors[0])
+        return negative, [first, *node.factors[1:]], []
     numerator: list[n.Node] = []
     denominator: list[n.Node] = []
     coefficient = Fraction(1)
@@ -246,14 +292,23 @@ def _fraction_part(factors: list[n.Node]) -> str:
     return _latex(factors[0]) if len(factors) == 1 else _product(factors)
 
 
+def needs_brackets_in_product(factor: n.Node, arithmetic: bool, first: bool) -> bool:
+    """Brackets around a factor: sums and signed factors; in arithmetic (``\tfrac12 \\cdot (-24)``)
+    fractions stand bare and a negative number after the first is bracketed."""
+    if arithmetic:
+        return isinstance(factor, n.Add) or (not first and pull_sign(factor)[0])
+    return _precedence(factor) <= _MUL and not (isinstance(factor, n.Num) and factor.value >= 0)
+
+
 def _product(factors: list[n.Node]) -> str:
     pieces: list[str] = []
     previous: n.Node | None = None
+    arithmetic = is_arithmetic(factors)
     for factor in factors:
         text = _latex(factor)
-        if _precedence(factor) <= _MUL and not (isinstance(factor, n.Num) and factor.value >= 0):
+        if needs_brackets_in_product(factor, arithmetic, previous is None):
             text = paren(text)
-        if previous is not None and (isinstance(factor, n.Num) or (isinstance(previous, n.Num) and text[:1].isdigit())):
+        if previous is not None and (arithmetic or isinstance(factor, n.Num) or (isinstance(previous, n.Num) and text[:1].isdigit())):
             pieces.append(r" \cdot ")
         elif previous is not None:
             pieces.append(" ")

@@ -8,7 +8,16 @@ from fractions import Fraction
 from html import escape
 
 from exgen.answers import nodes as n
-from exgen.rendering.latex import GREEK, _precedence, normalized_equation, ordered_terms, pull_sign, split_product
+from exgen.rendering.latex import (
+    GREEK,
+    _precedence,
+    is_arithmetic,
+    needs_brackets_in_product,
+    normalized_equation,
+    ordered_terms,
+    pull_sign,
+    split_product,
+)
 
 _ADD, _MUL, _POW = 1, 2, 4
 GREEK_LETTERS = {
@@ -153,12 +162,13 @@ def _fraction_part(factors: list[n.Node]) -> str:
 
 def _product(factors: list[n.Node]) -> str:
     pieces = []
+    arithmetic = is_arithmetic(factors)
     for index, factor in enumerate(factors):
         text = _ml(factor)
-        if _precedence(factor) <= _MUL and not (isinstance(factor, n.Num) and factor.value >= 0):
+        if needs_brackets_in_product(factor, arithmetic, index == 0):
             text = _paren(text)
         if index:
-            pieces.append("<mo>·</mo>" if isinstance(factor, n.Num) else "<mo>&#x2062;</mo>")
+            pieces.append("<mo>·</mo>" if arithmetic or isinstance(factor, n.Num) else "<mo>&#x2062;</mo>")
             if _is_function(factor):
                 pieces.append(_THIN)
         pieces.append(text)
