@@ -129,7 +129,7 @@ def tn(key: str, count: int, /, **params: Any) -> str:
 
 _MATH = re.compile(r"\$\$([^$]+)\$\$|\$([^$]+)\$")
 # a placeholder in mathematics; ``{{u}}`` is the LaTeX group {u} when ``u`` is also a parameter
-MATH_FIELD = re.compile(r"(?<!\{)\{([A-Za-z_][A-Za-z0-9_]*)\}(?!\})")
+MATH_FIELD = re.compile(r"(?!(?<=\{)\{[A-Za-z_][A-Za-z0-9_]*\}\})\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 
 @lru_cache(maxsize=4096)

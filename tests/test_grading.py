@@ -63,7 +63,7 @@ def test_a_generated_class_end_to_end(generated: Path, tmp_path: Path) -> None:
         for part_id, part in parts.items():
             plan = (index + len(part_id)) % 5
             if plan == 0:  # the key, rewritten
-                forms = rewritten_forms(part["kind"], _sympy(part), seed=index) if part["kind"] not in ("label",) else [part["answer"]]
+                forms = rewritten_forms(part["kind"], _sympy(part), seed=index) if part["kind"] not in ("label", "classified_points") else [part["answer"]]
                 row[part_id], expect = forms[-1], ("correct", None)
             elif plan == 1 and part["mistakes"]:
                 mistake = part["mistakes"][0]

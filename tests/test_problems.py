@@ -10,6 +10,7 @@ import sys
 import pytest
 import sympy
 
+from exgen.answers.kinds import KINDS
 from exgen.answers.sympy_bridge import sigmoid
 from exgen.problems import DIFFICULTIES, Mistake, generate, load_families, student_seed
 from exgen.problems.derive import ASKS, derive
@@ -50,7 +51,7 @@ def test_every_part_is_complete(family: str) -> None:
     problem = generate(family, 2, 11)
     assert isinstance(problem.statement, Text)
     for part in problem.parts:
-        assert part.kind in {"expression", "number", "points", "vector", "label", "equation"}
+        assert part.kind in KINDS
         assert part.ask in ASKS
         assert any(step.value is not None for step in part.steps), part.id
         assert part.mistakes, f"{family} part {part.id} has no mistake model"
@@ -74,6 +75,8 @@ def test_description_is_json_and_rederivable_without_exgen(family: str) -> None:
         stored = sympy.sympify(part["answer"], locals={**names, "sigmoid": sigmoid})
         if part["kind"] == "points":
             stored = [tuple(p) for p in stored]
+        if part["kind"] == "classified_points":  # [((x, y), label), …]: labels read as names
+            stored = [(tuple(p), str(label)) for p, label in stored]
         assert same_value(part["kind"], stored, derived, part["variables"]), (part["id"], stored, derived)
 
 

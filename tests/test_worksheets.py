@@ -284,7 +284,7 @@ def test_pdfs_contain_names_and_statements(spec_file: Path, roster_file: Path, t
         text = text.replace("’", "'")  # LaTeX typesets ' as a closing quote
         assert version["student"]["name"] in text, text[:500]
         assert version["version"] in text and "Week 3: derivatives" in text
-        assert "Problem 3" in text and "Find all x where" in text
+        assert "Problem 3" in text and "Find every critical point" in text
         key_text = subprocess.run(["pdftotext", str(out / "keys" / f"{stem}.pdf"), "-"], capture_output=True, text=True, check=True).stdout
         assert "Answer key" in key_text and "Answer:" in key_text
     assert not (out / "print.tex").exists()  # only asked for pdf and json

@@ -147,7 +147,7 @@ class _Printer:
         parts: list[str] = []
         terms = node.terms
         if self.ordered:
-            from exgen.rendering.latex import ordered_terms
+            from exgen.answers.order import ordered_terms
 
             terms = tuple(ordered_terms(node))
         for index, term in enumerate(terms):

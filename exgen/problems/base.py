@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar, TypeVar
 
 from exgen.problems.model import Part, Problem, Text
+from exgen.problems.scoring import with_default_points
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 200
@@ -116,6 +117,9 @@ def generate(family_id: str, difficulty: int = 1, seed: int = 0, *, verify: bool
             statement, givens, parts = chosen.build(rng, difficulty)
         except RejectVariant:
             continue
+        if not keeps_promises(parts):
+            continue  # a promised integer or small fraction that is not: draw again
+        parts = with_default_points(distinct_mistakes(parts))
         problem = Problem(family_id, difficulty, seed, statement, givens, tuple(parts), attempts=attempt + 1)
         if verify:
             from exgen.problems.verify import verify_problem
@@ -126,6 +130,34 @@ def generate(family_id: str, difficulty: int = 1, seed: int = 0, *, verify: bool
                 continue
         return problem
     raise RuntimeError(f"{family_id}: no acceptable variant in {MAX_ATTEMPTS} draws (seed {seed})")
+
+
+def keeps_promises(parts: list[Part]) -> bool:
+    """Every part that promises integer or small-fraction values keeps the promise."""
+    from exgen.answers.kinds import get_kind
+
+    return all(part.nice is None or get_kind(part.kind).is_nice(part.answer, part.nice) for part in parts)
+
+
+def distinct_mistakes(parts: list[Part]) -> list[Part]:
+    """Parts without the mistake models that coincide with their key (a slip that gives the
+    right answer is no slip: it could never be detected) or with an earlier model."""
+    from dataclasses import replace
+
+    from exgen.answers.kinds import get_kind
+
+    kept_parts = []
+    for part in parts:
+        kind = get_kind(part.kind)
+        kept: list[Any] = []
+        for mistake in part.mistakes:
+            if any(kind.same_value(m.answer, mistake.answer, part.variables, quick=True) for m in kept):
+                continue
+            if kind.same_value(part.answer, mistake.answer, part.variables, quick=True):
+                continue
+            kept.append(mistake)
+        kept_parts.append(part if len(kept) == len(part.mistakes) else replace(part, mistakes=tuple(kept)))
+    return kept_parts
 
 
 # -- helpers for building variants ----------------------------------------------------------

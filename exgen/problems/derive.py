@@ -16,10 +16,14 @@ gradient                    f, vars → (∂f/∂v for v in vars)
 gradient_at                 f, vars, at [values] → the gradient at the point
 critical_points             f, vars → all real points where the gradient vanishes
 classify                    f, vars, point → minimum | maximum | saddle | neither
+classified_critical_points  f, vars → every critical point with its type: [(point, label), …]
+local_extreme_value         f, vars, which (minimum|maximum) → f at its only local min/max
 global_minimum              f, var → the critical point(s) where f is smallest
 hessian_determinant         f, vars, point → f_xx f_yy − f_xy² at the point
+hessian_determinant_function f, vars → f_xx f_yy − f_xy² as a function of x and y
 lagrange_points             f, g, c, vars → the real solutions of ∇f = λ∇g, g = c
-lagrange_multiplier         f, g, c, vars, point → λ at that point
+lagrange_classified         f, g, c, vars → each solution with its type: [(point, maximum|minimum), …]
+lagrange_multiplier         f, g, c, vars, point or which (max|min) → λ at that point
 lagrange_extreme_value      f, g, c, vars, which (max|min) → the largest/smallest f there
 lagrange_extreme_point      f, g, c, vars, which (max|min) → the point(s) where it is attained
 gd_step                     loss, param, lr, at {name: value} → param − lr·∂loss/∂param
@@ -202,6 +206,26 @@ def _hessian_determinant(ctx: Context, f: str, vars: Sequence[str], point: Seque
     return sympy.simplify((sympy.diff(expr, x, 2) * sympy.diff(expr, y, 2) - sympy.diff(expr, x, y) ** 2).subs(at))
 
 
+@ask("classified_critical_points")
+def _classified_critical_points(ctx: Context, f: str, vars: Sequence[str]) -> Any:
+    return tuple((point, _classify(ctx, f, vars, list(point))) for point in _critical_points(ctx, f, vars))
+
+
+@ask("local_extreme_value")
+def _local_extreme_value(ctx: Context, f: str, vars: Sequence[str], which: str) -> Any:
+    points = [point for point, label in _classified_critical_points(ctx, f, vars) if label == which]
+    if len(points) != 1:
+        raise ValueError(f"{len(points)} local {which} points, not one")
+    return sympy.simplify(ctx.expr(f).subs(_point(ctx, vars, points[0])))
+
+
+@ask("hessian_determinant_function")
+def _hessian_determinant_function(ctx: Context, f: str, vars: Sequence[str]) -> Any:
+    x, y = ctx.symbols(vars)
+    expr = ctx.expr(f)
+    return sympy.expand(sympy.diff(expr, x, 2) * sympy.diff(expr, y, 2) - sympy.diff(expr, x, y) ** 2)
+
+
 @ask("global_minimum")
 def _global_minimum(ctx: Context, f: str, var: str) -> Any:
     points = _critical_points(ctx, f, [var])
@@ -227,9 +251,44 @@ def _lagrange_points(ctx: Context, f: str, g: str, c: Any, vars: Sequence[str]) 
     return tuple(sorted(points, key=lambda p: [float(v) for v in p]))
 
 
+@ask("lagrange_classified")
+def _lagrange_classified(ctx: Context, f: str, g: str, c: Any, vars: Sequence[str]) -> Any:
+    """The largest value of f among the candidates is the maximum, the smallest the minimum
+    (a closed, bounded constraint); a single candidate on an unbounded constraint (a line) is
+    classified by the bordered Hessian."""
+    values = _lagrange_values(ctx, f, g, c, vars)
+    if len(values) >= 2:
+        top, bottom = max(v for v, _ in values), min(v for v, _ in values)
+        labelled = [(p, "maximum" if v == top else "minimum" if v == bottom else "neither") for v, p in values]
+    else:
+        ((_, point),) = values
+        labelled = [(point, _bordered_hessian_type(ctx, f, g, vars, point))]
+    return tuple(sorted(labelled, key=lambda item: [float(v) for v in item[0]]))
+
+
+def _bordered_hessian_type(ctx: Context, f: str, g: str, vars: Sequence[str], point: Sequence[Any]) -> str:
+    x, y = ctx.symbols(vars)
+    F, G = ctx.expr(f), ctx.expr(g)
+    at = dict(zip((x, y), point))
+    gx, gy = sympy.diff(G, x).subs(at), sympy.diff(G, y).subs(at)
+    lam = (sympy.diff(F, x).subs(at) / gx) if gx != 0 else (sympy.diff(F, y).subs(at) / gy)
+    L = F - lam * G
+    matrix = sympy.Matrix([[0, gx, gy], [gx, sympy.diff(L, x, 2).subs(at), sympy.diff(L, x, y).subs(at)],
+                           [gy, sympy.diff(L, x, y).subs(at), sympy.diff(L, y, 2).subs(at)]])
+    determinant = sympy.simplify(matrix.det())
+    if determinant == 0:
+        raise ValueError("the bordered Hessian test is inconclusive")
+    return "maximum" if determinant > 0 else "minimum"
+
+
 @ask("lagrange_multiplier")
-def _lagrange_multiplier(ctx: Context, f: str, g: str, c: Any, vars: Sequence[str], point: Sequence[Any]) -> Any:
+def _lagrange_multiplier(
+    ctx: Context, f: str, g: str, c: Any, vars: Sequence[str], point: Sequence[Any] | None = None, which: str | None = None
+) -> Any:
     unknowns = ctx.symbols(vars)
+    if point is None:
+        label = {"max": "maximum", "min": "minimum"}.get(str(which), str(which))
+        point = next(p for p, kind in _lagrange_classified(ctx, f, g, c, vars) if kind == label)
     target = [ctx.expr(v) for v in point]
     for solution in _lagrange(ctx, f, g, c, vars):
         if all(sympy.simplify(solution[u] - t) == 0 for u, t in zip(unknowns, target)):

@@ -78,7 +78,7 @@ class Part:
     steps: tuple[Step, ...] = ()
     mistakes: tuple[Mistake, ...] = ()
     depends_on: tuple[str, ...] = ()  # earlier parts this one builds on (error carried forward)
-    points: float = 1.0
+    points: float | None = None  # None: the default of its ask (exgen.problems.scoring)
     nice: str | None = None  # promise checked by verify: "integer" or "rational"
     choices: tuple[str, ...] | None = None  # allowed labels for label parts
     # Share of the points for an answer consistent with the student's own (wrong) earlier
@@ -126,6 +126,16 @@ class Problem:
                 for part in self.parts
             ],
         }
+
+    @property
+    def structure(self) -> tuple[object, ...]:
+        """What every version of this problem shares: family, difficulty, and per part its id,
+        answer kind, ask, points, dependencies and choices. Only the numbers differ."""
+        return (
+            self.family,
+            self.difficulty,
+            tuple((p.id, p.kind, p.ask, p.points, p.depends_on, p.choices, p.ecf_credit) for p in self.parts),
+        )
 
     @property
     def fingerprint(self) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from fractions import Fraction
 
 from exgen.answers import nodes as n
+from exgen.answers.order import is_arithmetic, ordered_terms, pull_sign
 
 GREEK = {
     "alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta", "iota", "kappa", "lambda",
@@ -118,75 +119,6 @@ def _latex(node: n.Node) -> str:
     raise TypeError(f"cannot typeset {kind.__name__}")
 
 
-def _variables_key(term: n.Node) -> str:
-    names = sorted(n.free_symbols(term))
-    return "".join(names)
-
-
-def _degree(term: n.Node) -> float:
-    """A term's polynomial degree, for ordering sums as people write them (constants last)."""
-    if isinstance(term, n.Num):
-        return -1.0
-    if isinstance(term, n.Sym):
-        return 1.0
-    if isinstance(term, n.Neg):
-        return _degree(term.arg)
-    if isinstance(term, n.Mul):
-        return sum(max(_degree(f), 0.0) for f in term.factors)
-    if isinstance(term, n.Pow):
-        exponent = n.rational_value(term.exp)
-        if exponent is not None and isinstance(term.base, n.Sym):
-            return float(exponent)
-        return 0.5
-    return 0.5  # functions: after the powers, before the constants
-
-
-def ordered_terms(node: n.Add) -> list[n.Node]:
-    r"""Terms as people write them: higher degree first, then in the order of the variables
-    (``48x + 14y``, ``x^2 + xy + y^2``), constants last. Arithmetic (a sum of numbers, as in a
-    worked step ``2 \cdot 6 - 1^2``) stays as written."""
-    if not n.free_symbols(node):
-        return list(node.terms)
-    terms = sorted(node.terms, key=lambda term: (-_degree(term), _variables_key(term)))
-    if len(terms) == 2 and n.free_symbols(terms[0]) and not n.free_symbols(terms[1]):
-        # "1 - y", "1 - sigma(z)": a positive constant goes first rather than a leading minus
-        first_negative, _ = pull_sign(terms[0])
-        second_negative, _ = pull_sign(terms[1])
-        if first_negative and not second_negative:
-            terms.reverse()
-    return terms
-
-
-def is_numeral(node: n.Node) -> bool:
-    """A number as arithmetic writes it: 6, -3, 1/2, 2^3, (-2)^2."""
-    if isinstance(node, n.Num):
-        return True
-    if isinstance(node, n.Neg):
-        return is_numeral(node.arg)
-    if isinstance(node, n.Pow):
-        exponent = n.rational_value(node.exp)
-        return exponent is not None and exponent.denominator == 1 and is_numeral(node.base)
-    if isinstance(node, n.Div):
-        return is_numeral(node.num) and is_numeral(node.den)
-    return False
-
-
-def in_print_order(node: n.Node) -> n.Node:
-    r"""The tree with every sum in the order it is printed, so that numbers substituted into it
-    show the arithmetic in the order the formula was written (``3 \cdot 2^2 - 4 \cdot 2 + 1``)."""
-    if isinstance(node, n.Add):
-        return n.Add(tuple(in_print_order(t) for t in ordered_terms(node)))
-    if isinstance(node, (n.Num, n.Sym, n.Const)):
-        return node
-    return n.rebuild(node, tuple(in_print_order(c) for c in node.children()))
-
-
-def is_arithmetic(factors: tuple[n.Node, ...] | list[n.Node]) -> bool:
-    r"""A product of numbers only (``2 \cdot 6``, ``3 \cdot (-2)^2``): a worked step, printed as
-    written with a dot between the factors. (Keys never hold one: their numbers are folded.)"""
-    return len(factors) > 1 and all(is_numeral(f) for f in factors)
-
-
 def normalized_equation(node: n.Eq) -> n.Eq:
     """``-4y - 3x = 25`` is written ``3x + 4y = -25``: a linear left side starts positive."""
     lhs, rhs = node.lhs, node.rhs
@@ -215,40 +147,6 @@ def _add(node: n.Add) -> str:
     return "".join(parts)
 
 
-def pull_sign(node: n.Node) -> tuple[bool, n.Node]:
-    """A term's overall sign and its magnitude, so a minus is written once, in front:
-    ``a - b`` rather than ``a + (-b)``, ``-4 sin u`` rather than ``4 · -sin u``. Signs of
-    factors (nested products, quotients) are multiplied out; the value is unchanged."""
-    if isinstance(node, n.Neg):
-        negative, magnitude = pull_sign(node.arg)
-        return not negative, magnitude
-    if isinstance(node, n.Num):
-        if node.value < 0:
-            return True, n.Num(-node.value, node.text.lstrip("-"))
-        return False, node
-    if isinstance(node, n.Mul):
-        if is_arithmetic(node.factors):  # 4 · (-2) stays as written: only the first sign comes out
-            first_negative, first = pull_sign(node.factors[0])
-            return (first_negative, n.Mul((first, *node.factors[1:]))) if first_negative else (False, node)
-        negative = changed = False
-        factors: list[n.Node] = []
-        for factor in node.factors:
-            factor_negative, magnitude = pull_sign(factor)
-            negative ^= factor_negative
-            changed |= factor_negative or magnitude is not factor  # --(a + b) prints as (a + b)
-            factors.append(magnitude)
-        if not changed:
-            return False, node
-        factors = [f for f in factors if not (isinstance(f, n.Num) and f.value == 1 and not f.text)] or [n.Num(1)]
-        return negative, factors[0] if len(factors) == 1 else n.Mul(tuple(factors))
-    if isinstance(node, n.Div):
-        num_negative, numerator = pull_sign(node.num)
-        den_negative, denominator = pull_sign(node.den)
-        if num_negative != den_negative:
-            return True, n.Div(numerator, denominator)
-    return False, node
-
-
 def split_product(node: n.Mul) -> tuple[bool, list[n.Node], list[n.Node]]:
     """A product as (negative?, numerator factors, denominator factors): negative powers and
     the coefficient's denominator go below the line, the coefficient's numerator first above it.
@@ -274,9 +172,34 @@ def split_product(node: n.Mul) -> tuple[bool, list[n.Node], list[n.Node]]:
     coefficient = abs(coefficient)
     if coefficient.denominator != 1:
         denominator.insert(0, n.Num(Fraction(coefficient.denominator)))
+    numerator = exponentials_first(numerator)
     if coefficient.numerator != 1 or not numerator:
         numerator.insert(0, n.Num(Fraction(coefficient.numerator)))
     return negative, numerator, denominator
+
+
+def _is_exponential(node: n.Node) -> bool:
+    return (isinstance(node, n.Call) and node.func == "exp") or (isinstance(node, n.Pow) and isinstance(node.base, n.Const) and node.base.name == "e")
+
+
+def _is_named_call(node: n.Node) -> bool:
+    base = node.base if isinstance(node, n.Pow) else node
+    return isinstance(base, n.Call) and base.func not in ("exp", "sqrt", "abs")
+
+
+def exponentials_first(factors: list[n.Node]) -> list[n.Node]:
+    """``e^{x^2} \\cos 3x`` rather than ``\\cos 3x \\, e^{x^2}``: an exponential moves in front of
+    the named functions (sin, ln, σ, …) before it; every other factor keeps its place."""
+    out: list[n.Node] = []
+    for factor in factors:
+        if _is_exponential(factor):
+            index = len(out)
+            while index > 0 and _is_named_call(out[index - 1]):
+                index -= 1
+            out.insert(index, factor)
+        else:
+            out.append(factor)
+    return out
 
 
 def _mul(node: n.Mul) -> str:

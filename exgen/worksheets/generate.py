@@ -172,6 +172,18 @@ def _key_entry(spec: WorksheetSpec, version: Version, problems: list[Problem]) -
     return entry
 
 
+def scored(spec: WorksheetSpec, problems: list[Problem]) -> list[Problem]:
+    """The problems with the spec's points and credit factors (see exgen.problems.scoring)."""
+    from exgen.problems.scoring import apply_scoring
+
+    sections = [section for section in spec.sections for _ in range(section.count)]
+    return [
+        apply_scoring(problem, ask_points=dict(section.ask_points), total=section.total,
+                      ecf=dict(section.ecf) if isinstance(section.ecf, tuple) else section.ecf)
+        for problem, section in zip(problems, sections)
+    ]
+
+
 def build_version(
     spec: WorksheetSpec, version: Version, formats: tuple[str, ...], templates: str | None, verify: bool = False
 ) -> VersionOutput:
@@ -181,7 +193,7 @@ def build_version(
     sections = [Section(s.family, s.count, s.difficulty) for s in spec.sections]
     titles = [s.title for s in spec.sections for _ in range(s.count)]
     with use_locale(spec.language):
-        problems = generate_set(sections, version.seed, verify=verify)
+        problems = scored(spec, generate_set(sections, version.seed, verify=verify))
         files: dict[str, str] = {}
         bodies: dict[str, tuple[str, str]] = {}
         for fmt in ("tex", "html"):

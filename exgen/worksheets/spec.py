@@ -9,11 +9,19 @@
     seed = 2026
     language = "en"
 
+    [points]                   # optional: points per ask, for every section
+    derivative = 3
+    lagrange_classified = 6
+
     [[section]]
     family = "derivative_rules"
     count = 3
     difficulty = 1
     title = "Warm-up"          # optional
+    points = 4                 # optional: each problem's total (its parts scaled to it),
+                               # or a table of points per ask: points = {derivative = 2}
+    ecf = 0.5                  # optional: share of the points for work consistent with the
+                               # student's own wrong earlier answer (default 1), or per ask
 """
 
 from __future__ import annotations
@@ -27,8 +35,8 @@ from typing import Any
 from exgen.errors import InputFileError, UsageError
 from exgen.problems import load_families
 
-TOP_KEYS = {"title", "course", "date", "instructions", "seed", "language", "section"}
-SECTION_KEYS = {"family", "count", "difficulty", "title"}
+TOP_KEYS = {"title", "course", "date", "instructions", "seed", "language", "section", "points", "ecf"}
+SECTION_KEYS = {"family", "count", "difficulty", "title", "points", "ecf"}
 
 
 @dataclass(frozen=True)
@@ -37,6 +45,19 @@ class SectionSpec:
     count: int = 1
     difficulty: int = 1
     title: str = ""
+    total: float | None = None  # each problem's points (its parts scaled to this total)
+    ask_points: tuple[tuple[str, float], ...] = ()  # points per ask (over the top-level table)
+    ecf: float | tuple[tuple[str, float], ...] | None = None  # credit factor for consistent work
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"family": self.family, "count": self.count, "difficulty": self.difficulty, "title": self.title}
+        if self.total is not None:
+            data["points"] = self.total
+        if self.ask_points:
+            data["ask_points"] = dict(self.ask_points)
+        if self.ecf is not None:
+            data["ecf"] = dict(self.ecf) if isinstance(self.ecf, tuple) else self.ecf
+        return data
 
 
 @dataclass(frozen=True)
@@ -57,7 +78,7 @@ class WorksheetSpec:
         return {
             "title": self.title, "course": self.course, "date": self.date, "instructions": self.instructions,
             "seed": self.seed, "language": self.language,
-            "sections": [{"family": s.family, "count": s.count, "difficulty": s.difficulty, "title": s.title} for s in self.sections],
+            "sections": [s.to_dict() for s in self.sections],
         }
 
 
@@ -84,9 +105,46 @@ def _text(value: Any, where: str) -> str:
     raise InputFileError(f"{where} must be text, not {type(value).__name__}")
 
 
+def _number(value: Any, where: str, low: float, high: float) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not low <= value <= high:
+        raise InputFileError(f"{where} must be a number from {low:g} to {high:g}")
+    return float(value)
+
+
+def _ask_table(value: Any, where: str, asks: set[str], low: float, high: float) -> tuple[tuple[str, float], ...]:
+    if not isinstance(value, dict):
+        raise InputFileError(f"{where} must be a number or a table of asks")
+    for ask in value:
+        if ask not in asks:
+            close = difflib.get_close_matches(str(ask), sorted(asks), n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else f" (asks: {', '.join(sorted(asks))})"
+            raise InputFileError(f"{where}: unknown ask {ask!r}{hint}")
+    return tuple(sorted((str(k), _number(v, f"{where}.{k}", low, high)) for k, v in value.items()))
+
+
+def _scoring(raw: dict[str, Any], where: str, asks: set[str], top: bool) -> tuple[float | None, tuple[tuple[str, float], ...], Any]:
+    """(problem total, points per ask, credit factor) from a section's or the top-level keys."""
+    total, per_ask, ecf = None, (), None
+    points = raw.get("points")
+    if isinstance(points, dict):
+        per_ask = _ask_table(points, f"{where} points", asks, 0, 1000)
+    elif points is not None:
+        if top:
+            raise InputFileError(f"{where}: the top-level points must be a table of asks, such as [points] derivative = 3")
+        total = _number(points, f"{where} points", 0.5, 1000)
+    if "ecf" in raw:
+        value = raw["ecf"]
+        ecf = _ask_table(value, f"{where} ecf", asks, 0, 1) if isinstance(value, dict) else _number(value, f"{where} ecf", 0, 1)
+    return total, per_ask, ecf
+
+
 def parse_spec(data: dict[str, Any], source: str = "spec") -> WorksheetSpec:
     _unknown(set(data), TOP_KEYS, source)
     families = load_families()
+    from exgen.problems.scoring import DEFAULT_POINTS
+
+    all_asks = set(DEFAULT_POINTS) | {ask for f in families.values() for ask in f.info.asks}
+    _, top_points, top_ecf = _scoring(data, source, all_asks, top=True)
     sections = []
     raw_sections = data.get("section", [])
     if not isinstance(raw_sections, list) or not raw_sections:
@@ -106,7 +164,10 @@ def parse_spec(data: dict[str, Any], source: str = "spec") -> WorksheetSpec:
             raise InputFileError(f"{where}: count must be a whole number from 1 to 50")
         if difficulty not in (1, 2, 3):
             raise InputFileError(f"{where}: difficulty must be 1, 2 or 3")
-        sections.append(SectionSpec(family, count, difficulty, _text(raw.get("title", ""), f"{where} title")))
+        total, per_ask, ecf = _scoring(raw, where, set(families[family].info.asks), top=False)
+        merged = tuple(sorted({**dict(top_points), **dict(per_ask)}.items()))
+        sections.append(SectionSpec(family, count, difficulty, _text(raw.get("title", ""), f"{where} title"), total, merged,
+                                    ecf if ecf is not None else top_ecf))
     seed = data.get("seed", 0)
     if not isinstance(seed, int):
         raise InputFileError(f"{source}: seed must be a whole number")

@@ -70,8 +70,9 @@ class AnswerKind(ABC):
         return []
 
     @abstractmethod
-    def same_value(self, a: Any, b: Any, variables: Sequence[str] = ()) -> bool:
-        """Are two keys equal, as the engine decides for students?"""
+    def same_value(self, a: Any, b: Any, variables: Sequence[str] = (), quick: bool = False) -> bool:
+        """Are two keys equal, as the engine decides for students? ``quick`` allows a cheap
+        screen that tells most different values apart first (while generating)."""
 
     def description(self, value: Any) -> str:
         """The key as a sympy-parsable string (for re-derivation outside exgen)."""

@@ -353,7 +353,7 @@ class ClassifiedPointsKind(AnswerKind):
         spelled = [(p, rng.choice([w for w, c in label_synonyms().items() if c == label] or [label])) for p, label in shuffled]
         return [self._typed(shuffled, "label_first"), self._typed(spelled, "bare"), self._typed(list(reversed(value)))]
 
-    def same_value(self, a: Any, b: Any, variables: Sequence[str] = ()) -> bool:
+    def same_value(self, a: Any, b: Any, variables: Sequence[str] = (), quick: bool = False) -> bool:
         if len(a) != len(b):
             return False
         unmatched = list(b)
@@ -372,7 +372,7 @@ class ClassifiedPointsKind(AnswerKind):
         return synonyms.get(normalize_label(a)) == synonyms.get(normalize_label(b))
 
     def description(self, value: Any) -> str:
-        return "[" + ", ".join(f"({point_description(point)}, {label})" for point, label in value) + "]"
+        return "[" + ", ".join(f"({point_description(point)}, '{label}')" for point, label in value) + "]"  # labels quoted: sympy reads them as strings
 
     def is_nice(self, value: Any, promise: str) -> bool:
         return all(_values.is_nice_number(c, promise) for point, _ in value for c in point)

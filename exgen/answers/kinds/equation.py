@@ -56,10 +56,12 @@ class EquationKind(AnswerKind):
             f"{_values.calculator(2 * rhs)} = {_values.calculator(2 * lhs)}",
         ])
 
-    def same_value(self, a: Any, b: Any, variables: Sequence[str] = ()) -> bool:
+    def same_value(self, a: Any, b: Any, variables: Sequence[str] = (), quick: bool = False) -> bool:
         ea, eb = _values.tree(a), _values.tree(b)
         if not (isinstance(ea, n.Eq) and isinstance(eb, n.Eq)):
             return False
+        if quick and ea.lhs == eb.lhs and _values.certainly_different(ea.rhs, eb.rhs):
+            return False  # y = … and y = …: different right sides, different lines
         return compare_equations(ea, eb, tuple(variables), Deadline(_values.COMPARE_SECONDS)).equivalent
 
     def description(self, value: Any) -> str:

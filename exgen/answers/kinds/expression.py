@@ -110,8 +110,8 @@ class ExpressionKind(AnswerKind):
             _values.typed_terms(expr, rng, shuffle=True),
         ])
 
-    def same_value(self, a: Any, b: Any, variables: Sequence[str] = ()) -> bool:
-        return _values.same_expression(a, b, tuple(variables))
+    def same_value(self, a: Any, b: Any, variables: Sequence[str] = (), quick: bool = False) -> bool:
+        return _values.same_expression(a, b, tuple(variables), quick)
 
     def description(self, value: Any) -> str:
         return _values.sympy_text(value)

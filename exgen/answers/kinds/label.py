@@ -60,7 +60,7 @@ class LabelKind(AnswerKind):
         synonyms = [word for word, canonical in label_synonyms().items() if canonical == value]
         return (synonyms + [str(value)] * 3)[:3]
 
-    def same_value(self, a: Any, b: Any, variables: Sequence[str] = ()) -> bool:
+    def same_value(self, a: Any, b: Any, variables: Sequence[str] = (), quick: bool = False) -> bool:
         synonyms = label_synonyms()
         return synonyms.get(normalize_label(str(a))) == synonyms.get(normalize_label(str(b)))
 

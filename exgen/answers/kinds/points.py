@@ -184,7 +184,7 @@ class PointsKind(AnswerKind):
             forms.append("{" + typed_points(value) + "}")
         return forms
 
-    def same_value(self, a: Any, b: Any, variables: Sequence[str] = ()) -> bool:
+    def same_value(self, a: Any, b: Any, variables: Sequence[str] = (), quick: bool = False) -> bool:
         return same_point_sets(a, b)
 
     def description(self, value: Any) -> str:

@@ -75,8 +75,8 @@ class VectorKind(AnswerKind):
             ", ".join(_values.typed_terms(c, rng, shuffle=True) for c in value),
         ])
 
-    def same_value(self, a: Any, b: Any, variables: Sequence[str] = ()) -> bool:
-        return len(a) == len(b) and all(_values.same_expression(x, y, tuple(variables)) for x, y in zip(a, b))
+    def same_value(self, a: Any, b: Any, variables: Sequence[str] = (), quick: bool = False) -> bool:
+        return len(a) == len(b) and all(_values.same_expression(x, y, tuple(variables), quick) for x, y in zip(a, b))
 
     def description(self, value: Any) -> str:
         return "(" + ", ".join(_values.sympy_text(c) for c in value) + ")"

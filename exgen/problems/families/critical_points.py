@@ -1,8 +1,17 @@
-"""One-variable critical points: solve f′(x) = 0, classify each point, find the global minimum.
+"""One-variable critical points: f′, every critical point with its type, and a value of f.
 
 Built backwards: choose the critical points (integers) and their multiplicities first, set
 f′(x) = k·∏(x − rᵢ)^mᵢ with k clearing denominators, and integrate. A double root is a point
 where f′ = 0 but f has no extremum (f′ = 0 is necessary, not sufficient).
+
+Every version of one difficulty asks the same three parts:
+
+* d1: two simple critical points (a minimum and a maximum); (c) the local minimum value;
+* d2: two simple points and one double point (neither); (c) the local minimum value;
+* d3: three simple points and one double point, f of even degree with f → +∞: two local
+  minima, a maximum and a point that is neither; (c) where f attains its global minimum.
+
+The critical points are asked for together with their types, so no later prompt names them.
 """
 
 from __future__ import annotations
@@ -16,9 +25,13 @@ import sympy
 
 from exgen.problems.base import Family, RejectVariant, family, sstr
 from exgen.problems.model import Math, Mistake, Part, Step, Text, text
+from exgen.problems.steps import call, equation, power_rule_terms, substituted
 
 x = sympy.Symbol("x")
+f_of = sympy.Function("f")
+df_of = sympy.Function("f'")
 LABELS = ("minimum", "maximum", "neither")
+MAX_COEFFICIENT = 400
 
 
 def _poly_mul(a: list[Fraction], b: list[Fraction]) -> list[Fraction]:
@@ -37,128 +50,177 @@ def _poly_value(coefficients: list[Fraction], at: Fraction) -> Fraction:
     return value
 
 
+def _rational(value: Fraction) -> sympy.Rational:
+    return sympy.Rational(value.numerator, value.denominator)
+
+
 def _poly_expr(coefficients: list[Fraction]) -> sympy.Expr:
-    return sympy.Add(*[sympy.Rational(c.numerator, c.denominator) * x**k for k, c in enumerate(coefficients) if c])
-
-
-def _classification(derivative: list[Fraction], root: int) -> tuple[str, int, int]:
-    """First-derivative test: the sign of f′ just left and right of the root."""
-    half = Fraction(1, 2)
-    left = _sign(_poly_value(derivative, root - half))
-    right = _sign(_poly_value(derivative, root + half))
-    if left < 0 < right:
-        return "minimum", left, right
-    if left > 0 > right:
-        return "maximum", left, right
-    return "neither", left, right
+    return sympy.Add(*[_rational(c) * x**k for k, c in enumerate(coefficients) if c])
 
 
 def _sign(value: Fraction) -> int:
     return 1 if value > 0 else -1 if value < 0 else 0
 
 
+def _sign_word(sign: int) -> Text:
+    return text("words.positive" if sign > 0 else "words.negative")
+
+
+def _test_points(roots: list[int]) -> list[Fraction]:
+    """One test value left of, between and right of the critical points (whole numbers where
+    there is room, else the midpoint)."""
+    tests = [Fraction(roots[0] - 1)]
+    for left, right in zip(roots, roots[1:]):
+        tests.append(Fraction(left + 1) if right - left > 1 else Fraction(left + right, 2))
+    tests.append(Fraction(roots[-1] + 1))
+    return tests
+
+
+LAYOUTS = {1: (2, 0), 2: (2, 1), 3: (3, 1)}  # (simple critical points, double ones) by difficulty
+
+
 @family(
     "critical_points",
     title="families.critical_points.title",
     summary="families.critical_points.summary",
-    asks=("derivative", "critical_points", "classify", "global_minimum"),
+    asks=("derivative", "classified_critical_points", "local_extreme_value", "global_minimum"),
 )
 class CriticalPoints(Family):
     def build(self, rng: random.Random, difficulty: int) -> tuple[Text, dict[str, str], list[Part]]:
-        count = {1: 2, 2: 3, 3: rng.choice([3, 4])}[difficulty]
-        roots = sorted(rng.sample(range(-3, 4), count))
-        multiplicities = [1] * count
-        if difficulty >= 2 and rng.random() < 0.6:
-            multiplicities[rng.randrange(count)] = 2  # a stationary point that is not an extremum
-        sign = rng.choice([-1, 1])
-        # Work with exact coefficient lists (fast); build sympy expressions once at the end.
+        simple, double = LAYOUTS[difficulty]
+        roots = sorted(rng.sample(range(-3, 4), simple + double))
+        doubles = set(rng.sample(roots, double))
+        multiplicities = [2 if r in doubles else 1 for r in roots]
+        # d3: even degree with a positive leading coefficient, so a global minimum exists
+        sign = 1 if difficulty == 3 else rng.choice([-1, 1])
         monic = [Fraction(1)]
         for root, multiplicity in zip(roots, multiplicities):
             for _ in range(multiplicity):
                 monic = _poly_mul(monic, [Fraction(-root), Fraction(1)])
         antiderivative = [Fraction(0)] + [c / (k + 1) for k, c in enumerate(monic)]
         k = sign * reduce(math.lcm, [c.denominator for c in antiderivative], 1)
-        if abs(k) > 60:
-            raise RejectVariant("coefficients too large")
         constant = rng.randint(-5, 5)
         f_coefficients = [k * c for c in antiderivative]
         f_coefficients[0] += constant
+        if max(abs(c) for c in f_coefficients) > MAX_COEFFICIENT:
+            raise RejectVariant("coefficients too large")
         df_coefficients = [k * c for c in monic]
-        f = _poly_expr(f_coefficients)
-        df = _poly_expr(df_coefficients)
-        factored = k * reduce(lambda acc, rm: acc * (x - rm[0]) ** rm[1], zip(roots, multiplicities), sympy.Integer(1))
-        points = tuple((sympy.Integer(r),) for r in roots)
+        f, df = _poly_expr(f_coefficients), _poly_expr(df_coefficients)
+        factored = sympy.Mul(k, *[(x - r) ** m for r, m in zip(roots, multiplicities)], evaluate=False)
 
-        parts = [
-            Part(
-                id="a", prompt=text("problems.critical_points.prompt_derivative"), kind="expression", answer=df,
-                ask="derivative", args={"f": "f", "var": "x"}, variables=("x",),
-                steps=(Step(text("steps.differentiate"), df),),
-                mistakes=(Mistake("power_not_lowered", text("mistakes.power_not_lowered"), _poly_expr([Fraction(0)] + df_coefficients)),),
-            )
-        ]
-        point_mistakes = [Mistake("roots_sign", text("mistakes.roots_sign"), tuple((-p[0],) for p in points))]
-        if 0 in roots:
-            point_mistakes.append(Mistake("lost_root_zero", text("mistakes.lost_root_zero"), tuple(p for p in points if p[0] != 0)))
-        if 2 in multiplicities:
-            point_mistakes.append(
-                Mistake("lost_double_root", text("mistakes.lost_double_root"), tuple(p for p, m in zip(points, multiplicities) if m == 1))
-            )
-        parts.append(
-            Part(
-                id="b", prompt=text("problems.critical_points.prompt_points"), kind="points", answer=points,
-                ask="critical_points", args={"f": "f", "vars": ["x"]}, variables=("x",),
-                steps=(Step(text("steps.factor_derivative", factored=Math(sympy.Eq(sympy.Function("f'")(x), factored, evaluate=False)))),
-                       Step(text("steps.solve_zero"), points)),
-                mistakes=tuple(point_mistakes), depends_on=("a",), nice="integer",
-            )
-        )
-        letters = "cdefgh"
-        second = [c * i for i, c in enumerate(df_coefficients)][1:]
-        local_minima = []
-        for index, root in enumerate(roots):
-            label, left, right = _classification(df_coefficients, root)
-            if label == "minimum":
-                local_minima.append(root)
-            value = _poly_value(second, Fraction(root))
-            curvature = sympy.Rational(value.numerator, value.denominator)
-            at = Math(sympy.Eq(x, root, evaluate=False))
-            wrong = {"minimum": "maximum", "maximum": "minimum", "neither": "minimum"}[label]
-            mistakes = [Mistake("classify_reversed" if label != "neither" else "necessary_not_sufficient",
-                                text("mistakes.classify_reversed" if label != "neither" else "mistakes.necessary_not_sufficient"), wrong)]
-            if label == "neither":
-                mistakes.append(Mistake("necessary_not_sufficient", text("mistakes.necessary_not_sufficient"), "maximum"))
-            parts.append(
-                Part(
-                    id=letters[index], prompt=text("problems.critical_points.prompt_classify", at=at), kind="label",
-                    answer=label, ask="classify", args={"f": "f", "vars": ["x"], "point": [sstr(root)]},
-                    variables=("x",), choices=LABELS,
-                    steps=(Step(text(f"steps.sign_change.{label}", at=at, left=_sign_word(left), right=_sign_word(right),
-                                     second=Math(curvature))), Step(text("steps.conclude"), label)),
-                    mistakes=tuple(mistakes), depends_on=("b",),
-                )
-            )
-        if (len(f_coefficients) - 1) % 2 == 0 and k > 0 and len(local_minima) >= 1:
-            values = {r: sympy.Rational(_poly_value(f_coefficients, Fraction(r)).numerator, _poly_value(f_coefficients, Fraction(r)).denominator) for r in local_minima}
-            lowest = min(values.values())
-            best = [r for r, v in values.items() if v == lowest]
-            if len(best) != 1:
-                raise RejectVariant("two equally low minima")
-            others = [r for r in local_minima if r != best[0]]
-            mistakes = [Mistake("other_minimum", text("mistakes.other_minimum"), ((sympy.Integer(r),),)) for r in others[:1]]
-            mistakes.append(Mistake("lowest_root", text("mistakes.lowest_root"), ((sympy.Integer(min(roots)),),)))
-            parts.append(
-                Part(
-                    id=letters[len(roots)], prompt=text("problems.critical_points.prompt_global"), kind="points",
-                    answer=((sympy.Integer(best[0]),),), ask="global_minimum", args={"f": "f", "var": "x"}, variables=("x",),
-                    steps=(Step(text("steps.compare_minima", values=Math(tuple(sympy.Eq(sympy.Function("f")(sympy.Integer(r)), v, evaluate=False) for r, v in values.items())))),
-                           Step(text("steps.conclude"), ((sympy.Integer(best[0]),),))),
-                    mistakes=tuple(mistakes), depends_on=("b",), nice="integer",
-                )
-            )
-        statement = text("problems.critical_points.statement", f=Math(sympy.Eq(sympy.Function("f")(x), f, evaluate=False)))
+        labels = []
+        for root in roots:
+            left = _sign(_poly_value(df_coefficients, Fraction(root) - Fraction(1, 2)))
+            right = _sign(_poly_value(df_coefficients, Fraction(root) + Fraction(1, 2)))
+            labels.append("minimum" if left < 0 < right else "maximum" if left > 0 > right else "neither")
+        classified = tuple(((sympy.Integer(r),), label) for r, label in zip(roots, labels))
+        values = {r: _rational(_poly_value(f_coefficients, Fraction(r))) for r in roots}
+
+        parts = [self._derivative(f, df, f_coefficients, df_coefficients, constant)]
+        parts.append(self._classified(roots, multiplicities, labels, classified, df, df_coefficients, factored))
+        if difficulty < 3:
+            parts.append(self._minimum_value(f, roots, labels, values))
+        else:
+            parts.append(self._global_minimum(roots, labels, values))
+        statement = text("problems.critical_points.statement", f=Math(sympy.Eq(f_of(x), f, evaluate=False)))
         return statement, {"f": sstr(f)}, parts
 
+    @staticmethod
+    def _derivative(f: sympy.Expr, df: sympy.Expr, f_coefficients: list[Fraction], df_coefficients: list[Fraction], constant: int) -> Part:
+        term_by_term = power_rule_terms(f_coefficients)
+        mistakes = [Mistake("power_not_lowered", text("mistakes.power_not_lowered"), _poly_expr([Fraction(0)] + df_coefficients))]
+        if constant:
+            mistakes.append(Mistake("constant_kept", text("mistakes.constant_kept", c=Math(sympy.Integer(constant))), df + constant))
+        mistakes.append(Mistake("coefficient_dropped", text("mistakes.coefficient_dropped"),
+                                _poly_expr([c / k if k else c for k, c in enumerate(df_coefficients, start=1)])))
+        return Part(
+            id="a", prompt=text("problems.critical_points.prompt_derivative"), kind="expression", answer=df,
+            ask="derivative", args={"f": "f", "var": "x"}, variables=("x",),
+            steps=(Step(text("steps.power_rule_terms"), term_by_term), Step(text("steps.simplify"), df)),
+            mistakes=tuple(mistakes),
+        )
 
-def _sign_word(sign: int) -> Text:
-    return text("words.positive" if sign > 0 else "words.negative" if sign < 0 else "words.zero")
+    @staticmethod
+    def _classified(
+        roots: list[int], multiplicities: list[int], labels: list[str], classified: tuple, df: sympy.Expr,
+        df_coefficients: list[Fraction], factored: sympy.Expr,
+    ) -> Part:
+        zeros = [sympy.Eq(x, r, evaluate=False) for r in roots]
+        steps = [
+            Step(text("steps.factor_derivative", factored=Math(sympy.Eq(df_of(x), factored, evaluate=False)))),
+            Step(text("steps.critical_zeros", points=Math(zeros))),
+        ]
+        tests = _test_points(roots)
+        signs = [_sign(_poly_value(df_coefficients, t)) for t in tests]
+        for index, test in enumerate(tests):
+            value = _rational(_poly_value(df_coefficients, test))
+            work = equation(call("f'", _rational(test)), substituted(factored, {"x": _rational(test)}), value)
+            params = {"work": Math(work), "sign": _sign_word(signs[index])}
+            if index == 0:
+                steps.append(Step(text("steps.sign_before", b=Math(sympy.Integer(roots[0])), **params)))
+            elif index == len(tests) - 1:
+                steps.append(Step(text("steps.sign_after", a=Math(sympy.Integer(roots[-1])), **params)))
+            else:
+                steps.append(Step(text("steps.sign_between", a=Math(sympy.Integer(roots[index - 1])), b=Math(sympy.Integer(roots[index])), **params)))
+        for index, (root, label) in enumerate(zip(roots, labels)):
+            at = Math(sympy.Eq(x, root, evaluate=False))
+            steps.append(Step(text(f"steps.sign_change.{label}", at=at, left=_sign_word(signs[index]), right=_sign_word(signs[index + 1]))))
+        steps.append(Step(text("steps.conclude"), classified))
+
+        swapped = {"minimum": "maximum", "maximum": "minimum", "neither": "neither"}
+        mistakes = [Mistake("classify_reversed", text("mistakes.classify_reversed"),
+                            tuple((p, swapped[label]) for p, label in classified))]
+        for root, multiplicity in zip(roots, multiplicities):
+            if multiplicity == 2:
+                at = Math(sympy.Eq(x, root, evaluate=False))
+                for wrong in ("minimum", "maximum"):
+                    mistakes.append(Mistake("necessary_not_sufficient", text("mistakes.necessary_not_sufficient", at=at),
+                                            tuple((p, wrong if p[0] == root else label) for p, label in classified)))
+                mistakes.append(Mistake("lost_double_root", text("mistakes.lost_double_root", at=at),
+                                        tuple((p, label) for p, label in classified if p[0] != root)))
+        mistakes.append(Mistake("roots_sign", text("mistakes.roots_sign"), tuple(((-p[0],), label) for p, label in classified)))
+        if 0 in roots:
+            mistakes.append(Mistake("lost_root_zero", text("mistakes.lost_root_zero"), tuple((p, label) for p, label in classified if p[0] != 0)))
+        return Part(
+            id="b", prompt=text("problems.critical_points.prompt_classified"), kind="classified_points", answer=classified,
+            ask="classified_critical_points", args={"f": "f", "vars": ["x"]}, variables=("x",), choices=LABELS,
+            steps=tuple(steps), mistakes=tuple(mistakes), depends_on=("a",), nice="integer",
+        )
+
+    @staticmethod
+    def _minimum_value(f: sympy.Expr, roots: list[int], labels: list[str], values: dict[int, sympy.Expr]) -> Part:
+        (where,) = [r for r, label in zip(roots, labels) if label == "minimum"]
+        (highest,) = [r for r, label in zip(roots, labels) if label == "maximum"]
+        at = Math(sympy.Eq(x, where, evaluate=False))
+        work = substituted(f, {"x": sympy.Integer(where)})
+        return Part(
+            id="c", prompt=text("problems.critical_points.prompt_min_value"), kind="number", answer=values[where],
+            ask="local_extreme_value", args={"f": "f", "vars": ["x"], "which": "minimum"},
+            steps=(Step(text("steps.minimum_at", at=at)), Step(text("steps.substitute_into_f", at=at), work), Step(text("steps.conclude"), values[where])),
+            mistakes=(
+                Mistake("maximum_value", text("mistakes.maximum_value"), values[highest]),
+                Mistake("point_not_value", text("mistakes.point_not_value", at=at), sympy.Integer(where)),
+            ),
+            depends_on=("b",), nice="integer",
+        )
+
+    @staticmethod
+    def _global_minimum(roots: list[int], labels: list[str], values: dict[int, sympy.Expr]) -> Part:
+        minima = [r for r, label in zip(roots, labels) if label == "minimum"]
+        lowest = min(values[r] for r in minima)
+        best = [r for r in minima if values[r] == lowest]
+        if len(best) != 1:
+            raise RejectVariant("two equally low minima")
+        others = [r for r in minima if r != best[0]]
+        answer = ((sympy.Integer(best[0]),),)
+        comparison = [sympy.Eq(f_of(sympy.Integer(r)), values[r], evaluate=False) for r in minima]
+        mistakes = [Mistake("other_minimum", text("mistakes.other_minimum"), ((sympy.Integer(r),),)) for r in others]
+        mistakes.append(Mistake("lowest_root", text("mistakes.lowest_root"), ((sympy.Integer(min(roots)),),)))
+        (neither,) = [r for r, label in zip(roots, labels) if label == "neither"]
+        mistakes.append(Mistake("global_at_neither", text("mistakes.global_at_neither"), ((sympy.Integer(neither),),)))
+        return Part(
+            id="c", prompt=text("problems.critical_points.prompt_global"), kind="points", answer=answer,
+            ask="global_minimum", args={"f": "f", "var": "x"}, variables=("x",),
+            steps=(Step(text("steps.compare_minima", values=Math(comparison))), Step(text("steps.conclude"), answer)),
+            mistakes=tuple(mistakes), depends_on=("b",), nice="integer",
+        )

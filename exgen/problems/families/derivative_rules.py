@@ -58,29 +58,33 @@ def _power_terms(rng: random.Random, difficulty: int) -> Built:
     return built
 
 
+def _written_order(*terms: tuple[sympy.Expr, sympy.Expr]) -> tuple[sympy.Expr, sympy.Expr]:
+    """f and f′ as sums in the same order, a positive term of f first (3 cos 3x − 4 sin 4x,
+    then −9 sin 3x − 16 cos 4x): each term of the key sits under its term of f."""
+    ordered = sorted(terms, key=lambda pair: pair[0].could_extract_minus_sign())
+    return sympy.Add(*[t for t, _ in ordered], evaluate=False), sympy.Add(*[dt for _, dt in ordered], evaluate=False)
+
+
 def _exp_log(rng: random.Random, difficulty: int) -> Built:
-    a, k = nonzero(rng, -5, 5), nonzero(rng, -4, 4)
+    a, k = nonzero(rng, -5, 5), rng.choice([-4, -3, -2, 2, 3, 4])  # a visible chain factor
     b = nonzero(rng, -6, 6)
     base = rng.choice([2, 3, 10])
     choice = rng.choice(["exp_log", "exp_power", "base_log"]) if difficulty > 1 else rng.choice(["exp_log", "base_log"])
     if choice == "exp_log":
-        f = a * sympy.exp(k * x) + b * sympy.log(x)
-        df = a * k * sympy.exp(k * x) + b / x
+        f, df = _written_order((a * sympy.exp(k * x), a * k * sympy.exp(k * x)), (b * sympy.log(x), b / x))
         slips = [
             ("exp_inner_dropped", a * sympy.exp(k * x) + b / x, {"k": Math(sympy.Integer(k))}),
             ("log_derivative_log", a * k * sympy.exp(k * x) + b * sympy.log(x), {}),
         ]
     elif choice == "exp_power":
         n = rng.choice([2, 3])
-        f = a * sympy.exp(k * x) + b * x**n
-        df = a * k * sympy.exp(k * x) + b * n * x ** (n - 1)
+        f, df = _written_order((a * sympy.exp(k * x), a * k * sympy.exp(k * x)), (b * x**n, b * n * x ** (n - 1)))
         slips = [
             ("exp_inner_dropped", a * sympy.exp(k * x) + b * n * x ** (n - 1), {"k": Math(sympy.Integer(k))}),
             ("exp_power_rule", a * k * x * sympy.exp(k * x - 1) + b * n * x ** (n - 1), {}),
         ]
     else:
-        f = a * sympy.Integer(base) ** x + b * sympy.log(x)
-        df = a * sympy.log(base) * sympy.Integer(base) ** x + b / x
+        f, df = _written_order((a * sympy.Integer(base) ** x, a * sympy.log(base) * sympy.Integer(base) ** x), (b * sympy.log(x), b / x))
         slips = [
             ("base_power_rule", a * x * sympy.Integer(base) ** (x - 1) + b / x, {"a": Math(sympy.Integer(base))}),
             ("base_log_dropped", a * sympy.Integer(base) ** x + b / x, {"a": Math(sympy.Integer(base))}),
@@ -90,23 +94,26 @@ def _exp_log(rng: random.Random, difficulty: int) -> Built:
 
 def _trig(rng: random.Random, difficulty: int) -> Built:
     a, b = nonzero(rng, -5, 5), nonzero(rng, -5, 5)
-    k, m = nonzero(rng, 1, 4), nonzero(rng, 1, 4)
+    k, m = rng.randint(2, 4), rng.randint(2, 4)  # a visible chain factor in every term
+    first = a * sympy.sin(k * x)
     if difficulty == 1:
-        f = a * sympy.sin(k * x) + b * sympy.cos(m * x)
-        df = a * k * sympy.cos(k * x) - b * m * sympy.sin(m * x)
+        second, second_name = b * sympy.cos(m * x), "cos"
+        d_second = -b * m * sympy.sin(m * x)
     else:
-        f = a * sympy.sin(k * x) + b * sympy.tan(m * x)
-        df = a * k * sympy.cos(k * x) + b * m * (1 + sympy.tan(m * x) ** 2)
-    slips = [("trig_inner_dropped", sympy.Add(*[_drop_inner_trig(t) for t in sympy.Add.make_args(f)]), {})]
+        second, second_name = b * sympy.tan(m * x), "tan"
+        d_second = b * m * sympy.sec(m * x) ** 2  # (tan u)' = sec² u, as textbooks write it
+    f, df = _written_order((first, a * k * sympy.cos(k * x)), (second, d_second))
+    rule_sin = text("mistakes.trig_rule.sin", k=Math(sympy.Integer(k)))
+    rule_second = text(f"mistakes.trig_rule.{second_name}", k=Math(sympy.Integer(m)))
+    undone_second = -b * sympy.sin(m * x) if second_name == "cos" else b * sympy.sec(m * x) ** 2
+    slips = [
+        ("trig_inner_dropped_one", a * sympy.cos(k * x) + d_second, {"rule": rule_sin}),
+        ("trig_inner_dropped_one", a * k * sympy.cos(k * x) + undone_second, {"rule": rule_second}),
+        ("trig_inner_dropped", a * sympy.cos(k * x) + undone_second, {"first": rule_sin, "second": rule_second}),
+    ]
     if difficulty == 1:
         slips.append(("cos_sign", a * k * sympy.cos(k * x) + b * m * sympy.sin(m * x), {}))
     return Built(f, df, "trig", [Step(text("steps.trig_rules"), df)], slips)
-
-
-def _drop_inner_trig(term: sympy.Expr) -> sympy.Expr:
-    coefficient, function = term.as_coeff_Mul()
-    inner = function.args[0]
-    return coefficient * d(function.func(u), u).xreplace({u: inner})
 
 
 def _simple_factor(rng: random.Random, difficulty: int, avoid: str = "") -> tuple[sympy.Expr, str]:
@@ -127,7 +134,7 @@ def _product(rng: random.Random, difficulty: int) -> Built:
     first, kind = _simple_factor(rng, difficulty)
     second, _ = _simple_factor(rng, difficulty, avoid=kind)
     if difficulty == 3:
-        second = _chain(rng, 2).f
+        second = _chain(rng, 1).f
     if first.is_number or second.is_number:
         raise RejectVariant("constant factor")
     du, dv = d(first, x), d(second, x)
@@ -154,7 +161,7 @@ def _quotient(rng: random.Random, difficulty: int) -> Built:
     du, dv = d(numerator, x), d(denominator, x)
     f = numerator / denominator
     rule_form = (sympy.Add(sympy.Mul(du, denominator, evaluate=False), -sympy.Mul(numerator, dv, evaluate=False), evaluate=False)) / denominator**2
-    df = (du * denominator - numerator * dv) / denominator**2
+    df = sympy.together((du * denominator - numerator * dv) / denominator**2)  # one fraction, no fraction inside it
     steps = [
         Step(text("steps.quotient_rule", u=Math(numerator), v=Math(denominator), du=Math(du), dv=Math(dv)), rule_form),
         Step(text("steps.simplify"), df),
@@ -190,36 +197,46 @@ def _reciprocal(rng: random.Random, difficulty: int) -> Built:
     return Built(f, df, "reciprocal", steps, slips)
 
 
-OUTERS = [
-    ("sin", sympy.sin),
-    ("cos", sympy.cos),
-    ("exp", sympy.exp),
-    ("log", sympy.log),
-    ("power", None),
-    ("sqrt", sympy.sqrt),
-]
+def _inner_polynomial(rng: random.Random) -> sympy.Expr:
+    """The inside of a chain: not x + c (its derivative 1 would make the chain rule invisible)."""
+    power = rng.choice([1, 2, 3])
+    coefficient = rng.choice([-4, -3, -2, 2, 3, 4]) if power == 1 else nonzero(rng, -4, 4)
+    return coefficient * x**power + nonzero(rng, -5, 5)
+
+
+def _chain_layers(rng: random.Random, depth: int) -> list[tuple[sympy.Expr, sympy.Expr]]:
+    """(outer(u), inner) pairs from the inside out. Depth 1: a standard function of a
+    polynomial; depth 2: compositions a course uses (e^(sin kx), sin²(kx), ln(1 + e^(kx)), …)."""
+    k = rng.choice([2, 3, 4])
+    if depth == 1:
+        inner = _inner_polynomial(rng)
+        name = rng.choice(["sin", "cos", "exp", "power", "log", "sqrt"])
+        if name == "power":
+            return [(u ** rng.choice([3, 4, 5, -1, -2]), inner)]
+        if name in ("log", "sqrt"):
+            inner = nonzero(rng, 1, 4) * x**2 + rng.randint(1, 6)  # positive: defined everywhere
+            return [((sympy.log(u) if name == "log" else sympy.sqrt(u)), inner)]
+        return [({"sin": sympy.sin, "cos": sympy.cos, "exp": sympy.exp}[name](u), inner)]
+    c, p = rng.randint(1, 5), nonzero(rng, -3, 3)
+    templates = {
+        "exp_sin": lambda: [(sympy.sin(u), k * x), (sympy.exp(u), sympy.sin(k * x))],
+        "sin_squared": lambda: [(sympy.sin(u), k * x), (u**2, sympy.sin(k * x))],
+        "cos_cubed": lambda: [(sympy.cos(u), k * x), (u**3, sympy.cos(k * x))],
+        "softplus": lambda: [(sympy.exp(u), k * x), (sympy.log(1 + u), sympy.exp(k * x))],
+        "gaussian": lambda: [(sympy.exp(u), -k * x**2)],
+        "three_halves": lambda: [(u ** sympy.Rational(3, 2), x**2 + c)],
+        "distance": lambda: [(sympy.sqrt(u), (x + p) ** 2 + c)],
+        "sigmoid": lambda: [(sympy.exp(u), -k * x), (1 / (1 + u), sympy.exp(-k * x))],
+    }
+    return templates[rng.choice(sorted(templates))]()
 
 
 def _chain(rng: random.Random, depth: int) -> Built:
-    """outer(inner) composed ``depth`` times; the innermost is a polynomial."""
-    inner: sympy.Expr = nonzero(rng, 1, 4) * x ** rng.choice([1, 2, 3]) + nonzero(rng, -5, 5)
-    layers = []
-    for _ in range(depth):
-        name, function = rng.choice(OUTERS)
-        if name == "power":
-            n = rng.choice([2, 3, 4, -1, -2])
-            outer = u**n
-        elif name in ("log", "sqrt"):
-            if not inner.is_positive:  # keep the argument positive: a real, defined function
-                shift = rng.randint(1, 4)
-                layers.append((u**2 + shift, inner))  # squaring is a layer of its own
-                inner = inner**2 + shift
-            outer = function(u)  # type: ignore[misc]
-        else:
-            outer = function(u)  # type: ignore[misc]
-        layers.append((outer, inner))
-        inner = outer.xreplace({u: inner})
-    f = inner
+    """A composition, differentiated one layer at a time, from the outside in."""
+    layers = _chain_layers(rng, depth)
+    f = layers[0][1]
+    for outer, _ in layers:
+        f = outer.xreplace({u: f})
     steps = []
     factors = []
     for outer, inside in reversed(layers):
@@ -232,12 +249,9 @@ def _chain(rng: random.Random, depth: int) -> Built:
     chain_form = sympy.Mul(*factors, d_innermost, evaluate=False)
     steps.append(Step(text("steps.chain_multiply"), chain_form))
     steps.append(Step(text("steps.simplify"), df))
-    outer_top, inside_top = layers[-1]
-    slips = [
-        ("chain_inner_dropped", factors[0], {"inner": Math(sympy.Mul(*factors[1:]) * d_innermost)}),
-        ("chain_innermost_dropped", sympy.Mul(*factors), {"inner": Math(d_innermost)}),
-        ("chain_sign", -df, {}),
-    ]
+    slips = [("chain_inner_dropped", factors[0], {"inner": Math(sympy.Mul(*factors[1:]) * d_innermost)})]
+    if len(layers) > 1:
+        slips.append(("chain_innermost_dropped", sympy.Mul(*factors), {"inner": Math(d_innermost)}))
     return Built(f, df, "chain", steps, slips)
 
 
@@ -290,7 +304,7 @@ class DerivativeRules(Family):
             "power": _power_terms, "exp_log": _exp_log, "trig": _trig, "product": _product,
             "quotient": _quotient, "reciprocal": _reciprocal,
         }
-        built = _chain(rng, 1 if difficulty == 2 else rng.choice([2, 3])) if rule == "chain" else builders[rule](rng, difficulty)
+        built = _chain(rng, 1 if difficulty == 2 else 2) if rule == "chain" else builders[rule](rng, difficulty)
         if sympy.count_ops(built.f) > 40 or built.df == 0:
             raise RejectVariant("too long or constant")
         if len(sstr(built.df)) > MAX_KEY_LENGTH:

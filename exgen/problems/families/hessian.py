@@ -1,12 +1,14 @@
 """Two-variable critical points and the second-derivative (Hessian) test.
 
-Built backwards from the critical points and their types:
+Every version asks the same three parts: (a) ∇f, (b) D(x, y) = f_xx f_yy − f_xy², (c) every
+critical point with its type. No prompt names a critical point. Built backwards from the
+points and their types, always with a mixed term (f_xy ≠ 0), so the test is never read off
+the signs of f_xx and f_yy alone:
 
-* difficulty 1: a quadratic a(x−p)² + b(x−p)(y−q) + c(y−q)² + d with one critical point whose
-  type follows from D = 4ac − b² (never 0);
-* difficulty 2: P(x) + Q(y) with P′ = α(x−r₁)(x−r₂) and Q quadratic: a saddle and an extremum;
-* difficulty 3: P(x) + Q(y) with two roots each (a minimum, a maximum and two saddles: all three
-  kinds), or the coupled x³ + y³ − 3kxy (a saddle and an extremum).
+* d1: a quadratic a(x−p)² + b(x−p)(y−q) + c(y−q)² + e, b ≠ 0: one point;
+* d2: P(x) + s·m(y − ax − c)² with P′ = α(x − r₁)(x − r₂), or x³ + y³ − 3kxy: a saddle
+  and an extremum;
+* d3: P(x) + Q(y − ax) with two critical points each: a minimum, a maximum and two saddles.
 """
 
 from __future__ import annotations
@@ -18,20 +20,20 @@ import sympy
 from exgen.problems.base import Family, RejectVariant, family, nonzero, sstr
 from exgen.problems.calculus import d
 from exgen.problems.model import Math, Mistake, Part, Step, Text, text
+from exgen.problems.steps import equation, substituted
 
 x, y = sympy.symbols("x y")
+D_SYMBOL = sympy.Symbol("D")
 LABELS = ("minimum", "maximum", "saddle")
 
 
-def _cubic_with_critical_points(rng: random.Random, var: sympy.Symbol, roots: list[int]) -> sympy.Expr:
-    """P with P′ = α(var − r₁)(var − r₂), α a multiple of 6 so P has integer coefficients."""
+def _cubic(rng: random.Random, var: sympy.Expr, roots: list[int]) -> tuple[sympy.Expr, sympy.Expr]:
+    """P with P′ = α(var − r₁)(var − r₂), α = ±6 so P has integer coefficients; and P′ factored."""
     alpha = rng.choice([-6, 6])
     r1, r2 = roots
-    return sympy.expand(alpha * (var**3 / 3 - sympy.Rational(r1 + r2, 2) * var**2 + r1 * r2 * var))
-
-
-def _quadratic_with_minimum(rng: random.Random, var: sympy.Symbol, root: int, sign: int) -> sympy.Expr:
-    return sympy.expand(sign * rng.randint(1, 3) * (var - root) ** 2)
+    u = sympy.Symbol("u")
+    polynomial = sympy.expand(alpha * (u**3 / 3 - sympy.Rational(r1 + r2, 2) * u**2 + r1 * r2 * u))
+    return polynomial.xreplace({u: var}), sympy.Mul(alpha, var - r1, var - r2, evaluate=False)
 
 
 def _classify(fxx: sympy.Expr, fyy: sympy.Expr, fxy: sympy.Expr) -> str:
@@ -43,85 +45,135 @@ def _classify(fxx: sympy.Expr, fyy: sympy.Expr, fxy: sympy.Expr) -> str:
     return "minimum" if fxx > 0 else "maximum"
 
 
+def _eq(lhs: sympy.Expr, rhs: sympy.Expr) -> sympy.Eq:
+    return sympy.Eq(lhs, rhs, evaluate=False)
+
+
 @family(
     "hessian",
     title="families.hessian.title",
     summary="families.hessian.summary",
-    asks=("gradient", "critical_points", "classify", "hessian_determinant"),
+    asks=("gradient", "hessian_determinant_function", "classified_critical_points"),
 )
 class Hessian(Family):
     def build(self, rng: random.Random, difficulty: int) -> tuple[Text, dict[str, str], list[Part]]:
-        if difficulty == 1:
-            p, q = rng.randint(-3, 3), rng.randint(-3, 3)
-            a, b, c = nonzero(rng, -3, 3), rng.randint(-4, 4), nonzero(rng, -3, 3)
-            if 4 * a * c - b * b == 0:
-                raise RejectVariant("degenerate")
-            f = sympy.expand(a * (x - p) ** 2 + b * (x - p) * (y - q) + c * (y - q) ** 2 + rng.randint(-5, 5))
-            chosen = [(p, q)]
-        elif difficulty == 2:
-            xs = sorted(rng.sample(range(-3, 4), 2))
-            s = rng.randint(-3, 3)
-            f = _cubic_with_critical_points(rng, x, xs) + _quadratic_with_minimum(rng, y, s, rng.choice([-1, 1])) + rng.randint(-5, 5)
-            chosen = [(r, s) for r in xs]
-        elif rng.random() < 0.7:
-            xs, ys = sorted(rng.sample(range(-3, 4), 2)), sorted(rng.sample(range(-3, 4), 2))
-            f = _cubic_with_critical_points(rng, x, xs) + _cubic_with_critical_points(rng, y, ys)
-            chosen = [(r, s) for r in xs for s in ys]
-        else:
-            k = nonzero(rng, -3, 3)
-            f = x**3 + y**3 - 3 * k * x * y  # critical points (0, 0) and (k, k)
-            chosen = [(0, 0), (k, k)]
+        f, chosen, solving, one_branch = self._function(rng, difficulty)
         fx, fy = d(f, x), d(f, y)
         fxx, fyy, fxy = d(f, x, 2), d(f, y, 2), d(f, x, y)
-        points = tuple(sorted((sympy.Integer(a), sympy.Integer(b)) for a, b in chosen))
-        gradient = (fx, fy)
-        parts = [
-            Part(
-                id="a", prompt=text("problems.hessian.prompt_gradient"), kind="vector", answer=gradient,
-                ask="gradient", args={"f": "f", "vars": ["x", "y"]}, variables=("x", "y"),
-                steps=(Step(text("steps.gradient_collect"), gradient),),
-                mistakes=(Mistake("gradient_order", text("mistakes.gradient_order"), (fy, fx)),),
-            )
-        ]
-        point_mistakes = [Mistake("hessian_one_equation", text("mistakes.hessian_one_equation"),
-                                  tuple(p for p in points if p[1] == points[0][1]))] if len(points) > 1 else []
-        parts.append(
-            Part(
-                id="b", prompt=text("problems.hessian.prompt_points"), kind="points", answer=points,
-                ask="critical_points", args={"f": "f", "vars": ["x", "y"]}, variables=("x", "y"),
-                steps=(Step(text("steps.solve_gradient", fx=Math(sympy.Eq(fx, 0, evaluate=False)), fy=Math(sympy.Eq(fy, 0, evaluate=False)))),
-                       Step(text("steps.conclude"), points)),
-                mistakes=tuple(point_mistakes), depends_on=("a",), nice="integer",
-            )
-        )
-        letters = iter("cdefgh")
-        kinds = []
+        determinant = sympy.expand(fxx * fyy - fxy**2)
+        points = sorted((sympy.Integer(a), sympy.Integer(b)) for a, b in chosen)
+        rows = []
+        point_steps = []
         for point in points:
             at = dict(zip((x, y), point))
             a_, b_, c_ = fxx.xreplace(at), fyy.xreplace(at), fxy.xreplace(at)
             label = _classify(a_, b_, c_)
-            kinds.append(label)
-            determinant = a_ * b_ - c_**2
-            mistakes = []
-            wrong_sign = a_ * b_ + c_**2  # the Hessian test with +f_xy² instead of −f_xy²
-            if c_ != 0 and (wrong_sign > 0) != (determinant > 0):
-                mistakes.append(Mistake("hessian_sign", text("mistakes.hessian_sign"), "minimum" if a_ > 0 else "maximum"))
-            if label in ("minimum", "maximum"):
-                mistakes.append(Mistake("classify_reversed", text("mistakes.hessian_reversed"), "maximum" if label == "minimum" else "minimum"))
-            else:
-                mistakes.append(Mistake("saddle_as_extremum", text("mistakes.saddle_as_extremum"), "minimum" if a_ > 0 else "maximum"))
-            point_math = Math(point)
-            parts.append(
-                Part(
-                    id=next(letters), prompt=text("problems.hessian.prompt_classify", point=point_math), kind="label",
-                    answer=label, ask="classify", args={"f": "f", "vars": ["x", "y"], "point": [sstr(c) for c in point]},
-                    variables=("x", "y"), choices=LABELS,
-                    steps=(Step(text("steps.hessian_values", point=point_math, fxx=Math(a_), fyy=Math(b_), fxy=Math(c_), D=Math(determinant))),
-                           Step(text(f"steps.hessian_rule.{label}"), label)),
-                    mistakes=tuple(mistakes), depends_on=("b",),
-                )
-            )
-        if difficulty == 3 and len(set(kinds)) < 2:
-            raise RejectVariant("all points of one kind")
-        statement = text("problems.hessian.statement", f=Math(sympy.Eq(sympy.Function("f")(x, y), f, evaluate=False)))
+            rows.append((point, label))
+            work = equation(D_SYMBOL, substituted(sympy.Symbol("A") * sympy.Symbol("B") - sympy.Symbol("C") ** 2, {"A": a_, "B": b_, "C": c_}),
+                            a_ * b_ - c_**2)
+            point_steps.append(Step(text(f"steps.hessian_point.{label}", point=Math(point), fxx=Math(a_), fyy=Math(b_), fxy=Math(c_), D=Math(work))))
+        classified = tuple(rows)
+        if difficulty == 3 and len({label for _, label in rows}) < 3:
+            raise RejectVariant("the three kinds are promised at difficulty 3")
+        parts = [
+            self._gradient(f, fx, fy),
+            self._determinant(fxx, fyy, fxy, determinant),
+            self._classified(fx, fy, classified, solving, point_steps, fxx, fyy, fxy, one_branch),
+        ]
+        statement = text("problems.hessian.statement", f=Math(_eq(sympy.Function("f")(x, y), f)))
         return statement, {"f": sstr(f)}, parts
+
+    @staticmethod
+    def _function(rng: random.Random, difficulty: int) -> tuple[sympy.Expr, list[tuple[int, int]], Step, set[tuple[int, int]]]:
+        """f, its critical points, the step that finds them, and the points a student finds who
+        follows only one solution of f_y = 0 (d3)."""
+        if difficulty == 1:
+            p, q = rng.randint(-3, 3), rng.randint(-3, 3)
+            a, b, c = nonzero(rng, -3, 3), nonzero(rng, -4, 4), nonzero(rng, -3, 3)
+            if 4 * a * c - b * b == 0:
+                raise RejectVariant("degenerate")
+            f = sympy.expand(a * (x - p) ** 2 + b * (x - p) * (y - q) + c * (y - q) ** 2 + rng.randint(-5, 5))
+            return f, [(p, q)], Step(text("steps.hessian_linear", point=Math((sympy.Integer(p), sympy.Integer(q))))), set()
+        if difficulty == 2 and rng.random() < 0.3:
+            k = nonzero(rng, -3, 3)
+            scale = rng.choice([1, 2])
+            f = scale * (x**3 + y**3 - 3 * k * x * y)  # critical points (0, 0) and (k, k)
+            step = Step(text("steps.hessian_symmetric", y_of_x=Math(_eq(y, x**2 / k)),
+                             quartic=Math(_eq(sympy.Mul(x, x**3 - k**3, evaluate=False), 0)),
+                             xs=Math([_eq(x, 0), _eq(x, k)])))
+            return sympy.expand(f), [(0, 0), (k, k)], step, set()
+        xs = sorted(rng.sample(range(-3, 4), 2))
+        P, dP = _cubic(rng, x, xs)
+        slope = rng.choice([-2, -1, 1, 2]) if difficulty == 2 else rng.choice([-1, 1])
+        if difficulty == 2:
+            shift, sign, weight = rng.randint(-2, 2), rng.choice([-1, 1]), rng.choice([1, 2])
+            f = sympy.expand(P + sign * weight * (y - slope * x - shift) ** 2)
+            step = Step(text("steps.hessian_line", line=Math(_eq(y, slope * x + shift)), cubic=Math(_eq(dP, 0)),
+                             xs=Math([_eq(x, r) for r in xs])))
+            return f, [(r, slope * r + shift) for r in xs], step, set()
+        us = sorted(rng.sample(range(-3, 4), 2))
+        u = y - slope * x
+        Q, dQ = _cubic(rng, u, us)
+        f = sympy.expand(P + Q)
+        step = Step(text("steps.hessian_grid", u_eq=Math(_eq(dQ, 0)), us=Math([_eq(u, s) for s in us]), p_eq=Math(_eq(dP, 0)),
+                         xs=Math([_eq(x, r) for r in xs])))
+        return f, [(r, s + slope * r) for r in xs for s in us], step, {(r, us[0] + slope * r) for r in xs}
+
+    @staticmethod
+    def _gradient(f: sympy.Expr, fx: sympy.Expr, fy: sympy.Expr) -> Part:
+        mixed = sympy.Add(*[t for t in sympy.Add.make_args(f) if t.has(x) and t.has(y)])
+        mistakes = [Mistake("gradient_order", text("mistakes.gradient_order"), (fy, fx))]
+        if mixed != 0:
+            mistakes.append(Mistake("cross_term_dropped", text("mistakes.cross_term_dropped"), (fx - d(mixed, x), fy - d(mixed, y))))
+        gradient = (fx, fy)
+        return Part(
+            id="a", prompt=text("problems.hessian.prompt_gradient"), kind="vector", answer=gradient,
+            ask="gradient", args={"f": "f", "vars": ["x", "y"]}, variables=("x", "y"),
+            steps=(Step(text("steps.hessian_partials", fx=Math(fx), fy=Math(fy))), Step(text("steps.gradient_collect"), gradient)),
+            mistakes=tuple(mistakes),
+        )
+
+    @staticmethod
+    def _determinant(fxx: sympy.Expr, fyy: sympy.Expr, fxy: sympy.Expr, determinant: sympy.Expr) -> Part:
+        return Part(
+            id="b", prompt=text("problems.hessian.prompt_determinant"), kind="expression", answer=determinant,
+            ask="hessian_determinant_function", args={"f": "f", "vars": ["x", "y"]}, variables=("x", "y"),
+            steps=(Step(text("steps.second_partials", fxx=Math(fxx), fyy=Math(fyy), fxy=Math(fxy))),
+                   Step(text("steps.expand"), determinant)),
+            mistakes=(
+                Mistake("hessian_sign", text("mistakes.hessian_sign"), sympy.expand(fxx * fyy + fxy**2)),
+                Mistake("mixed_partial_dropped", text("mistakes.mixed_partial_dropped"), sympy.expand(fxx * fyy)),
+            ),
+            depends_on=("a",),
+        )
+
+    @staticmethod
+    def _classified(
+        fx: sympy.Expr, fy: sympy.Expr, classified: tuple, solving: Step, point_steps: list[Step],
+        fxx: sympy.Expr, fyy: sympy.Expr, fxy: sympy.Expr, one_branch: set[tuple[int, int]],
+    ) -> Part:
+        system = Math((_eq(fx, 0), _eq(fy, 0)), display=True)
+        steps = (Step(text("steps.gradient_zero", system=system)), solving, *point_steps, Step(text("steps.conclude"), classified))
+        swapped = {"minimum": "maximum", "maximum": "minimum", "saddle": "saddle"}
+        mistakes = [Mistake("hessian_reversed", text("mistakes.hessian_reversed"), tuple((p, swapped[label]) for p, label in classified))]
+        by_sign = []
+        with_plus = []
+        for point, label in classified:
+            at = dict(zip((x, y), point))
+            a_, b_, c_ = fxx.xreplace(at), fyy.xreplace(at), fxy.xreplace(at)
+            by_sign.append((point, "minimum" if a_ > 0 else "maximum"))
+            with_plus.append((point, label if a_ * b_ + c_**2 <= 0 else "minimum" if a_ > 0 else "maximum"))
+        if any(label == "saddle" for _, label in classified):
+            mistakes.append(Mistake("saddle_as_extremum", text("mistakes.saddle_as_extremum"), tuple(by_sign)))
+        mistakes.append(Mistake("hessian_sign", text("mistakes.hessian_sign"), tuple(with_plus)))
+        if one_branch:
+            mistakes.append(Mistake("missed_combinations", text("mistakes.missed_combinations"),
+                                    tuple((p, label) for p, label in classified if (int(p[0]), int(p[1])) in one_branch)))
+        elif len(classified) == 2:
+            for point, label in classified:
+                mistakes.append(Mistake("missed_critical_point", text("mistakes.missed_critical_point"), ((point, label),)))
+        return Part(
+            id="c", prompt=text("problems.hessian.prompt_classified"), kind="classified_points", answer=classified,
+            ask="classified_critical_points", args={"f": "f", "vars": ["x", "y"]}, variables=("x", "y"), choices=LABELS,
+            steps=steps, mistakes=tuple(mistakes), depends_on=("a", "b"), nice="integer",
+        )

@@ -1,11 +1,17 @@
 """Lagrange multipliers: extremize f subject to g = c (two variables; three at difficulty 3).
 
-Built backwards from the optimum: the candidate points are integers by construction.
+Every version of one difficulty asks the same parts, and no prompt names a candidate point:
 
-* linear f on a circle (sphere): f = a·x with a a multiple of a Pythagorean vector, so the
-  candidates ±t·a/|a| are integer points; λ = ±|a|/(2r);
-* xy on a line ax + by = c with c = 2abt: the single candidate (bt, at), a maximum;
-* x² + y² on a line ax + by = c with c = t(a² + b²): the nearest point t(a, b), a minimum.
+* d1 — xy on a line ax + by = c (one candidate, the maximum) or x² + y² on a line (one
+  candidate, the minimum): (a) the candidate with its type, (b) λ there, (c) the extreme value;
+* d2 — a linear f on a circle; d3 — a linear f on a sphere (two candidates, the maximum and the
+  minimum): (a) the candidates with their types, (b) λ at the maximum, (c) the maximum value,
+  (d) the minimum value.
+
+Built backwards from the optimum, so the candidates are integer points: a linear f = a·x with a
+a multiple of a Pythagorean vector puts the candidates at ±t·a/|a|; xy on ax + by = 2abt has
+its candidate at (bt, at); x² + y² on ax + by = t(a² + b²) at t(a, b). Variants where a named
+slip would give the right answer are drawn again (λ = ±1, an extreme value equal to c).
 """
 
 from __future__ import annotations
@@ -14,14 +20,16 @@ import random
 
 import sympy
 
-from exgen.problems.base import Family, family, nonzero, sstr
+from exgen.problems.base import Family, RejectVariant, family, nonzero, sstr
 from exgen.problems.calculus import d
 from exgen.problems.model import Math, Mistake, Part, Step, Text, text
+from exgen.problems.steps import call, equation, substituted
 
 X, Y, Z = sympy.symbols("x y z")
 LAMBDA = sympy.Symbol("lambda")
 TRIPLES = [(3, 4, 5), (5, 12, 13), (8, 15, 17), (7, 24, 25), (20, 21, 29)]
 QUADRUPLES = [(1, 2, 2, 3), (2, 3, 6, 7), (1, 4, 8, 9), (2, 6, 9, 11), (4, 4, 7, 9)]
+TYPES = ("maximum", "minimum")
 
 
 def _signed(rng: random.Random, values: tuple[int, ...]) -> list[int]:
@@ -30,130 +38,170 @@ def _signed(rng: random.Random, values: tuple[int, ...]) -> list[int]:
     return out
 
 
+def _eq(lhs: object, rhs: object) -> sympy.Eq:
+    return sympy.Eq(lhs, rhs, evaluate=False)
+
+
 @family(
     "lagrange",
     title="families.lagrange.title",
     summary="families.lagrange.summary",
-    asks=("lagrange_points", "lagrange_multiplier", "lagrange_extreme_value", "lagrange_extreme_point"),
+    asks=("lagrange_classified", "lagrange_multiplier", "lagrange_extreme_value"),
 )
 class Lagrange(Family):
     def build(self, rng: random.Random, difficulty: int) -> tuple[Text, dict[str, str], list[Part]]:
-        variant = "sphere" if difficulty == 3 else rng.choice(
-            {1: ["product_on_line", "distance_to_line"], 2: ["linear_on_circle", "linear_on_circle", "distance_to_line"]}[difficulty]
-        )
+        variant = {1: rng.choice(["product_on_line", "distance_to_line"]), 2: "linear_on_circle", 3: "sphere"}[difficulty]
         t = rng.choice([1, 2, 3, 4])
         if variant in ("linear_on_circle", "sphere"):
             if variant == "sphere":
                 *direction, norm = rng.choice(QUADRUPLES)
                 variables = [X, Y, Z]
             else:
-                p, q, norm = rng.choice(TRIPLES[:3] if difficulty == 1 else TRIPLES)
+                p, q, norm = rng.choice(TRIPLES)
                 direction = [p, q]
                 variables = [X, Y]
             direction = _signed(rng, tuple(direction))
             scale = rng.choice([1, 2])
-            coefficients = [scale * d for d in direction]
+            coefficients = [scale * k for k in direction]
             r = norm * t
             f = sympy.Add(*[c * v for c, v in zip(coefficients, variables)])
             g = sympy.Add(*[v**2 for v in variables])
             c = r**2
-            best = tuple(sympy.Integer(t * d) for d in direction)
+            best = tuple(sympy.Integer(t * k) for k in direction)
             worst = tuple(-v for v in best)
-            candidates = tuple(sorted([best, worst]))
-            lam_best = sympy.Rational(scale * norm, 2 * r)  # ∇f = λ∇g at the maximum
-            extremes = {"max": (best, f.xreplace(dict(zip(variables, best)))), "min": (worst, f.xreplace(dict(zip(variables, worst))))}
+            lambdas = {best: sympy.Rational(scale * norm, 2 * r), worst: -sympy.Rational(scale * norm, 2 * r)}
+            types = {best: "maximum", worst: "minimum"}
         elif variant == "product_on_line":
             a, b = rng.choice([1, 2, 3, 4]), rng.choice([1, 2, 3, 4])
             variables = [X, Y]
-            f = X * Y
-            g = a * X + b * Y
-            c = 2 * a * b * t
+            f, g, c = X * Y, a * X + b * Y, 2 * a * b * t
             best = (sympy.Integer(b * t), sympy.Integer(a * t))
-            candidates = (best,)
-            lam_best = sympy.Integer(t)  # y = λa, x = λb
-            extremes = {"max": (best, f.xreplace({X: best[0], Y: best[1]}))}
+            lambdas, types = {best: sympy.Integer(t)}, {best: "maximum"}  # y = λa, x = λb
         else:  # distance_to_line
             a, b = nonzero(rng, -4, 4), nonzero(rng, -4, 4)
             variables = [X, Y]
-            f = X**2 + Y**2
-            g = a * X + b * Y
-            c = t * (a * a + b * b)
+            f, g, c = X**2 + Y**2, a * X + b * Y, t * (a * a + b * b)
             best = (sympy.Integer(t * a), sympy.Integer(t * b))
-            candidates = (best,)
-            lam_best = sympy.Integer(2 * t)  # 2x = λa
-            extremes = {"min": (best, f.xreplace({X: best[0], Y: best[1]}))}
+            lambdas, types = {best: sympy.Integer(2 * t)}, {best: "minimum"}  # 2x = λa
         names = [str(v) for v in variables]
-        base_args = {"f": "f", "g": "g", "c": sstr(c), "vars": names}
-        constraint = Math(sympy.Eq(g, c, evaluate=False))
+        values = {point: f.xreplace(dict(zip(variables, point))) for point in types}
+        if any(abs(lam) == 1 for lam in lambdas.values()):
+            raise RejectVariant("λ = ±1: the slip 1/λ would give the right answer")
+        if any(value == c for value in values.values()):
+            raise RejectVariant("an extreme value equal to c: the slip 'the value is c' would be right")
+
         grad_f = tuple(d(f, v) for v in variables)
         grad_g = tuple(d(g, v) for v in variables)
-        system = tuple(sympy.Eq(df, LAMBDA * dg, evaluate=False) for df, dg in zip(grad_f, grad_g)) + (sympy.Eq(g, c, evaluate=False),)
-
-        parts: list[Part] = []
-        point_mistakes = []
-        if len(candidates) > 1:
-            point_mistakes.append(Mistake("lagrange_one_sign", text("mistakes.lagrange_one_sign"), (best,)))
-        unconstrained = _unconstrained(f, variables)
-        if unconstrained is not None and unconstrained != candidates:
-            point_mistakes.append(Mistake("lagrange_no_constraint", text("mistakes.lagrange_no_constraint"), unconstrained))
-        parts.append(
-            Part(
-                id="a", prompt=text("problems.lagrange.prompt_points"), kind="points", answer=candidates,
-                ask="lagrange_points", args=base_args, variables=tuple(names),
-                steps=(Step(text("steps.lagrange_system", system=Math(system, display=True))),
-                       Step(text(f"steps.lagrange_solve.{variant}", t=Math(sympy.Integer(t))), candidates)),
-                mistakes=tuple(point_mistakes), nice="integer",
-            )
-        )
-        best_point = extremes["max"][0] if "max" in extremes else extremes["min"][0]
-        parts.append(
-            Part(
-                id="b", prompt=text("problems.lagrange.prompt_lambda", point=Math(best_point)), kind="number", answer=lam_best,
-                ask="lagrange_multiplier", args={**base_args, "point": [sstr(v) for v in best_point]},
-                steps=(Step(text("steps.lagrange_lambda", equation=Math(sympy.Eq(grad_f[0].xreplace(dict(zip(variables, best_point))), LAMBDA * grad_g[0].xreplace(dict(zip(variables, best_point))), evaluate=False)))),
-                       Step(text("steps.conclude"), lam_best)),
-                mistakes=(Mistake("lambda_sign", text("mistakes.lambda_sign"), -lam_best), Mistake("lambda_inverse", text("mistakes.lambda_inverse"), 1 / lam_best)),
-                depends_on=("a",), nice="rational",
-            )
-        )
-        letters = iter("cdef")
-        for which in ("max", "min"):
-            if which not in extremes:
-                continue
-            point, value = extremes[which]
-            other = "min" if which == "max" else "max"
-            wrong_value = [Mistake("extremes_swapped", text("mistakes.extremes_swapped"), extremes[other][1])] if other in extremes else []
-            wrong_value.append(Mistake("constraint_value", text("mistakes.constraint_value"), sympy.Integer(c)))
-            parts.append(
-                Part(
-                    id=next(letters), prompt=text(f"problems.lagrange.prompt_{which}_value"), kind="number", answer=value,
-                    ask="lagrange_extreme_value", args={**base_args, "which": which},
-                    steps=(Step(text("steps.lagrange_evaluate", values=Math(tuple(sympy.Eq(sympy.Function("f")(*p), f.xreplace(dict(zip(variables, p))), evaluate=False) for p in candidates)))),
-                           Step(text("steps.conclude"), value)),
-                    mistakes=tuple(wrong_value), depends_on=("a",), nice="integer",
-                )
-            )
-        if len(extremes) == 2:
-            parts.append(
-                Part(
-                    id=next(letters), prompt=text("problems.lagrange.prompt_max_point"), kind="points", answer=(extremes["max"][0],),
-                    ask="lagrange_extreme_point", args={**base_args, "which": "max"}, variables=tuple(names),
-                    steps=(Step(text("steps.conclude"), (extremes["max"][0],)),),
-                    mistakes=(Mistake("extremes_swapped", text("mistakes.extremes_swapped"), (extremes["min"][0],)),),
-                    depends_on=("a",), nice="integer",
-                )
-            )
+        system = tuple(_eq(df, LAMBDA * dg) for df, dg in zip(grad_f, grad_g)) + (_eq(g, c),)
+        base_args = {"f": "f", "g": "g", "c": sstr(c), "vars": names}
+        classified = tuple(sorted(((p, types[p]) for p in types), key=lambda item: [int(v) for v in item[0]]))
+        ctx = _Context(variant, variables, f, g, c, grad_f, grad_g, system, base_args, classified, values, lambdas, t)
+        parts = [ctx.candidates_part()]
+        leading = "maximum" if "maximum" in types.values() else "minimum"
+        parts.append(ctx.multiplier_part(leading))
+        letters = iter("cd")
+        for which in ("maximum", "minimum"):
+            if which in types.values():
+                parts.append(ctx.value_part(next(letters), which))
         kind = {"product_on_line": "maximize", "distance_to_line": "minimize"}.get(variant, "extremize")
-        statement = text(f"problems.lagrange.statement_{kind}", f=Math(f), constraint=constraint)
+        statement = text(f"problems.lagrange.statement_{kind}", f=Math(f), constraint=Math(_eq(g, c)))
         return statement, {"f": sstr(f), "g": sstr(g), "c": sstr(c)}, parts
 
 
-def _unconstrained(f: sympy.Expr, variables: list[sympy.Symbol]) -> tuple[tuple[sympy.Expr, ...], ...] | None:
-    """What ∇f = 0 alone gives (the 'forgot the constraint' slip), when it is a finite set.
+class _Context:
+    """One variant's data, shared by the parts it builds."""
 
-    The objectives here are linear (no critical point), xy or x² + y² (only the origin).
-    """
-    gradient = [d(f, v) for v in variables]
-    if all(g.is_number for g in gradient):
-        return () if any(g != 0 for g in gradient) else None  # linear f: no critical point at all
-    return (tuple(sympy.Integer(0) for _ in variables),)
+    def __init__(self, variant: str, variables: list[sympy.Symbol], f: sympy.Expr, g: sympy.Expr, c: int,
+                 grad_f: tuple, grad_g: tuple, system: tuple, base_args: dict, classified: tuple, values: dict, lambdas: dict, t: int) -> None:
+        self.variant, self.variables, self.f, self.g, self.c = variant, variables, f, g, c
+        self.grad_f, self.grad_g, self.system, self.base_args = grad_f, grad_g, system, base_args
+        self.classified, self.values, self.lambdas, self.t = classified, values, lambdas, t
+        self.names = tuple(str(v) for v in variables)
+
+    def point_of(self, which: str) -> tuple:
+        return next(p for p, label in self.classified if label == which)
+
+    def f_at(self, point: tuple) -> object:
+        return call("f", *point)
+
+    def candidates_part(self) -> Part:
+        steps = [Step(text("steps.lagrange_system", system=Math(self.system, display=True))), *self._solving_steps()]
+        steps.append(Step(text("steps.conclude"), self.classified))
+        mistakes = []
+        if len(self.classified) == 2:
+            swapped = {"maximum": "minimum", "minimum": "maximum"}
+            mistakes.append(Mistake("extremes_swapped", text("mistakes.extremes_swapped"), tuple((p, swapped[label]) for p, label in self.classified)))
+            best = self.point_of("maximum")
+            mistakes.append(Mistake("lagrange_one_sign", text("mistakes.lagrange_one_sign"), ((best, "maximum"),)))
+        else:
+            ((point, label),) = self.classified
+            other = "minimum" if label == "maximum" else "maximum"
+            mistakes.append(Mistake("lagrange_type", text(f"mistakes.lagrange_type.{self.variant}"), ((point, other),)))
+        if self.variant in ("product_on_line", "distance_to_line"):
+            origin = tuple(sympy.Integer(0) for _ in self.variables)
+            mistakes.append(Mistake("lagrange_no_constraint", text("mistakes.lagrange_no_constraint"), ((origin, self.classified[0][1]),)))
+        return Part(
+            id="a", prompt=text("problems.lagrange.prompt_classified"), kind="classified_points", answer=self.classified,
+            ask="lagrange_classified", args=self.base_args, variables=self.names, choices=TYPES,
+            steps=tuple(steps), mistakes=tuple(mistakes), nice="integer",
+        )
+
+    def _solving_steps(self) -> list[Step]:
+        v, t = self.variables, sympy.Integer(self.t)
+        candidates = Math([p for p, _ in self.classified]) if len(self.classified) > 1 else Math(self.classified[0][0])
+        if self.variant in ("linear_on_circle", "sphere"):
+            coords = [_eq(var, df / (2 * LAMBDA)) for var, df in zip(v, self.grad_f)]
+            radius_eq = _eq(sympy.Add(*[sympy.Pow(df / (2 * LAMBDA), 2, evaluate=False) for df in self.grad_f], evaluate=False), self.c)
+            lam = max(self.lambdas.values())
+            steps = [
+                Step(text("steps.lagrange_solve.coordinates", coords=Math(coords))),
+                Step(text("steps.lagrange_solve.into_constraint", equation=Math(radius_eq), lambdas=Math([_eq(LAMBDA, lam), _eq(LAMBDA, -lam)]),
+                          candidates=candidates)),
+                Step(text("steps.lagrange_compare", values=Math([equation(self.f_at(p), substituted(self.f, dict(zip(self.names, p))), self.values[p])
+                                                                 for p, _ in self.classified]))),
+            ]
+            return steps
+        (point, label), = self.classified
+        lam = self.lambdas[point]
+        if self.variant == "product_on_line":
+            a, b = self.grad_g
+            coords = [_eq(v[0], b * LAMBDA), _eq(v[1], a * LAMBDA)]
+            into = _eq(sympy.Add(sympy.Mul(a, b * LAMBDA, evaluate=False), sympy.Mul(b, a * LAMBDA, evaluate=False), evaluate=False), self.c)
+        else:
+            a, b = self.grad_g
+            coords = [_eq(v[0], sympy.Mul(sympy.Rational(a, 2), LAMBDA, evaluate=False)), _eq(v[1], sympy.Mul(sympy.Rational(b, 2), LAMBDA, evaluate=False))]
+            into = _eq(sympy.Add(sympy.Mul(a, sympy.Rational(a, 2) * LAMBDA, evaluate=False), sympy.Mul(b, sympy.Rational(b, 2) * LAMBDA, evaluate=False), evaluate=False), self.c)
+        return [
+            Step(text("steps.lagrange_solve.coordinates", coords=Math(coords))),
+            Step(text("steps.lagrange_solve.line", equation=Math(into), lam=Math(_eq(LAMBDA, lam)), candidate=Math(point))),
+            Step(text(f"steps.lagrange_type.{self.variant}", candidate=Math(point), t=Math(t))),
+        ]
+
+    def multiplier_part(self, which: str) -> Part:
+        point = self.point_of(which)
+        lam = self.lambdas[point]
+        at = dict(zip(self.variables, point))
+        first = next(i for i, dg in enumerate(self.grad_g) if dg.xreplace(at) != 0)
+        reads = _eq(self.grad_f[first].xreplace(at), self.grad_g[first].xreplace(at) * LAMBDA)
+        return Part(
+            id="b", prompt=text(f"problems.lagrange.prompt_lambda_{which}"), kind="number", answer=lam,
+            ask="lagrange_multiplier", args={**self.base_args, "which": "max" if which == "maximum" else "min"},
+            steps=(Step(text("steps.lagrange_lambda", point=Math(point), equation=Math(reads))), Step(text("steps.conclude"), lam)),
+            mistakes=(Mistake("lambda_sign", text("mistakes.lambda_sign"), -lam), Mistake("lambda_inverse", text("mistakes.lambda_inverse"), 1 / lam)),
+            depends_on=("a",), nice="rational",
+        )
+
+    def value_part(self, part_id: str, which: str) -> Part:
+        point = self.point_of(which)
+        value = self.values[point]
+        work = substituted(self.f, dict(zip(self.names, point)))
+        mistakes = [Mistake("constraint_value", text("mistakes.constraint_value"), sympy.Integer(self.c))]
+        others = [self.values[p] for p, label in self.classified if label != which]
+        if others:
+            mistakes.insert(0, Mistake("extremes_swapped", text("mistakes.extremes_swapped"), others[0]))
+        return Part(
+            id=part_id, prompt=text(f"problems.lagrange.prompt_{which}_value"), kind="number", answer=value,
+            ask="lagrange_extreme_value", args={**self.base_args, "which": "max" if which == "maximum" else "min"},
+            steps=(Step(text(f"steps.lagrange_value_{which}", point=Math(point)), work), Step(text("steps.conclude"), value)),
+            mistakes=tuple(mistakes), depends_on=("a",), nice="integer",
+        )

@@ -10,6 +10,7 @@ import sympy
 from exgen.problems.base import Family, RejectVariant, family, nonzero, sstr
 from exgen.problems.calculus import d
 from exgen.problems.model import Math, Mistake, Part, Step, Text, text
+from exgen.problems.steps import substituted
 
 X, Y, Z = sympy.symbols("x y z")
 
@@ -62,6 +63,10 @@ class PartialDerivatives(Family):
         if any(not f.has(v) for v in variables):
             raise RejectVariant("a variable does not occur")
         gradient = tuple(d(f, v) for v in variables)
+        x, y = variables[0], variables[1]
+        second = d(f, x, 2) if difficulty == 1 else d(f, x, y)
+        if any(g.is_number for g in gradient[:2]) or second.is_number:
+            raise RejectVariant("a constant partial derivative: nothing to practise")
         parts: list[Part] = []
         letters = iter("abcdefgh")
         for var, component in list(zip(variables, gradient))[:2]:
@@ -72,32 +77,34 @@ class PartialDerivatives(Family):
             others = [v for v in variables if v != var]
             mistakes.append(Mistake("other_variable_differentiated", text("mistakes.other_variable_differentiated", var=Math(var)),
                                     d(f, var) + sympy.Add(*[d(f, o) for o in others])))
+            by_term = sympy.Add(*[_written_zero(d(t, var)) for t in terms], evaluate=False)
             parts.append(
                 Part(
                     id=next(letters), prompt=text("problems.partial_derivatives.prompt_partial", var=Math(var)),
                     kind="expression", answer=component, ask="partial", args={"f": "f", "wrt": [str(var)]},
                     variables=names,
                     steps=(Step(text("steps.partial_treat_constant" if len(others) > 1 else "steps.partial_treat_constant_one",
-                                     var=Math(var), others=Math(list(others)) if len(others) > 1 else Math(others[0]))),
-                           Step(text("steps.result"), component)),
+                                     var=Math(var), others=Math(list(others)) if len(others) > 1 else Math(others[0])), by_term),
+                           Step(text("steps.simplify"), component)),
                     mistakes=tuple(mistakes),
                 )
             )
-        x, y = variables[0], variables[1]
         if difficulty == 1:
-            second = d(f, x, 2)
             order, prompt = [str(x), str(x)], text("problems.partial_derivatives.prompt_second", var=Math(x))
             wrong = [Mistake("second_as_first", text("mistakes.second_as_first"), gradient[0])]
         else:
-            second = d(f, x, y)
             order, prompt = [str(x), str(y)], text("problems.partial_derivatives.prompt_mixed", first=Math(x), second=Math(y))
             wrong = [Mistake("mixed_as_pure", text("mistakes.mixed_as_pure"), d(f, x, 2)),
                      Mistake("mixed_as_product", text("mistakes.mixed_as_product"), gradient[0] * gradient[1])]
+        first_terms = sympy.Add.make_args(sympy.expand(gradient[0]))
+        again = sympy.Symbol(order[1])
         parts.append(
             Part(
                 id=next(letters), prompt=prompt, kind="expression", answer=second, ask="partial",
                 args={"f": "f", "wrt": order}, variables=names,
-                steps=(Step(text("steps.partial_again", first=Math(gradient[0]), var=Math(sympy.Symbol(order[1])))), Step(text("steps.result"), second)),
+                steps=(Step(text("steps.partial_again", first=Math(gradient[0]), var=Math(again)),
+                            sympy.Add(*[_written_zero(d(t, again)) for t in first_terms], evaluate=False)),
+                       Step(text("steps.simplify"), second)),
                 mistakes=tuple(wrong), depends_on=("a",),
             )
         )
@@ -108,7 +115,7 @@ class PartialDerivatives(Family):
                 ask="gradient", args={"f": "f", "vars": list(names)}, variables=names,
                 steps=(Step(text("steps.gradient_collect"), gradient),),
                 mistakes=(Mistake("gradient_order", text("mistakes.gradient_order"), tuple(reversed(gradient))),),
-                depends_on=("a", "b"),
+                depends_on=("a", "b") if difficulty < 3 else (),
             )
         )
         point = [sympy.Integer(rng.choice([-2, -1, 1, 2])) for _ in variables]
@@ -117,17 +124,24 @@ class PartialDerivatives(Family):
         at = dict(zip(variables, point))
         value = tuple(g.xreplace(at) for g in gradient)
         all_rational = all(v.is_Rational for v in value)
+        work = tuple(substituted(g, {str(v): p for v, p in zip(variables, point)}) for g in gradient)
         parts.append(
             Part(
                 id=next(letters),
                 prompt=text("problems.partial_derivatives.prompt_gradient_at", point=Math(tuple(point))),
                 kind="vector", answer=value, ask="gradient_at",
                 args={"f": "f", "vars": list(names), "at": [sstr(p) for p in point]}, variables=names,
-                steps=(Step(text("steps.substitute_point", at=Math(tuple(point))), value),),
-                mistakes=(Mistake("gradient_value_at_f", text("mistakes.value_not_derivative"), (f.xreplace(at),) * len(variables)),),
+                steps=(Step(text("steps.substitute_into_gradient", at=Math(tuple(point))), work), Step(text("steps.conclude"), value)),
+                mistakes=(Mistake("value_not_gradient", text("mistakes.value_not_gradient"), (f.xreplace(at),) * len(variables)),
+                          Mistake("gradient_order", text("mistakes.gradient_order"), tuple(reversed(value)))),
                 depends_on=(gradient_id,), nice="integer" if all_rational and not f.has(sympy.exp, sympy.sin, sympy.log) else None,
             )
         )
         function = sympy.Function("f")(*variables)
         statement = text("problems.partial_derivatives.statement", f=Math(sympy.Eq(function, f, evaluate=False)))
         return statement, {"f": sstr(f)}, parts
+
+
+def _written_zero(term: sympy.Expr) -> sympy.Expr:
+    """A term's derivative for a term-by-term step; a vanishing term shows as 0."""
+    return term if term != 0 else sympy.Integer(0)

@@ -11,9 +11,10 @@ import random
 
 import sympy
 
-from exgen.problems.base import Family, family, nonzero, sstr
+from exgen.problems.base import Family, RejectVariant, family, nonzero, sstr
 from exgen.problems.calculus import d
 from exgen.problems.model import Math, Mistake, Part, Step, Text, text
+from exgen.problems.steps import call, equation, substituted
 
 x, y = sympy.symbols("x y")
 
@@ -26,11 +27,11 @@ def _polynomial(rng: random.Random, degree: int) -> sympy.Expr:
     return sympy.Add(*[rng.randint(-4, 4) * x**k for k in range(degree)], nonzero(rng, -3, 3) * x**degree)
 
 
-def _function(rng: random.Random, difficulty: int, x0: int) -> tuple[sympy.Expr, sympy.Expr]:
-    """f and f′, built so that both are nice at x0."""
+def _function(rng: random.Random, difficulty: int, x0: int) -> tuple[sympy.Expr, sympy.Expr, Step]:
+    """f and f′, built so that both are nice at x0, and the step that differentiates f."""
     if difficulty == 1:
         f = _polynomial(rng, rng.choice([2, 3]))
-        return f, d(f, x)
+        return f, d(f, x), Step(text("steps.differentiate_terms"), d(f, x))
     k = nonzero(rng, -3, 3)
     anchored = [
         (sympy.exp(k * (x - x0)), k * sympy.exp(k * (x - x0))),
@@ -42,9 +43,13 @@ def _function(rng: random.Random, difficulty: int, x0: int) -> tuple[sympy.Expr,
     polynomial = _polynomial(rng, rng.choice([1, 2]))
     coefficient = nonzero(rng, -3, 3)
     if difficulty == 2:
-        return polynomial + coefficient * piece, d(polynomial, x) + coefficient * d_piece
+        df = d(polynomial, x) + coefficient * d_piece
+        return polynomial + coefficient * piece, df, Step(text("steps.differentiate_terms"), df)
     # difficulty 3: a product, so the product rule is needed as well
-    return polynomial * piece, d(polynomial, x) * piece + polynomial * d_piece
+    du = d(polynomial, x)
+    rule = sympy.Add(sympy.Mul(du, piece, evaluate=False), sympy.Mul(polynomial, d_piece, evaluate=False), evaluate=False)
+    step = Step(text("steps.product_rule", u=Math(polynomial), v=Math(piece), du=Math(du), dv=Math(d_piece)), rule)
+    return polynomial * piece, du * piece + polynomial * d_piece, step
 
 
 @family(
@@ -55,41 +60,44 @@ def _function(rng: random.Random, difficulty: int, x0: int) -> tuple[sympy.Expr,
 )
 class TangentLine(Family):
     def build(self, rng: random.Random, difficulty: int) -> tuple[Text, dict[str, str], list[Part]]:
-        x0 = rng.randint(-2, 3) if difficulty == 1 else rng.randint(-1, 2)
-        f, df = _function(rng, difficulty, x0)
+        # x₀ ≠ 0: at 0 the slip y = mx + y₀ (the line not shifted to x₀) would be right
+        x0 = rng.choice([-2, -1, 1, 2, 3]) if difficulty == 1 else rng.choice([-1, 1, 2])
+        f, df, differentiate = _function(rng, difficulty, x0)
         y0 = f.xreplace({x: sympy.Integer(x0)})
         slope = df.xreplace({x: sympy.Integer(x0)})
+        if slope == 0 or y0 == slope:
+            raise RejectVariant("a horizontal tangent, or f(x₀) = f′(x₀): slips would go unseen")
         line = _eq(y, sympy.expand(y0 + slope * (x - x0)))
         point_form = sympy.Eq(y - y0, sympy.Mul(slope, x - x0, evaluate=False), evaluate=False)
         at = Math(sympy.Eq(x, x0, evaluate=False))
         derivative = Part(
             id="a", prompt=text("problems.tangent_line.prompt_derivative"), kind="expression", answer=df,
             ask="derivative", args={"f": "f", "var": "x"}, variables=("x",),
-            steps=(Step(text("steps.differentiate"), df),),
+            steps=(differentiate, Step(text("steps.conclude"), df)),
             mistakes=(Mistake("sign_error", text("mistakes.sign_error"), -df),),
         )
         slope_part = Part(
             id="b", prompt=text("problems.tangent_line.prompt_slope", at=at), kind="number", answer=slope,
             ask="derivative_at", args={"f": "f", "var": "x", "at": sstr(x0)},
-            steps=(Step(text("steps.substitute_point", at=at), slope),),
+            steps=(Step(text("steps.substitute_point", at=at), substituted(df, {"x": x0})), Step(text("steps.conclude"), slope)),
             mistakes=(
                 Mistake("value_not_derivative", text("mistakes.value_not_derivative"), y0),
                 Mistake("sign_error", text("mistakes.sign_error"), -slope),
             ),
             depends_on=("a",), nice="rational",
         )
-        wrong_slope = y0 if y0 != slope else slope + 1
         tangent = Part(
             id="c", prompt=text("problems.tangent_line.prompt_line", at=at), kind="equation", answer=line,
             ask="tangent_line", args={"f": "f", "var": "x", "at": sstr(x0), "y": "y"}, variables=("x", "y"),
             steps=(
+                Step(text("steps.tangent_value", value=Math(equation(call("f", x0), substituted(f, {"x": x0}), y0)))),
                 Step(text("steps.tangent_point", point=Math((sympy.Integer(x0), y0)), m=Math(slope)), point_form),
                 Step(text("steps.solve_for_y"), line),
             ),
             mistakes=(
                 Mistake("tangent_not_shifted", text("mistakes.tangent_not_shifted"), _eq(y, slope * x + y0)),
                 Mistake("tangent_shift_sign", text("mistakes.tangent_shift_sign"), _eq(y, sympy.expand(y0 + slope * (x + x0)))),
-                Mistake("tangent_value_as_slope", text("mistakes.tangent_value_as_slope"), _eq(y, sympy.expand(y0 + wrong_slope * (x - x0)))),
+                Mistake("tangent_value_as_slope", text("mistakes.tangent_value_as_slope"), _eq(y, sympy.expand(y0 + y0 * (x - x0)))),
                 Mistake("normal_line", text("mistakes.normal_line"), _eq(y, sympy.expand(y0 - (x - x0) / slope)) if slope != 0 else _eq(x, sympy.Integer(x0))),
             ),
             depends_on=("b",), nice="rational",

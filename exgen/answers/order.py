@@ -1,0 +1,127 @@
+"""How people write formulas: the order of terms, and where a sign goes.
+
+Shared by every printer (calculator text, LaTeX, MathML), so a formula reads the same on a
+worksheet, in a key and in feedback: ``48x + 14y``, ``1 - y``, ``a - b`` rather than ``a + (-b)``,
+and arithmetic in a worked step (``2 \\cdot 6 - 1^2``) as written.
+"""
+
+from __future__ import annotations
+
+from exgen.answers import nodes as n
+
+
+def _variables_key(term: n.Node) -> str:
+    names = sorted(n.free_symbols(term))
+    return "".join(names)
+
+
+def _monomial_degree(term: n.Node) -> float | None:
+    """The degree of c·x^a·y^b… (any rational powers), or None for anything else."""
+    if isinstance(term, n.Num):
+        return 0.0
+    if isinstance(term, n.Sym):
+        return 1.0
+    if isinstance(term, n.Neg):
+        return _monomial_degree(term.arg)
+    if isinstance(term, n.Pow):
+        exponent = n.rational_value(term.exp)
+        return float(exponent) if exponent is not None and isinstance(term.base, n.Sym) else None
+    if isinstance(term, n.Mul):
+        degrees = [_monomial_degree(f) for f in term.factors]
+        return None if any(d is None for d in degrees) else sum(d for d in degrees if d is not None)
+    if isinstance(term, n.Div):
+        top, bottom = _monomial_degree(term.num), _monomial_degree(term.den)
+        return None if top is None or bottom is None else top - bottom
+    return None
+
+
+def _place(index: int, term: n.Node) -> tuple[int, float, str, int]:
+    if not n.free_symbols(term):
+        return (2, 0.0, "", index)  # constants last
+    degree = _monomial_degree(term)
+    if degree is None:
+        return (1, 0.0, "", index)  # sin x, e^x, (x + 1)^2: after the powers, as written
+    return (0, -degree, _variables_key(term), index)
+
+
+def ordered_terms(node: n.Add) -> list[n.Node]:
+    r"""Terms as people write them: powers by falling degree, then in the order of the variables
+    (``48x + 14y``, ``x^2 + xy + y^2``, ``10x^4 - 3/(2\sqrt{x})``), then other terms in the order they
+    were written (``\cos 3x - 4 \sin 4x``), constants last. Arithmetic (a sum of numbers, as in a
+    worked step ``2 \cdot 6 - 1^2``) stays as written."""
+    if not n.free_symbols(node):
+        return list(node.terms)
+    terms = [term for _, term in sorted(enumerate(node.terms), key=lambda item: _place(*item))]
+    if len(terms) == 2:
+        # "1 - y", "y - x", "1 - sigma(z)": a positive term goes first rather than a leading minus
+        first_negative, _ = pull_sign(terms[0])
+        second_negative, _ = pull_sign(terms[1])
+        if first_negative and not second_negative:
+            terms.reverse()
+    return terms
+
+
+def is_numeral(node: n.Node) -> bool:
+    """A number as arithmetic writes it: 6, -3, 1/2, 2^3, (-2)^2."""
+    if isinstance(node, n.Num):
+        return True
+    if isinstance(node, n.Neg):
+        return is_numeral(node.arg)
+    if isinstance(node, n.Pow):
+        exponent = n.rational_value(node.exp)
+        return exponent is not None and exponent.denominator == 1 and is_numeral(node.base)
+    if isinstance(node, n.Div):
+        return is_numeral(node.num) and is_numeral(node.den)
+    if isinstance(node, n.Add):  # a bracketed sum of numbers: (2 · (-1) - 2 - 0) · (-1)
+        return all(is_numeral(t) or (isinstance(t, n.Mul) and is_arithmetic(t.factors)) for t in node.terms)
+    return False
+
+
+def in_print_order(node: n.Node) -> n.Node:
+    r"""The tree with every sum in the order it is printed, so that numbers substituted into it
+    show the arithmetic in the order the formula was written (``3 \cdot 2^2 - 4 \cdot 2 + 1``)."""
+    if isinstance(node, n.Add):
+        return n.Add(tuple(in_print_order(t) for t in ordered_terms(node)))
+    if isinstance(node, (n.Num, n.Sym, n.Const)):
+        return node
+    return n.rebuild(node, tuple(in_print_order(c) for c in node.children()))
+
+
+def is_arithmetic(factors: tuple[n.Node, ...] | list[n.Node]) -> bool:
+    r"""A product of numbers only (``2 \cdot 6``, ``3 \cdot (-2)^2``): a worked step, printed as
+    written with a dot between the factors. (Keys never hold one: their numbers are folded.)"""
+    return len(factors) > 1 and all(is_numeral(f) for f in factors)
+
+
+def pull_sign(node: n.Node) -> tuple[bool, n.Node]:
+    """A term's overall sign and its magnitude, so a minus is written once, in front:
+    ``a - b`` rather than ``a + (-b)``, ``-4 sin u`` rather than ``4 · -sin u``. Signs of
+    factors (nested products, quotients) are multiplied out; the value is unchanged."""
+    if isinstance(node, n.Neg):
+        negative, magnitude = pull_sign(node.arg)
+        return not negative, magnitude
+    if isinstance(node, n.Num):
+        if node.value < 0:
+            return True, n.Num(-node.value, node.text.lstrip("-"))
+        return False, node
+    if isinstance(node, n.Mul):
+        if is_arithmetic(node.factors):  # 4 · (-2) stays as written: only the first sign comes out
+            first_negative, first = pull_sign(node.factors[0])
+            return (first_negative, n.Mul((first, *node.factors[1:]))) if first_negative else (False, node)
+        negative = changed = False
+        factors: list[n.Node] = []
+        for factor in node.factors:
+            factor_negative, magnitude = pull_sign(factor)
+            negative ^= factor_negative
+            changed |= factor_negative or magnitude is not factor  # --(a + b) prints as (a + b)
+            factors.append(magnitude)
+        if not changed:
+            return False, node
+        factors = [f for f in factors if not (isinstance(f, n.Num) and f.value == 1 and not f.text)] or [n.Num(1)]
+        return negative, factors[0] if len(factors) == 1 else n.Mul(tuple(factors))
+    if isinstance(node, n.Div):
+        num_negative, numerator = pull_sign(node.num)
+        den_negative, denominator = pull_sign(node.den)
+        if num_negative != den_negative:
+            return True, n.Div(numerator, denominator)
+    return False, node
