@@ -159,7 +159,7 @@ def test_error_carried_forward(generated: Path, tmp_path: Path) -> None:
     results = book.rows[0].results
     assert results[slope_part["id"]].verdict == "incorrect"
     assert results[tangent["id"]].ecf and results[tangent["id"]].verdict == "correct", results[tangent["id"]]
-    assert "consistent with your answer" in results[tangent["id"]].message
+    assert "follows from your answer" in results[tangent["id"]].message
     assert results[gd["id"]].ecf, results[gd["id"]]
     # an answer inconsistent with the earlier one gets no ECF credit
     submissions.write_text(json.dumps({"student": version["student"]["id"], "version": version["version"],

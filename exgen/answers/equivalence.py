@@ -301,6 +301,8 @@ class _NumericRun:
                 if a.overflow:
                     self.overflows += 1
                     return _PointResult(_UNRESOLVED, bits)  # too large to evaluate, not undefined
+                if self.isolated_in_key_domain(coords):
+                    return _PointResult(_OUTSIDE, bits)  # x ln(x - 1) at x = 0: 0 · iπ, not a region
                 if retried_mismatch or bits * 4 > MAX_PROBED_PRECISION:
                     return _PointResult(_MISMATCH, bits, 0.0, e, a)
                 retried_mismatch = True  # a ball straddling a branch point: look closer once
@@ -310,6 +312,17 @@ class _NumericRun:
             bits *= 2
             if bits > limit:
                 return _PointResult(_UNRESOLVED, bits)
+
+    def isolated_in_key_domain(self, coords: tuple[Fraction, ...]) -> bool:
+        """Is ``coords`` an isolated point of the expected answer's real domain (real there, by
+        principal values, but nowhere near it)? The domain rule is about regions."""
+        for j, value in enumerate(coords):
+            step = max(abs(value), Fraction(1)) / 65536
+            for nearby in (value - step, value + step):
+                moved = (*coords[:j], nearby, *coords[j + 1 :])
+                if self.e.value(moved, START_PRECISION).status is Status.REAL:
+                    return False
+        return True
 
     def visit(self, point: SamplePoint) -> bool:
         """Compare at ``point``; True when the run is decided (a certified difference)."""

@@ -76,8 +76,8 @@ def _grade_one(task: tuple[Any, ...]) -> dict[str, Any]:
         if kind == "key":
             part, text, _ = payload
             return grade_answer(part, text, seconds).to_dict()
-        part, text, earlier, earlier_text, givens, _ = payload
-        result = grade_ecf(part, text, earlier, earlier_text, givens, seconds)
+        part, text, earlier, earlier_texts, givens, key_score, _ = payload
+        result = grade_ecf(part, text, earlier, earlier_texts, givens, seconds, key_score)
         return result.to_dict() if result is not None else {}
     except Exception as problem:
         return _review(type(problem).__name__).to_dict()
@@ -89,7 +89,10 @@ def _review(detail: str) -> CellResult:
 
 
 def _lost(task: tuple[Any, ...], reason: str) -> dict[str, Any]:
-    """The result of a task whose worker hung past its limit or died."""
+    """The result of a task whose worker hung past its limit or died. A consistency check that
+    could not finish changes nothing: the verdict against the key stands."""
+    if task[0] == "ecf":
+        return {}
     if reason == TIMEOUT:
         seconds = task[-1]
         message = t("answer.verdict.timeout", seconds=f"{seconds:g}")
@@ -161,21 +164,25 @@ def grade(
     ecf_cells: list[tuple[GradedRow, KeyPart, tuple[Any, ...]]] = []
     for row, part, text in cells:
         result = row.results[part.id]
-        if result.verdict not in ("incorrect",) or part.ask not in RECIPES or not part.depends_on:
+        if result.verdict != "incorrect" or part.ask not in RECIPES or not part.depends_on or row.version is None:
             continue
-        earlier = row.version.parts.get(part.depends_on[0]) if row.version else None
-        if earlier is None:
+        earlier = [row.version.parts.get(d) for d in part.depends_on]
+        if any(e is None for e in earlier):
             continue
-        earlier_result = row.results.get(earlier.id)
-        if earlier_result is None or earlier_result.verdict != "incorrect":
-            continue
-        earlier_text = row.submission.answers.get(earlier.id, "")
-        problem = row.version.problem_of(part.id)  # type: ignore[union-attr]
-        signature = (part.signature, part.ask, json.dumps(part.args, sort_keys=True), text, earlier.signature, earlier_text,
-                     tuple(sorted(problem.givens.items())))
+        earlier_results = [row.results.get(e.id) for e in earlier]  # type: ignore[union-attr]
+        if not any(r is not None and r.verdict == "incorrect" for r in earlier_results):
+            continue  # nothing wrong to carry forward
+        if any(r is None or r.verdict in ("invalid", "blank") for r in earlier_results):
+            continue  # an earlier answer that cannot be read: nothing to follow
+        earlier_texts = [row.submission.answers.get(e.id, "") for e in earlier]  # type: ignore[union-attr]
+        problem = row.version.problem_of(part.id)
+        signature = (part.signature, part.ask, json.dumps(part.args, sort_keys=True), text,
+                     tuple(e.signature for e in earlier), tuple(earlier_texts),  # type: ignore[union-attr]
+                     tuple(sorted(problem.givens.items())), result.score)
         if signature not in ecf_unique:
             ecf_unique[signature] = len(ecf_tasks)
-            ecf_tasks.append(("ecf", part.to_task(), text, earlier.to_task(), earlier_text, dict(problem.givens), seconds))
+            ecf_tasks.append(("ecf", part.to_task(), text, [e.to_task() for e in earlier], earlier_texts,  # type: ignore[union-attr]
+                              dict(problem.givens), result.score, seconds))
         ecf_cells.append((row, part, signature))
     second = run_tasks(ecf_tasks, workers, seconds)
     for row, part, signature in ecf_cells:

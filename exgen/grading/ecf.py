@@ -1,14 +1,18 @@
-"""Error carried forward: recompute a later part's answer from the student's own earlier one.
+"""Error carried forward: recompute a later part's answer from the student's own earlier ones.
 
-When a part builds on an earlier part (the slope from your f′, the tangent line through your
-slope, the gradient step with your gradient, the largest value among your candidates), a
-student whose earlier answer was wrong can still work consistently. These recipes rebuild the
-later answer from the earlier one, as a tree, so the engine can compare it.
+When a part builds on earlier parts (the slope from your f′, the tangent line through your
+slope, the critical points of your gradient and their types, λ at your maximum, the value of f
+at your minimum), a student whose earlier answer was wrong can still work consistently. A
+recipe rebuilds the later answer from the earlier answers, as read by their own answer kinds,
+so the engine can compare it. Where the follow-through cannot be checked (an equation that
+cannot be solved in time, a point that is not on the constraint) there is no recipe result and
+no credit for consistency.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
@@ -17,7 +21,26 @@ from exgen.answers.equivalence import constant_value
 from exgen.answers.numeric import Status
 from exgen.answers.reader import ReadOptions, read
 
-Recipe = Callable[[Mapping[str, Any], Mapping[str, str], n.Node], "tuple[str, n.Node] | None"]
+Rebuilt = tuple[str, Any]  # (answer kind, expected value in the form that kind's prepare() takes)
+Recipe = Callable[[Mapping[str, Any], Mapping[str, str], Sequence[Any]], "Rebuilt | None"]
+MAX_SOLUTIONS = 12  # a student's gradient with more critical points than this is not followed
+
+
+@dataclass(frozen=True)
+class Earlier:
+    """An earlier part the student answered: its kind and what the student typed."""
+
+    kind: str
+    text: str
+    variables: tuple[str, ...]
+    functions: tuple[str, ...]
+
+    def value(self) -> Any:
+        """The answer as its kind reads it: a tree, or for classified points a list of
+        (point, label); None when it cannot be read."""
+        from exgen.answers.kinds import get_kind
+
+        return get_kind(self.kind).read_value(self.text, self.variables, self.functions)
 
 
 def given(text: str) -> n.Node:
@@ -32,64 +55,241 @@ def _at(values: Mapping[str, Any]) -> dict[str, n.Node]:
     return {name: given(str(value)) for name, value in values.items()}
 
 
-def _derivative_at(args: Mapping[str, Any], givens: Mapping[str, str], earlier: n.Node) -> tuple[str, n.Node] | None:
-    return "number", n.substitute(earlier, {args["var"]: given(str(args["at"]))})
+def _sympy(tree: n.Node) -> Any:
+    from exgen.answers.sympy_bridge import to_sympy
+
+    return to_sympy(tree)
 
 
-def _partial_at(args: Mapping[str, Any], givens: Mapping[str, str], earlier: n.Node) -> tuple[str, n.Node] | None:
-    return "number", n.substitute(earlier, _at(args["at"]))
+def _tree(expr: Any) -> n.Node:
+    from exgen.answers.sympy_bridge import from_sympy
+
+    return from_sympy(expr)
 
 
-def _gradient_at(args: Mapping[str, Any], givens: Mapping[str, str], earlier: n.Node) -> tuple[str, n.Node] | None:
-    if not isinstance(earlier, (n.Tuple, n.Seq)):
+def _real(tree: n.Node) -> float | None:
+    value = constant_value(tree)
+    return float(value.real.mid()) if value.status is Status.REAL else None
+
+
+# -- one value from one earlier answer -------------------------------------------------------
+
+
+def _derivative_at(args: Mapping[str, Any], givens: Mapping[str, str], earlier: Sequence[Any]) -> Rebuilt | None:
+    return "number", n.substitute(earlier[0], {args["var"]: given(str(args["at"]))})
+
+
+def _partial_at(args: Mapping[str, Any], givens: Mapping[str, str], earlier: Sequence[Any]) -> Rebuilt | None:
+    return "number", n.substitute(earlier[0], _at(args["at"]))
+
+
+def _gradient_at(args: Mapping[str, Any], givens: Mapping[str, str], earlier: Sequence[Any]) -> Rebuilt | None:
+    if not isinstance(earlier[0], (n.Tuple, n.Seq)):
         return None
     values = dict(zip(args["vars"], (given(str(v)) for v in args["at"])))
-    return "vector", n.Tuple(tuple(n.substitute(c, values) for c in earlier.items))
+    return "vector", [n.substitute(c, values) for c in earlier[0].items]
 
 
-def _tangent_line(args: Mapping[str, Any], givens: Mapping[str, str], earlier: n.Node) -> tuple[str, n.Node] | None:
+def _tangent_line(args: Mapping[str, Any], givens: Mapping[str, str], earlier: Sequence[Any]) -> Rebuilt | None:
     x0 = given(str(args["at"]))
-    f = given(givens[args["f"]])
-    y0 = n.substitute(f, {args["var"]: x0})
+    y0 = n.substitute(given(givens[args["f"]]), {args["var"]: x0})
     x, y = n.Sym(args["var"]), n.Sym(args.get("y", "y"))
-    return "equation", n.Eq(y, n.Add((y0, n.Mul((earlier, n.sub(x, x0))))))
+    return "equation", n.Eq(y, n.Add((y0, n.Mul((earlier[0], n.sub(x, x0))))))
 
 
-def _gd_step(args: Mapping[str, Any], givens: Mapping[str, str], earlier: n.Node) -> tuple[str, n.Node] | None:
+def _gd_step(args: Mapping[str, Any], givens: Mapping[str, str], earlier: Sequence[Any]) -> Rebuilt | None:
     start = given(str(args["at"][args["param"]]))
-    return "number", n.sub(start, n.Mul((given(str(args["lr"])), earlier)))
+    return "number", n.sub(start, n.Mul((given(str(args["lr"])), earlier[0])))
 
 
-def _points(earlier: n.Node) -> list[tuple[n.Node, ...]]:
-    items = earlier.items if isinstance(earlier, (n.Seq, n.Tuple)) else (earlier,)
-    if isinstance(earlier, n.Tuple) and not all(isinstance(i, n.Tuple) for i in items):
-        items = (earlier,)
-    return [i.items if isinstance(i, n.Tuple) else (i,) for i in items]
+def _partial_again(args: Mapping[str, Any], givens: Mapping[str, str], earlier: Sequence[Any]) -> Rebuilt | None:
+    """A second or mixed partial from the student's first partial (differentiated once more)."""
+    import sympy
 
-
-def _values_at_points(f: n.Node, names: list[str], points: list[tuple[n.Node, ...]]) -> list[tuple[float, tuple[n.Node, ...], n.Node]]:
-    out = []
-    for point in points:
-        if len(point) != len(names):
-            return []
-        value_tree = n.substitute(f, dict(zip(names, point)))
-        value = constant_value(value_tree)
-        if value.status is not Status.REAL:
-            return []
-        out.append((float(value.real.mid()), point, value_tree))
-    return out
-
-
-def _extreme(args: Mapping[str, Any], givens: Mapping[str, str], earlier: n.Node, want_point: bool) -> tuple[str, n.Node] | None:
-    names = list(args.get("vars") or [args.get("var")])
-    values = _values_at_points(given(givens[args["f"]]), names, _points(earlier))
-    if not values:
+    wrt = list(args["wrt"])
+    if len(wrt) != 2:
         return None
-    pick = max if args.get("which", "min") == "max" else min
-    best = pick(values, key=lambda v: v[0])
-    if want_point:
-        return "points", n.Seq((n.Tuple(best[1]) if len(best[1]) > 1 else best[1][0],))
-    return "number", best[2]
+    return "expression", _tree(sympy.diff(_sympy(earlier[0]), sympy.Symbol(wrt[1])))
+
+
+def _gradient(args: Mapping[str, Any], givens: Mapping[str, str], earlier: Sequence[Any]) -> Rebuilt | None:
+    """The gradient from the student's own partial derivatives (the rest from f itself)."""
+    import sympy
+
+    names = list(args["vars"])
+    f = sympy.sympify(givens[args["f"]], locals={v: sympy.Symbol(v) for v in names})
+    components = [_tree(sympy.diff(f, sympy.Symbol(v))) for v in names]
+    for index, value in enumerate(earlier[: len(names)]):
+        if isinstance(value, n.Node) and not isinstance(value, n.CONTAINERS):
+            components[index] = value
+    return "vector", components
+
+
+def _hessian_determinant_function(args: Mapping[str, Any], givens: Mapping[str, str], earlier: Sequence[Any]) -> Rebuilt | None:
+    """D = P_x Q_y − P_y² from the student's gradient (P, Q)."""
+    import sympy
+
+    gradient = earlier[0]
+    if not isinstance(gradient, (n.Tuple, n.Seq)) or len(gradient.items) != 2:
+        return None
+    x, y = (sympy.Symbol(v) for v in args["vars"])
+    p, q = (_sympy(c) for c in gradient.items)
+    return "expression", _tree(sympy.expand(sympy.diff(p, x) * sympy.diff(q, y) - sympy.diff(p, y) ** 2))
+
+
+# -- critical points of the student's own derivative or gradient, with their types --------------
+
+
+def _sign(expr: Any) -> int:
+    value = float(expr)
+    return (value > 0) - (value < 0)
+
+
+def _classified_one(derivative: Any, x: Any) -> list[tuple[tuple[Any, ...], str]] | None:
+    """Every real zero of a one-variable derivative with its type by the sign change of f′."""
+    import sympy
+
+    if not derivative.is_polynomial(x):
+        return None
+    polynomial = sympy.Poly(derivative, x)
+    if polynomial.degree() < 1:
+        return []
+    roots = sorted(set(polynomial.real_roots()), key=float)
+    if len(roots) > MAX_SOLUTIONS:
+        return None
+    rows = []
+    for index, root in enumerate(roots):
+        left = roots[index - 1] if index else root - 2
+        right = roots[index + 1] if index + 1 < len(roots) else root + 2
+        before = _sign(polynomial.eval((left + root) / 2))
+        after = _sign(polynomial.eval((root + right) / 2))
+        label = "minimum" if before < 0 < after else "maximum" if before > 0 > after else "neither"
+        rows.append(((root,), label))
+    return rows
+
+
+def _classified_two(p: Any, q: Any, x: Any, y: Any) -> list[tuple[tuple[Any, ...], str]] | None:
+    """The real solutions of P = Q = 0, each typed by the Hessian test on (P, Q)."""
+    import sympy
+
+    solutions = sympy.solve([p, q], [x, y], dict=True)
+    if len(solutions) > MAX_SOLUTIONS:
+        return None
+    rows = []
+    for solution in solutions:
+        if x not in solution or y not in solution:
+            return None  # a curve of solutions: no finite list to follow
+        point = (sympy.nsimplify(solution[x]), sympy.nsimplify(solution[y]))
+        if not all(c.is_real for c in point):
+            continue
+        at = {x: point[0], y: point[1]}
+        fxx, fyy, fxy = (sympy.simplify(e.subs(at)) for e in (sympy.diff(p, x), sympy.diff(q, y), sympy.diff(p, y)))
+        determinant = sympy.simplify(fxx * fyy - fxy**2)
+        if determinant == 0:
+            return None  # the test says nothing: the types cannot be followed
+        rows.append((point, "saddle" if determinant < 0 else "minimum" if fxx > 0 else "maximum"))
+    return rows
+
+
+def _classified_points(args: Mapping[str, Any], givens: Mapping[str, str], earlier: Sequence[Any]) -> Rebuilt | None:
+    import sympy
+
+    names = list(args["vars"])
+    value = earlier[0]
+    if len(names) == 1 and isinstance(value, n.Node) and not isinstance(value, n.CONTAINERS):
+        rows = _classified_one(_sympy(value), sympy.Symbol(names[0]))
+    elif len(names) == 2 and isinstance(value, (n.Tuple, n.Seq)) and len(value.items) == 2:
+        x, y = sympy.Symbol(names[0]), sympy.Symbol(names[1])
+        rows = _classified_two(_sympy(value.items[0]), _sympy(value.items[1]), x, y)
+    else:
+        return None
+    if rows is None:
+        return None
+    return "classified_points", [(tuple(_tree(c) for c in point), label) for point, label in rows]
+
+
+# -- values at the student's own points ------------------------------------------------------------
+
+
+def _labelled(rows: Any, label: str) -> list[tuple[n.Node, ...]]:
+    if not isinstance(rows, list):
+        return []
+    return [tuple(point) for point, kind in rows if kind == label]
+
+
+def _value_of_f(f: n.Node, names: Sequence[str], point: Sequence[n.Node]) -> n.Node | None:
+    if len(point) != len(names):
+        return None
+    return n.substitute(f, dict(zip(names, point)))
+
+
+def _local_extreme_value(args: Mapping[str, Any], givens: Mapping[str, str], earlier: Sequence[Any]) -> Rebuilt | None:
+    points = _labelled(earlier[0], args["which"])
+    if len(points) != 1:
+        return None
+    value = _value_of_f(given(givens[args["f"]]), list(args["vars"]), points[0])
+    return ("number", value) if value is not None else None
+
+
+def _global_minimum(args: Mapping[str, Any], givens: Mapping[str, str], earlier: Sequence[Any]) -> Rebuilt | None:
+    names = [args["var"]] if "var" in args else list(args["vars"])
+    f = given(givens[args["f"]])
+    candidates = []
+    for point in _labelled(earlier[0], "minimum"):
+        value = _value_of_f(f, names, point)
+        real = _real(value) if value is not None else None
+        if real is None:
+            return None
+        candidates.append((real, point))
+    if not candidates:
+        return None
+    best = min(candidates, key=lambda c: c[0])[1]
+    return "points", [best]
+
+
+def _on_constraint(args: Mapping[str, Any], givens: Mapping[str, str], point: Sequence[n.Node]) -> bool:
+    """Only a point that satisfies g = c earns credit for its value (or its λ)."""
+    names = list(args["vars"])
+    g = _value_of_f(given(givens[args["g"]]), names, point)
+    if g is None:
+        return False
+    difference = constant_value(n.sub(g, given(str(args["c"]))))
+    return difference.status is Status.REAL and difference.real.is_zero()
+
+
+def _student_extreme(args: Mapping[str, Any], givens: Mapping[str, str], earlier: Sequence[Any]) -> tuple[n.Node, ...] | None:
+    label = {"max": "maximum", "min": "minimum"}.get(str(args.get("which")), str(args.get("which")))
+    points = _labelled(earlier[0], label)
+    if len(points) != 1 or not _on_constraint(args, givens, points[0]):
+        return None
+    return points[0]
+
+
+def _lagrange_extreme_value(args: Mapping[str, Any], givens: Mapping[str, str], earlier: Sequence[Any]) -> Rebuilt | None:
+    point = _student_extreme(args, givens, earlier)
+    if point is None:
+        return None
+    value = _value_of_f(given(givens[args["f"]]), list(args["vars"]), point)
+    return ("number", value) if value is not None else None
+
+
+def _lagrange_multiplier(args: Mapping[str, Any], givens: Mapping[str, str], earlier: Sequence[Any]) -> Rebuilt | None:
+    """λ from the first Lagrange equation with a nonzero ∂g at the student's point."""
+    import sympy
+
+    point = _student_extreme(args, givens, earlier)
+    if point is None:
+        return None
+    names = list(args["vars"])
+    symbols = {v: sympy.Symbol(v) for v in names}
+    f = sympy.sympify(givens[args["f"]], locals=symbols)
+    g = sympy.sympify(givens[args["g"]], locals=symbols)
+    at = {symbols[v]: _sympy(c) for v, c in zip(names, point)}
+    for name in names:
+        dg = sympy.diff(g, symbols[name]).subs(at)
+        if dg != 0:
+            return "number", _tree(sympy.simplify(sympy.diff(f, symbols[name]).subs(at) / dg))
+    return None
 
 
 RECIPES: dict[str, Recipe] = {
@@ -98,21 +298,26 @@ RECIPES: dict[str, Recipe] = {
     "gradient_at": _gradient_at,
     "tangent_line": _tangent_line,
     "gd_step": _gd_step,
-    "lagrange_extreme_value": lambda a, g, e: _extreme(a, g, e, want_point=False),
-    "lagrange_extreme_point": lambda a, g, e: _extreme(a, g, e, want_point=True),
-    "global_minimum": lambda a, g, e: _extreme({**a, "which": "min"}, g, e, want_point=True),
+    "partial": _partial_again,
+    "gradient": _gradient,
+    "hessian_determinant_function": _hessian_determinant_function,
+    "classified_critical_points": _classified_points,
+    "local_extreme_value": _local_extreme_value,
+    "global_minimum": _global_minimum,
+    "lagrange_extreme_value": _lagrange_extreme_value,
+    "lagrange_multiplier": _lagrange_multiplier,
 }
 
 
-def ecf_expected(ask: str, args: Mapping[str, Any], givens: Mapping[str, str], earlier: n.Node) -> tuple[str, n.Node] | None:
-    """The answer consistent with the student's ``earlier`` answer, or None if not computable."""
+def ecf_expected(ask: str, args: Mapping[str, Any], givens: Mapping[str, str], earlier: Sequence[Any]) -> Rebuilt | None:
+    """The answer consistent with the student's ``earlier`` answers, or None if not computable."""
     recipe = RECIPES.get(ask)
-    if recipe is None:
+    if recipe is None or not earlier or any(value is None for value in earlier):
         return None
     try:
         return recipe(args, givens, earlier)
-    except (KeyError, ValueError, TypeError):
+    except (KeyError, ValueError, TypeError, AttributeError, ZeroDivisionError, NotImplementedError, ArithmeticError):
         return None
 
 
-__all__ = ["ecf_expected", "RECIPES", "Fraction"]
+__all__ = ["ecf_expected", "RECIPES", "Earlier", "Fraction"]

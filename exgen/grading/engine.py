@@ -12,9 +12,8 @@ from functools import lru_cache
 from typing import Any
 
 from exgen.answers.check import check
-from exgen.answers.reader import ReadOptions, read
 from exgen.answers.verdict import Verdict
-from exgen.grading.ecf import ecf_expected
+from exgen.grading.ecf import Earlier, ecf_expected
 from exgen.i18n import t
 
 
@@ -57,6 +56,7 @@ def _mistake_is_key(kind: str, answer: str, mistake: str, variables: tuple[str, 
 
 
 def grade_answer(part: dict[str, Any], text: str, seconds: float) -> CellResult:
+    """The verdict against the key; for a wrong answer, the mistake model it matches."""
     if not text.strip():
         return CellResult("blank", 0.0, t("grading.blank"), code="blank")
     verdict = _check(part["answer"], text, part, seconds)
@@ -74,13 +74,20 @@ def grade_answer(part: dict[str, Any], text: str, seconds: float) -> CellResult:
 
 
 def grade_ecf(
-    part: dict[str, Any], text: str, earlier: dict[str, Any], earlier_text: str, givens: dict[str, str], seconds: float
+    part: dict[str, Any], text: str, earlier_parts: list[dict[str, Any]], earlier_texts: list[str], givens: dict[str, str],
+    seconds: float, key_score: float = 0.0,
 ) -> CellResult | None:
-    """Credit for an answer consistent with the student's own earlier answer, if it is."""
-    reading = read(earlier_text, ReadOptions(variables=tuple(earlier["variables"]), functions=frozenset(earlier["functions"])))
-    if not reading.ok or reading.tree is None:
+    """Credit for an answer wholly consistent with the student's own earlier answers, if it is
+    (and if that earns more than the answer did against the key)."""
+    from exgen.answers.limits import CheckTimeout, hard_time_limit
+
+    earlier = [Earlier(e["kind"], t, tuple(e["variables"]), tuple(e["functions"])) for e, t in zip(earlier_parts, earlier_texts)]
+    try:
+        with hard_time_limit(seconds):  # solving a student's equations may take long: then no follow-through
+            values = [e.value() for e in earlier]
+            rebuilt = ecf_expected(part["ask"], part["args"], givens, values)
+    except CheckTimeout:
         return None
-    rebuilt = ecf_expected(part["ask"], part["args"], givens, reading.tree)
     if rebuilt is None:
         return None
     kind, expected = rebuilt
@@ -88,11 +95,13 @@ def grade_ecf(
         verdict = _check(expected, text, part, seconds, kind=kind)
     except Exception:
         return None
-    if not verdict.correct:
-        return None
     credit = float(part["ecf_credit"])
+    if not verdict.correct or credit <= key_score:  # only wholly consistent work carries forward
+        return None
+    names = ", ".join(e["id"] for e in earlier_parts)
     return CellResult(
         verdict="correct" if credit >= 1 else "incorrect", score=credit,
-        message=t("grading.ecf", part=earlier["id"]), interpreted=verdict.interpreted, evidence=verdict.evidence,
+        message=t("grading.ecf", part=names),
+        interpreted=verdict.interpreted, evidence=verdict.evidence,
         warnings=list(verdict.warnings), code="ecf", ecf=True, strength=verdict.strength,
     )

@@ -23,6 +23,11 @@ def _merge(into: FamilyReport, part: FamilyReport) -> None:
     into.dropped_mistakes += part.dropped_mistakes
     into.failures += part.failures
     into.fingerprints |= part.fingerprints
+    into.first_thousand |= part.first_thousand
+    into.parts += part.parts
+    into.parts_with_mistakes += part.parts_with_mistakes
+    for level, found in part.structures.items():
+        into.structures.setdefault(level, set()).update(found)
 
 
 def run_verification(
@@ -55,5 +60,6 @@ def run_verification(
         print(file=sys.stderr)
     del started
     for report in reports.values():
+        report.failures += report.structure_failures()
         report.failures.sort(key=lambda f: (f.difficulty, f.seed, f.part))
     return [reports[f] for f in families]

@@ -87,6 +87,12 @@ class AnswerKind(ABC):
         """The key for typesetting, as JSON: ``{"tree": …}``, ``{"label": …}``, ``{"empty": true}``
         or ``{"rows": [{"tree": …, "label": …}, …]}`` (see exgen.rendering.text)."""
 
+    def read_value(self, text: str, variables: Sequence[str] = (), functions: Sequence[str] = ()) -> Any:
+        """What a student typed as a value to build on (a tree; None when it cannot be read):
+        error carried forward recomputes later answers from it."""
+        reading = read(text, ReadOptions(variables=tuple(variables), functions=frozenset(functions)))
+        return reading.tree if reading.ok else None
+
     def reading_data(self, text: str, variables: Sequence[str] = (), functions: Sequence[str] = ()) -> dict[str, Any] | None:
         """What a student typed (as the engine read it back) for typesetting, or None."""
         reading = read(text, ReadOptions(variables=tuple(variables), functions=frozenset(functions) | {"sigma"}))

@@ -41,7 +41,7 @@ from exgen.answers.kinds.points import (
     same_point,
     split_points,
 )
-from exgen.answers.limits import Deadline
+from exgen.answers.limits import DEFAULT_LIMITS, Deadline
 from exgen.answers.printer import to_text
 from exgen.answers.reader import Reading
 from exgen.answers.verdict import Verdict
@@ -387,6 +387,19 @@ class ClassifiedPointsKind(AnswerKind):
                 tree = n.Eq(n.Sym(variables[0] if len(variables) == 1 else "x"), tree)
             rows.append({"tree": n.to_data(tree), "label": str(label)})
         return {"rows": rows}
+
+    def read_value(self, text: str, variables: Sequence[str] = (), functions: Sequence[str] = ()) -> Any:
+        """[(point as trees, canonical label), …] as the student typed them, or None."""
+        if is_empty_answer(text):
+            return []
+        if len(text) > DEFAULT_LIMITS.max_length:
+            return None
+        options = CheckOptions(variables=tuple(variables) or None)
+        try:
+            entries = self._read(text, tuple(variables), options, dimension=max(1, len(variables)))
+        except Refusal:
+            return None
+        return [(entry.point, entry.label) for entry in entries]
 
     def reading_data(self, text: str, variables: Sequence[str] = (), functions: Sequence[str] = ()) -> dict[str, Any] | None:
         if is_empty_answer(text) or text.strip() == "none":

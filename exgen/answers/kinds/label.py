@@ -67,6 +67,9 @@ class LabelKind(AnswerKind):
     def display_data(self, value: Any, variables: Sequence[str] = ()) -> dict[str, Any]:
         return {"label": str(value)}
 
+    def read_value(self, text: str, variables: Sequence[str] = (), functions: Sequence[str] = ()) -> Any:
+        return label_synonyms().get(normalize_label(text[:200]))
+
     def reading_data(self, text: str, variables: Sequence[str] = (), functions: Sequence[str] = ()) -> dict[str, Any] | None:
         canonical = label_synonyms().get(normalize_label(text[:200]))
         return {"label": canonical} if canonical else None

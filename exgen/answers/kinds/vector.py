@@ -92,6 +92,9 @@ class VectorKind(AnswerKind):
     def reading_data(self, text: str, variables: Sequence[str] = (), functions: Sequence[str] = ()) -> dict[str, Any] | None:
         return super().reading_data(angle_brackets_to_parentheses(text), variables, functions)
 
+    def read_value(self, text: str, variables: Sequence[str] = (), functions: Sequence[str] = ()) -> Any:
+        return super().read_value(angle_brackets_to_parentheses(text), variables, functions)
+
     def prepare(self, expected: Any, options: CheckOptions) -> PreparedVector:
         if isinstance(expected, (list, tuple)):
             components = tuple(expected_tree(c, options) for c in expected)
