@@ -206,3 +206,52 @@ def test_messages_come_from_a_replaceable_catalog(tmp_path, monkeypatch) -> None
     assert check("2x", "", locale="fr").message == "La réponse est vide."
     assert check("2x", "x+x").message == "Correct."  # English stays the default
     assert check("2x", "x", locale="fr").message == "Not correct."  # missing keys fall back to English
+
+
+# -- classified points: each point with its type ------------------------------------------------
+
+ONE_D = "x = -1: minimum, x = 0: neither, x = 2: maximum"
+TWO_D = "(1, 1): minimum, (0, 0): saddle"
+CLASSIFIED = [
+    # (expected, variables, answer, verdict, score)
+    (ONE_D, "x", "x=-1: min, x=0: neither, x=2: max", "correct", 1.0),
+    (ONE_D, "x", "-1 min, 0 neither, 2 max", "correct", 1.0),
+    (ONE_D, "x", "maximum at x = 2, minimum at x = -1, neither at x = 0", "correct", 1.0),
+    (ONE_D, "x", "x = 2 is a local max, x = -1 is a local min, x = 0 is neither", "correct", 1.0),
+    (ONE_D, "x", "x=-1 (min), x=0 (inflection point), x=2 (max)", "correct", 1.0),
+    (ONE_D, "x", "x = -1: minimum and x = 0: neither and x = 2: maximum.", "correct", 1.0),
+    (ONE_D, "x", "x = 4/4 - 2: minimum; x = 0: neither; x = 2: maximum", "correct", 1.0),
+    (ONE_D, "x", "x=-1: min, x=2: max", "incorrect", 2 / 3),  # one point missing
+    (ONE_D, "x", "x=-1: min, x=0: min, x=2: max", "incorrect", 2.5 / 3),  # one type wrong
+    (ONE_D, "x", "x=-1: max, x=0: neither, x=2: min", "incorrect", 2 / 3),  # extremes swapped
+    (ONE_D, "x", "x=-1: min, x=0: neither, x=2: max, x=5: min", "incorrect", 3 / 4),  # a point too many
+    (ONE_D, "x", "none", "incorrect", 0.0),
+    (ONE_D, "x", "x = -1, 0, 2", "invalid", 0.0),  # no types
+    (ONE_D, "x", "x = -1: min, x = 0", "invalid", 0.0),  # a point without its type
+    (ONE_D, "x", "x = -1: saddle", "invalid", 0.0),  # not one of this part's types
+    (ONE_D, "x", "y = -1: minimum", "invalid", 0.0),
+    (TWO_D, "x,y", "(0,0) saddle; (1,1) min", "correct", 1.0),
+    (TWO_D, "x,y", "x = 1, y = 1: min, x = 0, y = 0: saddle", "correct", 1.0),
+    (TWO_D, "x,y", "saddle point at (0, 0), local minimum at (1, 1)", "correct", 1.0),
+    (TWO_D, "x,y", "(1, 1): minimum, (0, 0): maximum", "incorrect", 0.75),
+    (TWO_D, "x,y", "(1, 1, 2): minimum", "invalid", 0.0),
+    (TWO_D, "x,y", "(0.99, 1): minimum, (0, 0): saddle", "incorrect", 0.5),  # coordinates compared like numbers
+]
+
+
+@pytest.mark.parametrize(("expected", "variables", "answer", "verdict", "score"), CLASSIFIED)
+def test_classified_points(expected: str, variables: str, answer: str, verdict: str, score: float) -> None:
+    choices = ["minimum", "maximum", "neither"] if variables == "x" else ["minimum", "maximum", "saddle"]
+    result = check(expected, answer, kind="classified_points", vars=variables, choices=choices)
+    assert result.verdict == verdict and result.score == pytest.approx(score), (answer, result)
+    assert result.message
+    if verdict == "invalid":
+        assert result.error is not None and result.error.position is not None or result.code == "classified_no_label", result
+
+
+def test_classified_points_messages_say_what_is_wrong() -> None:
+    result = check(ONE_D, "x=-1: min, x=0: min, x=5: max", kind="classified_points", vars="x", choices=["minimum", "maximum", "neither"])
+    assert "2 of 3 point(s) found" in result.message and "x = 5" in result.message and "x = 0" in result.message
+    assert result.details["misclassified"] == ["x = 0"] and result.details["extra"] == ["x = 5"]
+    long_answer = "x = 1: min, " * 150
+    assert check(ONE_D, long_answer, kind="classified_points", vars="x").verdict == "invalid"  # too many points, bounded

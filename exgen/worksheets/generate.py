@@ -305,6 +305,9 @@ def generate_class_set(
     result = GenerationResult(out, len(plan), spec.problem_count, chosen)
     try:
         outputs = _build_all(spec, plan, chosen, template_dir, workers, progress, verify)
+        unfair = structure_differences([o.key for o in outputs])
+        if unfair:  # by construction this cannot happen: a family that varies is a bug
+            raise ExgenError("the versions of this set differ in structure: " + "; ".join(unfair[:3]))
         for output in outputs:
             for relative, content in output.files.items():
                 _write(staging / relative, content)
@@ -395,6 +398,29 @@ def _key_json(spec: WorksheetSpec, outputs: list[VersionOutput]) -> str:
     head = json.dumps({"exgen": __version__, "format": 1, "spec": spec.to_dict()}, ensure_ascii=False)
     versions = ",\n".join(json.dumps(o.key, ensure_ascii=False, separators=(",", ":")) for o in outputs)
     return head[:-1] + ',\n"versions":[\n' + versions + "\n]}\n"
+
+
+def version_structure(version: dict[str, Any]) -> list[tuple[Any, ...]]:
+    """Per part of a key.json version: problem, part, family, kind, ask and points."""
+    return [
+        (problem["number"], part["part"], problem["family"], problem["difficulty"], part["kind"], part["ask"], part["points"])
+        for problem in version["problems"] for part in problem["parts"]
+    ]
+
+
+def structure_differences(versions: Sequence[dict[str, Any]]) -> list[str]:
+    """How versions of one set differ in structure (parts, kinds, asks, points); empty when
+    every student has the same sheet but for the numbers, and the same maximum score."""
+    if not versions:
+        return []
+    reference = version_structure(versions[0])
+    differences = []
+    for version in versions[1:]:
+        mine = version_structure(version)
+        if mine != reference:
+            first = next((a, b) for a, b in zip([*mine, None], [*reference, None]) if a != b)
+            differences.append(f"{version['version']} has {first[0]} where {versions[0]['version']} has {first[1]}")
+    return differences
 
 
 def part_columns(outputs: Sequence[dict[str, Any]]) -> list[str]:
