@@ -347,8 +347,10 @@ def verify(families: tuple[str, ...], seeds: int, start: int, difficulty: int | 
     """Generate and check many variants of each family through the answer engine.
 
     For every variant: the key re-derived from the problem's description alone, the key and
-    three rewritten forms accepted, every mistake model rejected, the worked solution's steps
-    chained to the key, promised nice numbers nice. Exits 1 if anything fails.
+    three rewritten forms accepted, every mistake model rejected and none equal to the key, the
+    worked solution's steps chained to the key, promised nice numbers nice, no prompt giving
+    another part's answer away, no message naming what the problem lacks; across variants, one
+    structure (parts, kinds, points) per difficulty. Exits 1 if anything fails.
 
     \b
     Examples:
@@ -368,10 +370,15 @@ def verify(families: tuple[str, ...], seeds: int, start: int, difficulty: int | 
     if as_json:
         click.echo(json.dumps([r.to_dict() for r in reports], indent=2))
     else:
-        header = f"{'family':<22}{'variants':>9}{'rejected':>10}{'dropped':>9}{'distinct':>10}{'failures':>10}{'seconds':>9}"
+        header = (f"{'family':<22}{'variants':>9}{'rejected':>10}{'distinct':>10}{'in 1000':>9}{'slips':>8}"
+                  f"{'structures':>12}{'failures':>10}{'seconds':>9}")
         click.echo(header)
         for r in reports:
-            click.echo(f"{r.family:<22}{r.variants:>9}{r.rejected:>10}{r.dropped_mistakes:>9}{r.distinct:>10}{len(r.failures):>10}{r.seconds:>9.1f}")
+            structures = "/".join(str(len(r.structures.get(level, ()))) for level in (1, 2, 3))
+            click.echo(f"{r.family:<22}{r.variants:>9}{r.rejected:>10}{r.distinct:>10}{len(r.first_thousand):>9}"
+                       f"{r.distinguishable:>8.1%}{structures:>12}{len(r.failures):>10}{r.seconds:>9.1f}")
+        click.echo("distinct: different problems; in 1000: among seeds below 1000; slips: parts with a mistake model "
+                   "that differs from the key; structures: per difficulty 1/2/3 (1 = every version alike)")
         for failure in failures[:20]:
             click.echo(f"FAIL {failure}", err=True)
         if len(failures) > 20:

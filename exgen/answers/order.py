@@ -7,6 +7,8 @@ and arithmetic in a worked step (``2 \\cdot 6 - 1^2``) as written.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from exgen.answers import nodes as n
 
 
@@ -45,12 +47,18 @@ def _place(index: int, term: n.Node) -> tuple[int, float, str, int]:
 
 
 def ordered_terms(node: n.Add) -> list[n.Node]:
+    """See :func:`_ordered_terms` (cached: every printer asks, for the same sums)."""
+    return list(_ordered_terms(node))
+
+
+@lru_cache(maxsize=16384)
+def _ordered_terms(node: n.Add) -> tuple[n.Node, ...]:
     r"""Terms as people write them: powers by falling degree, then in the order of the variables
     (``48x + 14y``, ``x^2 + xy + y^2``, ``10x^4 - 3/(2\sqrt{x})``), then other terms in the order they
     were written (``\cos 3x - 4 \sin 4x``), constants last. Arithmetic (a sum of numbers, as in a
     worked step ``2 \cdot 6 - 1^2``) stays as written."""
     if not n.free_symbols(node):
-        return list(node.terms)
+        return node.terms
     terms = [term for _, term in sorted(enumerate(node.terms), key=lambda item: _place(*item))]
     if len(terms) == 2:
         # "1 - y", "y - x", "1 - sigma(z)": a positive term goes first rather than a leading minus
@@ -58,7 +66,7 @@ def ordered_terms(node: n.Add) -> list[n.Node]:
         second_negative, _ = pull_sign(terms[1])
         if first_negative and not second_negative:
             terms.reverse()
-    return terms
+    return tuple(terms)
 
 
 def is_numeral(node: n.Node) -> bool:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from fractions import Fraction
+from functools import lru_cache
 from typing import Any
 
 from exgen.answers.nodes import (
@@ -73,6 +74,7 @@ def friendly_number(value: Fraction) -> str:
     return f"≈{float(value):.12g}"
 
 
+@lru_cache(maxsize=16384)
 def to_text(node: Node, ordered: bool = False) -> str:
     """Calculator syntax. ``ordered`` sorts sums by degree (for keys and statements; a
     student's own answer is printed in the order it was typed)."""

@@ -130,12 +130,12 @@ def label_after(sentence: Text, label: str, fmt: str) -> str | None:
 def key_math(data: Mapping[str, Any], target: str) -> str:
     """A key or a step's value, from its display data: displayed when long, and never a tiny
     inline fraction (fractions in keys are set at full size, in display style)."""
-    from exgen.answers.nodes import from_data
+    from exgen.answers.nodes import Node, from_data
     from exgen.rendering.text import math_from_data
 
     if "tree" not in data:
         return math_from_data(data, target, False)
-    value = from_data(data["tree"])
+    value = data["tree"] if isinstance(data["tree"], Node) else from_data(data["tree"])
     shown = math(value, target, wants_display(value))
     if target == "latex" and shown.startswith("$") and "\\frac" in shown:
         return "$\\displaystyle " + shown[1:]

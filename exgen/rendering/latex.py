@@ -9,6 +9,7 @@ names (``\\sin``, ``\\ln``, ``\\sigma``), and brackets appear only where they ar
 from __future__ import annotations
 
 from fractions import Fraction
+from functools import lru_cache
 
 from exgen.answers import nodes as n
 from exgen.answers.order import is_arithmetic, ordered_terms, pull_sign
@@ -82,7 +83,10 @@ def _negative_power(node: n.Node) -> tuple[n.Node, n.Node] | None:
     return None
 
 
+@lru_cache(maxsize=16384)
 def latex(node: n.Node) -> str:
+    """The formula as LaTeX (a pure function of the tree: formulas repeat across a worksheet, its
+    key and every student's version, so they are typeset once)."""
     return _latex(node)
 
 

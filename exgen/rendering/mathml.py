@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from fractions import Fraction
+from functools import lru_cache
 from html import escape
 
 from exgen.answers import nodes as n
@@ -77,7 +78,9 @@ def _number(value: Fraction, text: str = "") -> str:
     return fraction if value > 0 else f"<mrow><mo>−</mo>{fraction}</mrow>"
 
 
+@lru_cache(maxsize=16384)
 def mathml(node: n.Node) -> str:
+    """The formula as MathML (a pure function of the tree, typeset once; see latex())."""
     return _ml(node)
 
 

@@ -44,16 +44,15 @@ def require_tex(engine: str = "pdflatex") -> str:
     return executable
 
 
-def _is_cjk(char: str) -> bool:
-    code = ord(char)
-    return 0x2E80 <= code <= 0x9FFF or 0xAC00 <= code <= 0xD7AF or 0xF900 <= code <= 0xFAFF or 0xFF00 <= code <= 0xFFEF
+_BEYOND_LATIN1 = re.compile(r"[^\x00-\xff]")
+_CJK = re.compile("[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef]")
 
 
 def engine_for(source: str) -> tuple[str, bool]:
     """The engine a LaTeX source needs, and whether it has Chinese, Japanese or Korean text."""
-    if all(ord(char) <= 0xFF for char in source):
+    if not _BEYOND_LATIN1.search(source):
         return "pdflatex", False
-    return "xelatex", any(_is_cjk(char) for char in source)
+    return "xelatex", _CJK.search(source) is not None
 
 
 def _environment() -> dict[str, str]:

@@ -392,7 +392,7 @@ def math_from_data(data: Mapping[str, Any], fmt: str, display: bool | None = Non
         return separator.join(
             math_from_data({"tree": row["tree"]}, fmt, False) + _words(": " + _label(str(row["label"])), fmt) for row in data["rows"]
         )
-    value = from_data(data["tree"])
+    value = data["tree"] if isinstance(data["tree"], Node) else from_data(data["tree"])
     if fmt == "html" and not shown:
         from exgen.rendering.mathml import fitting_element
 

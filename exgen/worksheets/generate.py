@@ -119,6 +119,7 @@ def _sheet(spec: WorksheetSpec, version: Version, problems: list[Any], key: bool
 
 def _key_entry(spec: WorksheetSpec, version: Version, problems: list[Problem]) -> dict[str, Any]:
     from exgen.answers.kinds import get_kind
+    from exgen.answers.kinds.base import json_display
 
     entry: dict[str, Any] = {
         "version": version.id,
@@ -135,7 +136,7 @@ def _key_entry(spec: WorksheetSpec, version: Version, problems: list[Problem]) -
                 "part": part.id,
                 "kind": part.kind,
                 "answer": kind.typed(part.answer),  # calculator syntax, read back with exgen's reader
-                "answer_data": kind.display_data(part.answer, part.variables),  # the key as typeset, for feedback pages
+                "answer_data": json_display(kind.display_data(part.answer, part.variables)),  # the key as typeset, for feedback
                 "variables": list(part.variables),
                 "functions": list(part.functions),
                 "tolerance": part.tolerance,
@@ -155,7 +156,7 @@ def _key_entry(spec: WorksheetSpec, version: Version, problems: list[Problem]) -
                 "solution": [
                     {"text": render(step.text), "text_data": text_data(step.text),
                      "math": kind.typed(step.value) if step.value is not None else None,
-                     "math_data": kind.display_data(step.value, part.variables) if step.value is not None else None}
+                     "math_data": json_display(kind.display_data(step.value, part.variables)) if step.value is not None else None}
                     for step in part.steps
                 ],
             })

@@ -6,6 +6,7 @@ sympy is imported on first use: grading typed answers never needs it.
 from __future__ import annotations
 
 import random
+from functools import lru_cache
 from typing import Any
 
 from exgen.answers import nodes as n
@@ -43,25 +44,54 @@ def sympy_text(value: Any) -> str:
 SCREEN_POINTS = (0.5371, -1.2913, 2.4177, -0.3359, 1.7723)
 
 
+def _screen_value(name: str, index: int) -> float:
+    """The value a variable takes at screening point ``index``: fixed by its name, so values of
+    different expressions are comparable (deterministic: no hash of the name)."""
+    shift = sum(map(ord, name)) % len(SCREEN_POINTS)
+    return SCREEN_POINTS[(index + shift) % len(SCREEN_POINTS)] * (1 + shift / 7)
+
+
+@lru_cache(maxsize=8192)
+def screen_values(node: n.Node) -> tuple[Any, ...]:
+    """The expression at the screening points, as balls (None where it is not real)."""
+    from flint import arb
+
+    from exgen.answers.numeric import Status, compile_tree, evaluate, precision
+
+    names = tuple(sorted(n.free_symbols(node)))
+    try:
+        evaluator = compile_tree(node, names)
+    except (TypeError, ValueError):
+        return ()
+    values = []
+    with precision(64):
+        for index in range(len(SCREEN_POINTS)):
+            result = evaluate(evaluator, [arb(_screen_value(name, index)) for name in names])
+            values.append(result.real if result.status is Status.REAL else None)
+    return tuple(values)
+
+
 def certainly_different(a: n.Node, b: n.Node) -> bool:
     """A cheap screen: two expressions whose values at a few points are disjoint balls (in
     certified arithmetic) are different; anything else needs the full comparison."""
-    from exgen.answers.numeric import Status, compile_tree, evaluate, precision
-
-    names = tuple(sorted(n.free_symbols(a) | n.free_symbols(b)))
-    try:
-        first, second = compile_tree(a, names), compile_tree(b, names)
-    except (TypeError, ValueError):
-        return False
-    from flint import arb
-
-    with precision(64):
-        for index, value in enumerate(SCREEN_POINTS):
-            point = [arb(SCREEN_POINTS[(index + k) % len(SCREEN_POINTS)] * (1 + k / 7)) for k in range(len(names))] or [arb(value)]
-            x, y = evaluate(first, point[: len(names)]), evaluate(second, point[: len(names)])
-            if x.status is Status.REAL and y.status is Status.REAL and not x.real.overlaps(y.real):
-                return True
+    for x, y in zip(screen_values(a), screen_values(b)):
+        if x is not None and y is not None and not x.overlaps(y):
+            return True
     return False
+
+
+def _rational_pair(a: Any, b: Any) -> tuple[Any, Any] | None:
+    from fractions import Fraction
+
+    def exact(value: Any) -> Fraction | None:
+        if isinstance(value, int):
+            return Fraction(value)
+        if getattr(value, "is_Rational", False):
+            return Fraction(int(value.p), int(value.q))
+        return None
+
+    first, second = exact(a), exact(b)
+    return (first, second) if first is not None and second is not None else None
 
 
 def same_expression(a: Any, b: Any, variables: tuple[str, ...] = (), quick: bool = False) -> bool:
@@ -69,7 +99,12 @@ def same_expression(a: Any, b: Any, variables: tuple[str, ...] = (), quick: bool
     tell values apart (used while generating, where most slips differ from the key at once)."""
     from exgen.answers.equivalence import compare_expressions
 
+    rational = _rational_pair(a, b)
+    if rational is not None:
+        return rational[0] == rational[1]  # two exact numbers: nothing to sample
     first, second = tree(a), tree(b)
+    if first == second:
+        return True  # the same tree: nothing to compare
     if quick and certainly_different(first, second):
         return False
     return compare_expressions(first, second, variables, Deadline(COMPARE_SECONDS)).equivalent

@@ -84,8 +84,9 @@ class AnswerKind(ABC):
 
     @abstractmethod
     def display_data(self, value: Any, variables: Sequence[str] = ()) -> dict[str, Any]:
-        """The key for typesetting, as JSON: ``{"tree": …}``, ``{"label": …}``, ``{"empty": true}``
-        or ``{"rows": [{"tree": …, "label": …}, …]}`` (see exgen.rendering.text)."""
+        """The key for typesetting: ``{"tree": node}``, ``{"label": …}``, ``{"empty": true}`` or
+        ``{"rows": [{"tree": node, "label": …}, …]}`` (see exgen.rendering.text); made JSON by
+        :func:`json_display`."""
 
     def read_value(self, text: str, variables: Sequence[str] = (), functions: Sequence[str] = ()) -> Any:
         """What a student typed as a value to build on (a tree; None when it cannot be read):
@@ -99,6 +100,16 @@ class AnswerKind(ABC):
         if not reading.ok or reading.tree is None:
             return None
         return {"tree": n.to_data(reading.tree)}
+
+
+def json_display(data: dict[str, Any]) -> dict[str, Any]:
+    """Display data with its trees as JSON (nodes.to_data), for key.json."""
+    out = dict(data)
+    if isinstance(out.get("tree"), n.Node):
+        out["tree"] = n.to_data(out["tree"])
+    if "rows" in out:
+        out["rows"] = [json_display(row) for row in out["rows"]]
+    return out
 
 
 KINDS: dict[str, AnswerKind] = {}

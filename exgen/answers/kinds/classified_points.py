@@ -385,7 +385,7 @@ class ClassifiedPointsKind(AnswerKind):
             tree = point_tree(point)
             if len(point) == 1:
                 tree = n.Eq(n.Sym(variables[0] if len(variables) == 1 else "x"), tree)
-            rows.append({"tree": n.to_data(tree), "label": str(label)})
+            rows.append({"tree": tree, "label": str(label)})
         return {"rows": rows}
 
     def read_value(self, text: str, variables: Sequence[str] = (), functions: Sequence[str] = ()) -> Any:

@@ -68,14 +68,14 @@ class EquationKind(AnswerKind):
         return _values.sympy_text(value)
 
     def is_nice(self, value: Any, promise: str) -> bool:
+        """Every coefficient of lhs − rhs is a small fraction (terms as the key writes them)."""
         import sympy
 
-        difference = sympy.expand(value.lhs - value.rhs)
-        polynomial = sympy.Poly(difference, *sorted(difference.free_symbols, key=str))
-        return all(_values.is_nice_number(c, "rational") for c in polynomial.coeffs())
+        terms = [*sympy.Add.make_args(value.lhs), *(-t for t in sympy.Add.make_args(value.rhs))]
+        return all(_values.is_nice_number(term.as_coeff_Mul()[0], "rational") for term in terms)
 
     def display_data(self, value: Any, variables: Sequence[str] = ()) -> dict[str, Any]:
-        return {"tree": n.to_data(_values.tree(value))}
+        return {"tree": _values.tree(value)}
 
     def prepare(self, expected: Any, options: CheckOptions) -> PreparedEquation:
         tree = expected_tree(expected, options)

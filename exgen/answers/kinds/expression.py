@@ -117,7 +117,7 @@ class ExpressionKind(AnswerKind):
         return _values.sympy_text(value)
 
     def display_data(self, value: Any, variables: Sequence[str] = ()) -> dict[str, Any]:
-        return {"tree": n.to_data(_values.tree(value))}
+        return {"tree": _values.tree(value)}
 
     def prepare(self, expected: Any, options: CheckOptions) -> PreparedExpression:
         tree = expected_tree(expected, options)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from exgen.answers.diagnostics import echo
@@ -27,6 +28,12 @@ def normalize_label(text: str) -> str:
 
 def label_synonyms() -> dict[str, str]:
     """Every accepted spelling (normalized) mapped to its canonical label."""
+    return _synonyms(id(catalog()))
+
+
+@lru_cache(maxsize=16)
+def _synonyms(catalog_id: int) -> dict[str, str]:
+    """Keyed by the catalog in use (one per language), which lives as long as the process."""
     table: dict[str, str] = {}
     for key, words in catalog().items():
         if key.startswith("labels.") and key.count(".") == 1 and isinstance(words, list):

@@ -196,7 +196,7 @@ class PointsKind(AnswerKind):
     def display_data(self, value: Any, variables: Sequence[str] = ()) -> dict[str, Any]:
         if not value:
             return {"empty": True}
-        return {"tree": n.to_data(points_tree(value))}
+        return {"tree": points_tree(value)}
 
     def reading_data(self, text: str, variables: Sequence[str] = (), functions: Sequence[str] = ()) -> dict[str, Any] | None:
         if text.strip() == "none" or is_empty_answer(text):

@@ -87,7 +87,7 @@ class VectorKind(AnswerKind):
         return all(_values.is_nice_number(c, promise) for c in value if sympy.sympify(c).is_number)
 
     def display_data(self, value: Any, variables: Sequence[str] = ()) -> dict[str, Any]:
-        return {"tree": n.to_data(n.Tuple(tuple(_values.tree(c) for c in value)))}
+        return {"tree": n.Tuple(tuple(_values.tree(c) for c in value))}
 
     def reading_data(self, text: str, variables: Sequence[str] = (), functions: Sequence[str] = ()) -> dict[str, Any] | None:
         return super().reading_data(angle_brackets_to_parentheses(text), variables, functions)

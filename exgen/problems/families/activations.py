@@ -63,11 +63,11 @@ def _variant(name: str, a: int, b: int) -> Variant:
             Mistake("sigma_plus", text("mistakes.sigma_plus"), s * (1 + s)),
         ])
     if name == "sigmoid_affine":
-        key = _mul(a, s, 1 - s)
-        return Variant(s, key, z, s, [Step(text("steps.sigmoid_chain", z=Math(z), a=inner_d), key)], [
-            Mistake("chain_inner_dropped", text("mistakes.chain_inner_dropped", inner=inner_d), _mul(s, 1 - s)),
-            Mistake("sigma_prime_is_sigma", text("mistakes.sigma_prime_is_sigma"), a * s),
-        ])
+        key = _mul(a, s, 1 - s) if a != 1 else _mul(s, 1 - s)
+        slips = [Mistake("sigma_prime_is_sigma", text("mistakes.sigma_prime_is_sigma"), a * s)]
+        if a != 1:
+            slips.insert(0, Mistake("chain_inner_dropped", text("mistakes.chain_inner_dropped", inner=inner_d), _mul(s, 1 - s)))
+        return Variant(s, key, z, s, [Step(text("steps.sigmoid_chain", z=Math(z), a=inner_d), key)], slips)
     if name in ("tanh", "tanh_affine"):
         z = x if name == "tanh" else z
         t = sympy.tanh(z, evaluate=False)  # tanh(3 − 4x) as written, not −tanh(4x − 3)
@@ -121,6 +121,13 @@ def _variant(name: str, a: int, b: int) -> Variant:
     ])
 
 
+def _exact(value: sympy.Expr) -> sympy.Expr:
+    """Numbers built from exact parts are exact already; only a float would need a guess."""
+    if any(isinstance(a, sympy.Float) for a in sympy.preorder_traversal(value)):
+        raise RejectVariant("a decimal crept in")
+    return sympy.expand_log(value) if value.has(sympy.log) else value
+
+
 @family(
     "activations",
     title="families.activations.title",
@@ -149,14 +156,12 @@ class Activations(Family):
         target = sympy.log(odds)
         slope = sympy.diff(variant.inner, x)
         offset = variant.inner.xreplace({x: 0})
-        point = sympy.simplify((target - offset) / slope)
+        point = (target - offset) / slope
         is_tanh = isinstance(variant.activation, sympy.tanh)
         activation_value = (odds**2 - 1) / (odds**2 + 1) if is_tanh else odds / (1 + odds)
         at_s = sympy.sympify(key).xreplace({variant.activation: S})
-        value = sympy.nsimplify(at_s.xreplace({S: activation_value, x: point}))
+        value = _exact(at_s.xreplace({S: activation_value, x: point}))
         f_value = sympy.sympify(variant.f).xreplace({variant.activation: activation_value}).xreplace({x: point})
-        if at_s.has(x) and not point.is_Rational:
-            value = sympy.simplify(at_s.xreplace({S: activation_value}).xreplace({x: point}))
         if value == 0:
             raise RejectVariant("f′ is 0 there")
         z_work = (equation(sympy.Symbol("z"), target) if variant.inner == x
@@ -165,7 +170,7 @@ class Activations(Family):
         values_step = Step(text(f"steps.activation_value.{name_of}", z=Math(z_work),
                                 value=Math(equation(call(name_of, target), activation_value))))
         work = replaced(key, {variant.activation: activation_value}, {"x": point})
-        mistakes = [Mistake("value_not_derivative", text("mistakes.value_not_derivative"), sympy.nsimplify(f_value))]
+        mistakes = [Mistake("value_not_derivative", text("mistakes.value_not_derivative"), _exact(f_value))]
         at_part = Part(
             id="b", prompt=text("problems.activations.prompt_at", point=Math(sympy.Eq(x, point, evaluate=False))),
             kind="number", answer=value, ask="derivative_at", args={"f": "f", "var": "x", "at": sstr(point)},

@@ -316,7 +316,8 @@ class DerivativeRules(Family):
         if steps[-1].value is None or steps[-1].value != key:
             steps.append(Step(text("steps.result"), key))
         mistakes = [Mistake(slip, text(f"mistakes.{slip}", **params), wrong) for slip, wrong, params in built.slips]
-        mistakes.append(Mistake("sign_error", text("mistakes.sign_error"), -key))
+        if built.rule not in ("quotient", "reciprocal"):  # there the reversed rule is already −f′
+            mistakes.append(Mistake("sign_error", text("mistakes.sign_error"), -key))
         part = Part(
             id="a",
             prompt=text("problems.derivative_rules.prompt"),

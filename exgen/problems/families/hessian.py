@@ -14,6 +14,7 @@ the signs of f_xx and f_yy alone:
 from __future__ import annotations
 
 import random
+from fractions import Fraction
 
 import sympy
 
@@ -32,7 +33,7 @@ def _cubic(rng: random.Random, var: sympy.Expr, roots: list[int]) -> tuple[sympy
     alpha = rng.choice([-6, 6])
     r1, r2 = roots
     u = sympy.Symbol("u")
-    polynomial = sympy.expand(alpha * (u**3 / 3 - sympy.Rational(r1 + r2, 2) * u**2 + r1 * r2 * u))
+    polynomial = sympy.Rational(alpha, 3) * u**3 - alpha * sympy.Rational(r1 + r2, 2) * u**2 + alpha * r1 * r2 * u
     return polynomial.xreplace({u: var}), sympy.Mul(alpha, var - r1, var - r2, evaluate=False)
 
 
@@ -43,6 +44,55 @@ def _classify(fxx: sympy.Expr, fyy: sympy.Expr, fxy: sympy.Expr) -> str:
     if determinant < 0:
         return "saddle"
     return "minimum" if fxx > 0 else "maximum"
+
+
+def _expand(expr: sympy.Expr) -> sympy.Expr:
+    """A polynomial in x and y multiplied out, by exact coefficient arithmetic (sympy's
+    ``expand`` on these nested products dominated generation time)."""
+    return _to_sympy(_coefficients(expr))
+
+
+Coefficients = dict[tuple[int, int], Fraction]
+
+
+def _coefficients(expr: sympy.Expr) -> Coefficients:
+    """{(i, j): c} for Σ c·xⁱyʲ, computed from the expression tree (sums, products, powers)."""
+    if expr.is_Number:
+        return {(0, 0): Fraction(int(expr.p), int(expr.q))} if expr != 0 else {}
+    if expr == x:
+        return {(1, 0): Fraction(1)}
+    if expr == y:
+        return {(0, 1): Fraction(1)}
+    if expr.is_Add:
+        total: Coefficients = {}
+        for term in expr.args:
+            for key, value in _coefficients(term).items():
+                total[key] = total.get(key, Fraction(0)) + value
+        return {k: v for k, v in total.items() if v}
+    if expr.is_Mul:
+        product: Coefficients = {(0, 0): Fraction(1)}
+        for factor in expr.args:
+            product = _times(product, _coefficients(factor))
+        return product
+    if expr.is_Pow and expr.exp.is_Integer and expr.exp >= 0:
+        result: Coefficients = {(0, 0): Fraction(1)}
+        base = _coefficients(expr.base)
+        for _ in range(int(expr.exp)):
+            result = _times(result, base)
+        return result
+    raise ValueError(f"not a polynomial in x and y: {expr}")
+
+
+def _times(a: Coefficients, b: Coefficients) -> Coefficients:
+    out: Coefficients = {}
+    for (i, j), p in a.items():
+        for (k, m), q in b.items():
+            out[(i + k, j + m)] = out.get((i + k, j + m), Fraction(0)) + p * q
+    return {key: value for key, value in out.items() if value}
+
+
+def _to_sympy(coefficients: Coefficients) -> sympy.Expr:
+    return sympy.Add(*[sympy.Rational(c.numerator, c.denominator) * x**i * y**j for (i, j), c in sorted(coefficients.items())])
 
 
 def _eq(lhs: sympy.Expr, rhs: sympy.Expr) -> sympy.Eq:
@@ -60,7 +110,7 @@ class Hessian(Family):
         f, chosen, solving, one_branch = self._function(rng, difficulty)
         fx, fy = d(f, x), d(f, y)
         fxx, fyy, fxy = d(f, x, 2), d(f, y, 2), d(f, x, y)
-        determinant = sympy.expand(fxx * fyy - fxy**2)
+        determinant = _expand(fxx * fyy - fxy**2)
         points = sorted((sympy.Integer(a), sympy.Integer(b)) for a, b in chosen)
         rows = []
         point_steps = []
@@ -92,7 +142,7 @@ class Hessian(Family):
             a, b, c = nonzero(rng, -3, 3), nonzero(rng, -4, 4), nonzero(rng, -3, 3)
             if 4 * a * c - b * b == 0:
                 raise RejectVariant("degenerate")
-            f = sympy.expand(a * (x - p) ** 2 + b * (x - p) * (y - q) + c * (y - q) ** 2 + rng.randint(-5, 5))
+            f = _expand(a * (x - p) ** 2 + b * (x - p) * (y - q) + c * (y - q) ** 2 + rng.randint(-5, 5))
             return f, [(p, q)], Step(text("steps.hessian_linear", point=Math((sympy.Integer(p), sympy.Integer(q))))), set()
         if difficulty == 2 and rng.random() < 0.3:
             k = nonzero(rng, -3, 3)
@@ -101,20 +151,20 @@ class Hessian(Family):
             step = Step(text("steps.hessian_symmetric", y_of_x=Math(_eq(y, x**2 / k)),
                              quartic=Math(_eq(sympy.Mul(x, x**3 - k**3, evaluate=False), 0)),
                              xs=Math([_eq(x, 0), _eq(x, k)])))
-            return sympy.expand(f), [(0, 0), (k, k)], step, set()
+            return _expand(f), [(0, 0), (k, k)], step, set()
         xs = sorted(rng.sample(range(-3, 4), 2))
         P, dP = _cubic(rng, x, xs)
         slope = rng.choice([-2, -1, 1, 2]) if difficulty == 2 else rng.choice([-1, 1])
         if difficulty == 2:
             shift, sign, weight = rng.randint(-2, 2), rng.choice([-1, 1]), rng.choice([1, 2])
-            f = sympy.expand(P + sign * weight * (y - slope * x - shift) ** 2)
+            f = _expand(P + sign * weight * (y - slope * x - shift) ** 2)
             step = Step(text("steps.hessian_line", line=Math(_eq(y, slope * x + shift)), cubic=Math(_eq(dP, 0)),
                              xs=Math([_eq(x, r) for r in xs])))
             return f, [(r, slope * r + shift) for r in xs], step, set()
         us = sorted(rng.sample(range(-3, 4), 2))
         u = y - slope * x
         Q, dQ = _cubic(rng, u, us)
-        f = sympy.expand(P + Q)
+        f = _expand(P + Q)
         step = Step(text("steps.hessian_grid", u_eq=Math(_eq(dQ, 0)), us=Math([_eq(u, s) for s in us]), p_eq=Math(_eq(dP, 0)),
                          xs=Math([_eq(x, r) for r in xs])))
         return f, [(r, s + slope * r) for r in xs for s in us], step, {(r, us[0] + slope * r) for r in xs}
@@ -141,8 +191,8 @@ class Hessian(Family):
             steps=(Step(text("steps.second_partials", fxx=Math(fxx), fyy=Math(fyy), fxy=Math(fxy))),
                    Step(text("steps.expand"), determinant)),
             mistakes=(
-                Mistake("hessian_sign", text("mistakes.hessian_sign"), sympy.expand(fxx * fyy + fxy**2)),
-                Mistake("mixed_partial_dropped", text("mistakes.mixed_partial_dropped"), sympy.expand(fxx * fyy)),
+                Mistake("hessian_sign", text("mistakes.hessian_sign"), _expand(fxx * fyy + fxy**2)),
+                Mistake("mixed_partial_dropped", text("mistakes.mixed_partial_dropped"), _expand(fxx * fyy)),
             ),
             depends_on=("a",),
         )

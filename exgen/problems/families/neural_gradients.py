@@ -56,6 +56,13 @@ def _loss_tree(loss_kind: str, prediction: sympy.Expr) -> n.Node:
     return core
 
 
+def _exact(value: sympy.Expr) -> sympy.Expr:
+    """Numbers built from exact parts are exact already; only a float would need a guess."""
+    if any(isinstance(a, sympy.Float) for a in sympy.preorder_traversal(value)):
+        raise RejectVariant("a decimal crept in")
+    return sympy.expand_log(value) if value.has(sympy.log) else value
+
+
 @family(
     "neural_gradients",
     title="families.neural_gradients.title",
@@ -99,7 +106,7 @@ class NeuralGradients(Family):
         # numbers go in for w, x, y and, for the sigmoid, ŷ for σ(wx + b) (the linear neuron: b)
         with_yhat = lambda expr: sympy.sympify(expr).xreplace({s: YHAT})  # noqa: E731
         at_symbols = {YHAT: yhat0, w: w0, x: x0, y: y0, b: b0}
-        value_w = sympy.nsimplify(with_yhat(grad_w).xreplace(at_symbols))
+        value_w = _exact(with_yhat(grad_w).xreplace(at_symbols))
         if not value_w.is_Rational:
             raise RejectVariant("value not rational")
         if value_w == 0:
@@ -137,7 +144,7 @@ class NeuralGradients(Family):
             values_step = Step(text("steps.nn_values_linear", z=Math(z_work)))
         value_work = replaced(grad_w, {s: yhat0} if activation == "sigmoid" else {}, {k: v for k, v in numbers.items() if k != "b" or activation == "linear"})
         step_work = substituted(sympy.Symbol("w0") - sympy.Symbol("eta") * sympy.Symbol("g"), {"w0": w0, "eta": eta, "g": value_w})
-        wrong_value = lambda expr: sympy.nsimplify(with_yhat(expr).xreplace(at_symbols))  # noqa: E731
+        wrong_value = lambda expr: _exact(with_yhat(expr).xreplace(at_symbols))  # noqa: E731
         value_mistakes = [Mistake("loss_sign", text("mistakes.loss_sign"), -value_w),
                           Mistake("dw_without_x", text("mistakes.dw_without_x"), wrong_value(dz + mu * w))]
         if mu != 0:
