@@ -110,10 +110,13 @@ class _Branch(Node):
 
 
 class Add(_Branch):
-    __slots__ = ("terms",)
+    # ``written``: the terms are in the order a problem wrote them (printers keep it); not part
+    # of the node's identity
+    __slots__ = ("terms", "written")
 
-    def __init__(self, terms: tuple[Node, ...]) -> None:
+    def __init__(self, terms: tuple[Node, ...], written: bool = False) -> None:
         self.terms = terms
+        self.written = written
         self._h = None
         self._free = None
         self._rv = _UNKNOWN
@@ -319,7 +322,7 @@ def rebuild(node: Node, children: tuple[Node, ...]) -> Node:
     """A node of the same type as ``node`` with other children (containers and equations too)."""
     kind = type(node)
     if kind is Add:
-        return Add(children)
+        return Add(children, node.written)  # type: ignore[attr-defined]
     if kind is Mul:
         return Mul(children)
     if kind is Neg:
@@ -347,7 +350,7 @@ def substitute(node: Node, values: dict[str, Node]) -> Node:
         return node
     kind = type(node)
     if kind is Add:
-        return Add(tuple(substitute(t, values) for t in node.terms))  # type: ignore[attr-defined]
+        return Add(tuple(substitute(t, values) for t in node.terms), node.written)  # type: ignore[attr-defined]
     if kind is Neg:
         return Neg(substitute(node.arg, values))  # type: ignore[attr-defined]
     if kind is Mul:

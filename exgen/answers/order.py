@@ -47,15 +47,18 @@ def _place(index: int, term: n.Node) -> tuple[int, float, str, int]:
 
 
 def ordered_terms(node: n.Add) -> list[n.Node]:
-    """See :func:`_ordered_terms` (cached: every printer asks, for the same sums)."""
+    """See :func:`_ordered_terms` (cached: every printer asks, for the same sums). A sum a
+    problem wrote in a chosen order (``(σ(z) - y) x + w/2``) keeps it, constants last."""
+    if node.written:
+        return [t for t in node.terms if n.free_symbols(t)] + [t for t in node.terms if not n.free_symbols(t)]
     return list(_ordered_terms(node))
 
 
 @lru_cache(maxsize=16384)
 def _ordered_terms(node: n.Add) -> tuple[n.Node, ...]:
     r"""Terms as people write them: powers by falling degree, then in the order of the variables
-    (``48x + 14y``, ``x^2 + xy + y^2``, ``10x^4 - 3/(2\sqrt{x})``), then other terms in the order they
-    were written (``\cos 3x - 4 \sin 4x``), constants last. Arithmetic (a sum of numbers, as in a
+    (``48x + 14y``, ``x^2 + xy + y^2``, ``10x^4 - 3/(2\sqrt{x})``), then other terms in the order
+    they come (``6x + \frac{1}{x - 1}``), constants last. Arithmetic (a sum of numbers, as in a
     worked step ``2 \cdot 6 - 1^2``) stays as written."""
     if not n.free_symbols(node):
         return node.terms
@@ -89,7 +92,7 @@ def in_print_order(node: n.Node) -> n.Node:
     r"""The tree with every sum in the order it is printed, so that numbers substituted into it
     show the arithmetic in the order the formula was written (``3 \cdot 2^2 - 4 \cdot 2 + 1``)."""
     if isinstance(node, n.Add):
-        return n.Add(tuple(in_print_order(t) for t in ordered_terms(node)))
+        return n.Add(tuple(in_print_order(t) for t in ordered_terms(node)), written=True)
     if isinstance(node, (n.Num, n.Sym, n.Const)):
         return node
     return n.rebuild(node, tuple(in_print_order(c) for c in node.children()))

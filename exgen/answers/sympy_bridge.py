@@ -90,7 +90,9 @@ def _from_sympy(expr: Any) -> n.Node:
     if expr.is_Symbol:
         return n.Sym(expr.name)
     if expr.is_Add:
-        return n.Add(tuple(from_sympy(a) for a in sympy.Add.make_args(expr)))
+        terms = sympy.Add.make_args(expr)
+        written = terms != sympy.Add(*terms).args  # built unevaluated, in a chosen order
+        return n.Add(tuple(from_sympy(a) for a in terms), written)
     if expr.is_Mul:
         coeff, rest = expr.as_coeff_Mul()
         if coeff == -1:

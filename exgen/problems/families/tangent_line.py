@@ -73,7 +73,7 @@ class TangentLine(Family):
         derivative = Part(
             id="a", prompt=text("problems.tangent_line.prompt_derivative"), kind="expression", answer=df,
             ask="derivative", args={"f": "f", "var": "x"}, variables=("x",),
-            steps=(differentiate, Step(text("steps.conclude"), df)),
+            steps=(differentiate,) if differentiate.value == df else (differentiate, Step(text("steps.simplify"), df)),
             mistakes=(Mistake("sign_error", text("mistakes.sign_error"), -df),),
         )
         slope_part = Part(
