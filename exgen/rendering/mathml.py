@@ -40,7 +40,7 @@ def _mi(name: str) -> str:
     return f"<mi>{escape(name)}</mi>"
 
 
-def _paren(inner: str) -> str:
+def paren_mathml(inner: str) -> str:
     """Brackets hug their contents; they stretch only around fractions and roots."""
     if "<mfrac" in inner or "<msqrt" in inner:
         return f"<mrow><mo>(</mo>{inner}<mo>)</mo></mrow>"
@@ -121,7 +121,7 @@ def _ml(node: n.Node) -> str:
             negative, body = pull_sign(term)
             text = _ml(body)
             if isinstance(body, n.Add):
-                text = _paren(text)
+                text = paren_mathml(text)
             if index or negative:
                 parts.append(_mo("−" if negative else "+"))
             parts.append(text)
@@ -132,7 +132,7 @@ def _ml(node: n.Node) -> str:
         if not negative:
             return text
         if _precedence(inner) <= _ADD:
-            text = _paren(text)
+            text = paren_mathml(text)
         return f"<mrow><mo>−</mo>{text}</mrow>"
     if kind is n.Mul:
         return _mul(node)  # type: ignore[arg-type]
@@ -147,7 +147,7 @@ def _ml(node: n.Node) -> str:
         return f"<mrow>{_ml(equation.lhs)}<mo>=</mo>{_ml(equation.rhs)}</mrow>"
     if kind in (n.Tuple, n.Seq):
         inner = "<mo>,</mo>".join(_ml(i) for i in node.items)  # type: ignore[attr-defined]
-        return _paren(inner) if kind is n.Tuple else f"<mrow>{inner}</mrow>"
+        return paren_mathml(inner) if kind is n.Tuple else f"<mrow>{inner}</mrow>"
     raise TypeError(f"cannot render {kind.__name__}")
 
 
@@ -169,7 +169,7 @@ def _product(factors: list[n.Node]) -> str:
     for index, factor in enumerate(factors):
         text = _ml(factor)
         if needs_brackets_in_product(factor, arithmetic, index == 0):
-            text = _paren(text)
+            text = paren_mathml(text)
         if index:
             pieces.append("<mo>·</mo>" if arithmetic or isinstance(factor, n.Num) else "<mo>&#x2062;</mo>")
             if _is_function(factor):
@@ -200,10 +200,10 @@ def _pow(node: n.Pow) -> str:
         # sin(x)^2 is written sin²(x)
         name = FUNCTIONS.get(base.func, base.func)
         args = "<mo>,</mo>".join(_ml(a) for a in base.args)
-        return f"<mrow><msup>{_primed(name)}{_ml(exponent)}</msup><mo>&#x2061;</mo>{_paren(args)}</mrow>"
+        return f"<mrow><msup>{_primed(name)}{_ml(exponent)}</msup><mo>&#x2061;</mo>{paren_mathml(args)}</mrow>"
     base_text = _ml(base)
     if _precedence(base) <= _POW or (isinstance(base, n.Call) and base.func in ("sqrt", "exp")):
-        base_text = _paren(base_text)
+        base_text = paren_mathml(base_text)
     return f"<msup>{base_text}{_ml(exponent)}</msup>"
 
 
@@ -216,4 +216,4 @@ def _call(node: n.Call) -> str:
     if node.func == "abs":
         return f"<mrow><mo>|</mo>{args}<mo>|</mo></mrow>"
     name = FUNCTIONS.get(node.func, node.func)
-    return f"<mrow>{_primed(name)}<mo>&#x2061;</mo>{_paren(args)}</mrow>"
+    return f"<mrow>{_primed(name)}<mo>&#x2061;</mo>{paren_mathml(args)}</mrow>"

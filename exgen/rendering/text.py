@@ -145,7 +145,7 @@ def math_latex(value: Any) -> str:
 
 
 def math_mathml(value: Any) -> str:
-    from exgen.rendering.mathml import mathml
+    from exgen.rendering.mathml import mathml, paren_mathml
 
     value = _listed(value)
     if isinstance(value, Node):
@@ -157,8 +157,7 @@ def math_mathml(value: Any) -> str:
             return f"<mtext>{escape_html(t('render.none'))}</mtext>"
         return "<mrow>" + "<mo>,</mo><mspace width=\"0.5em\"/>".join(math_mathml(tuple(v)) if len(v) > 1 else math_mathml(v[0]) for v in value) + "</mrow>"
     if isinstance(value, (tuple, list)):
-        inner = "<mo>,</mo>".join(math_mathml(v) for v in value)
-        return f"<mrow><mo>(</mo>{inner}<mo>)</mo></mrow>"
+        return paren_mathml("<mo>,</mo>".join(math_mathml(v) for v in value))
     return mathml(_tree(value))
 
 
