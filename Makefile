@@ -12,7 +12,7 @@ $(BIN)/python:
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e .
+	$(BIN)/python -m pip install --quiet -e '.[serve]'
 	touch $@
 
 $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
@@ -24,6 +24,9 @@ demo: $(VENV)/.installed
 	$(BIN)/python examples/fill_sample_answers.py output/key.json output/answers.csv output/sample_submission.csv
 	$(BIN)/exgen grade output/key.json output/sample_submission.csv --out output/graded --force
 	@$(BIN)/exgen check "2x e^(x^2)" "e^(x^2)*2x" || true
+	@echo
+	@echo "Students can answer the demo set online (personal links in output/links.csv):"
+	@echo "  $(BIN)/exgen serve output"
 
 test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest
@@ -38,6 +41,7 @@ bench: $(VENV)/.installed-test
 	$(BIN)/python bench/bench_generate.py
 	$(BIN)/python bench/bench_worksheets.py
 	$(BIN)/python bench/bench_grade.py
+	$(BIN)/python bench/bench_serve.py
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache

@@ -387,6 +387,91 @@ def verify(families: tuple[str, ...], seeds: int, start: int, difficulty: int | 
         sys.exit(1)
 
 
+@main.command()
+@click.argument("set_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (0.0.0.0: every interface).")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on.")
+@click.option("--db", metavar="URL", help="sqlite:///PATH or postgresql://… (default: SET_DIR/exgen.sqlite3).")
+@click.option("--mode", type=click.Choice(["practice", "assignment"]), default="practice", show_default=True,
+              help="practice: verdicts at once; assignment: answers saved, verdicts after --closes.")
+@click.option("--closes", metavar="ISO-DATETIME", help="When answers can no longer be changed (UTC unless a zone is given).")
+@click.option("--solution-after", default=3, show_default=True, type=click.IntRange(1, 100),
+              help="practice: show the worked solution after this many checks (or a correct answer).")
+@click.option("--url", "base_url", metavar="URL", help="The address students use (default: http://HOST:PORT), for links.csv.")
+@click.option("-w", "--workers", type=click.IntRange(1, 64), help="Processes that check answers (default: the number of CPUs).")
+@click.option("--timeout", default=2.0, show_default=True, type=click.FloatRange(0.1, 60), help="Seconds per answer check.")
+@click.option("--templates", type=click.Path(exists=True, file_okay=False), help="Folder of your own templates, searched first.")
+def serve(
+    set_dir: Path, host: str, port: int, db: str | None, mode: str, closes: str | None, solution_after: int, base_url: str | None,
+    workers: int | None, timeout: float, templates: str | None,
+) -> None:
+    """Serve SET_DIR (written by exgen generate): each student answers online through a
+    personal link, with a live preview of how each answer is read.
+
+    Writes SET_DIR/links.csv (student,name,version,url) and prints the instructor's page.
+    Collect the answers with exgen collect, then grade them with exgen grade.
+
+    \b
+    Examples:
+      exgen serve output                               # practice mode on 127.0.0.1:8000
+      exgen serve output --mode assignment --closes 2026-12-08T23:59
+      exgen serve output --host 0.0.0.0 --url https://calc.example.edu --db postgresql://exgen@db/exgen
+    """
+    try:
+        import uvicorn
+
+        from exgen.serve.app import create_app, parse_closes
+    except ImportError:
+        raise UsageError("exgen serve needs the serve extra: pip install 'exgen[serve]'") from None
+    from exgen.serve.pages import Settings
+    from exgen.serve.setup import instructor_url, open_set, write_links
+    from exgen.workers import default_workers
+
+    try:
+        closing = parse_closes(closes)
+    except ValueError:
+        raise UsageError(f"--closes takes an ISO date and time such as 2026-12-08T23:59, not {closes!r}") from None
+    settings = Settings(mode=mode, closes=closing, solution_after=solution_after, check_seconds=timeout)
+    state = open_set(set_dir, db, settings, workers or default_workers(), templates)
+    address = base_url or f"http://{host}:{port}"
+    path = write_links(state, address)
+    click.echo(f"links for {len(state.key.versions)} versions: {path}")
+    click.echo(f"instructor: {instructor_url(state, address)}")
+    uvicorn.run(create_app(state), host=host, port=port, log_level="warning", server_header=False)
+
+
+@main.command()
+@click.argument("set_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--db", metavar="URL", help="sqlite:///PATH or postgresql://… (default: SET_DIR/exgen.sqlite3).")
+@click.option("-o", "--out", type=click.Path(dir_okay=False, path_type=Path), help="Where to write answers.csv (default: SET_DIR/collected/answers.csv).")
+def collect(set_dir: Path, db: str | None, out: Path | None) -> None:
+    """Write the latest answer per student and part (answers.csv, the layout exgen grade
+    reads) and every attempt (attempts.csv beside it) from the store of exgen serve.
+
+    \b
+    Examples:
+      exgen collect output && exgen grade output/key.json output/collected/answers.csv
+    """
+    from exgen.grading.key import load_key
+    from exgen.serve.collect import answers_csv, attempts_csv
+    from exgen.serve.store import open_store
+
+    if not (set_dir / "key.json").exists():
+        raise UsageError(f"{set_dir} holds no key.json: collect from a folder written by exgen generate")
+    key = load_key(set_dir / "key.json")
+    store = open_store(db, set_dir)
+    try:
+        attempts = store.attempts()
+    finally:
+        store.close()
+    target = out or set_dir / "collected" / "answers.csv"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(answers_csv(key, attempts), encoding="utf-8", newline="\n")
+    (target.parent / "attempts.csv").write_text(attempts_csv(attempts), encoding="utf-8", newline="\n")
+    answered = {(a.version, a.part) for a in attempts if a.raw.strip()}
+    click.echo(f"{len(attempts)} attempts, {len(answered)} answered parts: {target} and {target.parent / 'attempts.csv'}")
+
+
 def _print_verdict(verdict: Any, answer: str) -> None:
     label_width = 10
 

@@ -157,3 +157,102 @@ def run_all(
         if progress:
             progress(1)
     return out
+
+
+class ServicePool:
+    """Long-lived workers for a server: :meth:`submit` one task, get a Future.
+
+    The same rules as :class:`WorkerPool`: each task has a hard limit (``task_seconds + grace``)
+    after which its worker is killed and replaced, and a worker that dies costs only the task it
+    was running. One supervising thread per worker sends it one task at a time, so a slow task
+    holds up only its own worker, never the caller's thread or event loop.
+    """
+
+    def __init__(self, function: Callable[[Any], Any], workers: int, task_seconds: float,
+                 failed: Callable[[Any, str], Any], grace: float = 1.0) -> None:
+        import queue
+
+        self.function = function
+        self.limit = task_seconds + grace
+        self.failed = failed
+        # Workers start with "spawn" here: a server has threads (its event loop, the database),
+        # and forking a threaded process can copy a held lock.
+        self.context = multiprocessing.get_context("spawn")
+        self.tasks: queue.Queue[Any] = queue.Queue()
+        self.closed = False
+        self.replaced = 0  # workers killed or lost and started again (for tests and logs)
+        self.running = 0  # tasks being run now
+        self.threads = [threading.Thread(target=self._supervise, name=f"exgen-worker-{i}", daemon=True) for i in range(max(1, workers))]
+        for thread in self.threads:
+            thread.start()
+
+    def submit(self, task: Any) -> Any:
+        from concurrent.futures import Future
+
+        if self.closed:
+            raise RuntimeError("the pool is closed")
+        future: Future[Any] = Future()
+        self.tasks.put((task, future))
+        return future
+
+    def _start(self) -> _Worker:
+        parent, child = self.context.Pipe()
+        process = self.context.Process(target=_worker_main, args=(child, self.function), daemon=True)
+        process.start()
+        child.close()
+        return _Worker(process, parent)
+
+    def _supervise(self) -> None:
+        worker: _Worker | None = self._start()  # started now, so the first task finds it ready
+        while True:
+            item = self.tasks.get()
+            if item is None:
+                break
+            task, future = item
+            if not future.set_running_or_notify_cancel():
+                continue
+            if worker is None:
+                worker = self._start()
+            outcome: tuple[str, Any] | None = None
+            self.running += 1  # a counter for monitoring: races only blur it
+            try:
+                worker.connection.send([(0, task)])
+                if worker.connection.poll(self.limit):
+                    outcome = ("ok", worker.connection.recv()[1])
+                else:
+                    outcome = ("failed", TIMEOUT)
+            except (EOFError, OSError):
+                outcome = ("failed", CRASHED)
+            except Exception as problem:  # the function raised: the caller sees it
+                future.set_exception(problem)
+                continue
+            finally:
+                self.running -= 1
+            if outcome[0] == "ok":
+                future.set_result(outcome[1])
+                continue
+            self._kill(worker)
+            worker = None
+            self.replaced += 1
+            future.set_result(self.failed(task, outcome[1]))
+        if worker is not None:
+            try:
+                worker.connection.send(None)
+            except OSError:
+                pass
+            worker.process.join(timeout=2)
+            self._kill(worker)
+
+    @staticmethod
+    def _kill(worker: _Worker) -> None:
+        if worker.process.is_alive():
+            worker.process.kill()
+        worker.process.join(timeout=5)
+        worker.connection.close()
+
+    def close(self) -> None:
+        self.closed = True
+        for _ in self.threads:
+            self.tasks.put(None)
+        for thread in self.threads:
+            thread.join(timeout=10)

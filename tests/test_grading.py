@@ -212,7 +212,7 @@ def test_binary_submissions_are_refused(generated: Path, tmp_path: Path) -> None
 
 
 def test_a_crashing_or_hanging_worker_costs_only_its_own_answer(generated: Path, tmp_path: Path, monkeypatch) -> None:
-    real = batch._grade_one
+    real = batch.grade_task
 
     def fragile(task):
         if task[0] == "key" and task[2] == "crash me":
@@ -223,7 +223,7 @@ def test_a_crashing_or_hanging_worker_costs_only_its_own_answer(generated: Path,
                 pass
         return real(task)
 
-    monkeypatch.setattr(batch, "_grade_one", fragile)
+    monkeypatch.setattr(batch, "grade_task", fragile)
     key = _key(generated)
     header = ["student", "version"] + list(_parts(key["versions"][0]))
     rows = []

@@ -69,7 +69,7 @@ class GradeBook:
 # -- running checks robustly --------------------------------------------------------------------
 
 
-def _grade_one(task: tuple[Any, ...]) -> dict[str, Any]:
+def grade_task(task: tuple[Any, ...]) -> dict[str, Any]:
     kind, *payload = task
     seconds = payload[-1]
     try:
@@ -88,7 +88,7 @@ def _review(detail: str) -> CellResult:
     return CellResult("review", 0.0, t("answer.verdict.review", reason=reason), evidence=reason, code="internal_error")
 
 
-def _lost(task: tuple[Any, ...], reason: str) -> dict[str, Any]:
+def lost_task(task: tuple[Any, ...], reason: str) -> dict[str, Any]:
     """The result of a task whose worker hung past its limit or died. A consistency check that
     could not finish changes nothing: the verdict against the key stands."""
     if task[0] == "ecf":
@@ -105,7 +105,7 @@ def run_tasks(
 ) -> list[dict[str, Any]]:
     """Results in task order. A check that hangs past its limit or kills its worker is
     ``review``; every other task is unaffected."""
-    return run_all(_grade_one, tasks, workers, seconds, _lost, progress)
+    return run_all(grade_task, tasks, workers, seconds, lost_task, progress)
 
 
 # -- grading -------------------------------------------------------------------------------------

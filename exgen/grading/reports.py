@@ -17,6 +17,7 @@ from typing import Any
 from markupsafe import Markup
 
 from exgen.grading.batch import GradeBook, GradedRow
+from exgen.grading.key import KeyPart
 from exgen.spreadsheet import spreadsheet_cell
 
 FORMATS = ("csv", "html", "json")
@@ -90,12 +91,12 @@ def item_analysis(book: GradeBook) -> list[dict[str, Any]]:
         for r, part, _ in entries:
             if r.mistake and r.mistake not in messages:
                 model = next((m for m in part.mistakes if m["id"] == r.mistake), {})
-                messages[r.mistake] = _sentence(model.get("message_data"), r.message)
+                messages[r.mistake] = sentence_html(model.get("message_data"), r.message)
         # versions may word a part differently (other numbers): each wording once, typeset
         prompts: dict[str, Markup | str] = {}
         for _, part, _ in entries:
             if part.prompt not in prompts:
-                prompts[part.prompt] = _sentence(part.prompt_data, part.prompt)
+                prompts[part.prompt] = sentence_html(part.prompt_data, part.prompt)
         items.append({
             "part": part_id,
             "prompt": next(iter(prompts.values())),
@@ -130,7 +131,7 @@ def item_analysis_csv(items: Sequence[dict[str, Any]]) -> str:
     return buffer.getvalue()
 
 
-def _typeset_typed(kind: str, text: str | None, variables: Sequence[str] = (), functions: Sequence[str] = ()) -> Markup | None:
+def typeset_typed(kind: str, text: str | None, variables: Sequence[str] = (), functions: Sequence[str] = ()) -> Markup | None:
     """Calculator text (a key, a step, a student's answer as read) typeset as its kind reads it."""
     if not text:
         return None
@@ -150,7 +151,7 @@ def _typeset_cached(kind: str, text: str, variables: tuple[str, ...], functions:
     return Markup(math_from_data(data, "html"))
 
 
-def _sentence(data: dict[str, Any] | None, fallback: str) -> Markup | str:
+def sentence_html(data: dict[str, Any] | None, fallback: str) -> Markup | str:
     """A stored sentence typeset as HTML (older key.json files: its plain text)."""
     if not data:
         return fallback
@@ -159,7 +160,7 @@ def _sentence(data: dict[str, Any] | None, fallback: str) -> Markup | str:
     return Markup(render(text_from_data(data), "html"))
 
 
-def _label_after(step: dict[str, Any], label: str) -> Markup | None:
+def label_after_html(step: dict[str, Any], label: str) -> Markup | None:
     if not step.get("text_data"):
         return None
     from exgen.rendering.document import label_after
@@ -175,6 +176,32 @@ def _label_text(label: str) -> str:
     return display_label(label)
 
 
+def message_html(part: KeyPart, message: str, mistake: str | None) -> Markup | str:
+    """A verdict's message; a mistake model's message typeset (its math as MathML)."""
+    if mistake:
+        model = next((m for m in part.mistakes if m["id"] == mistake), None)
+        if model is not None:
+            return sentence_html(model.get("message_data"), message)
+    return message
+
+
+def solution_steps(part: KeyPart) -> list[dict[str, Any]]:
+    """A part's worked solution typeset for HTML: each step's sentence and its value."""
+    from exgen.rendering.text import math_from_data
+
+    steps = []
+    for step in part.solution:
+        math_value = step.get("math_data")
+        if math_value and "label" in math_value:
+            shown = label_after_html(step, math_value["label"])
+        elif math_value:
+            shown = Markup(math_from_data(math_value, "html"))
+        else:
+            shown = typeset_typed(part.kind, step.get("math"), part.variables, part.functions)
+        steps.append({"text": sentence_html(step.get("text_data"), step.get("text", "")), "math": shown})
+    return steps
+
+
 def feedback_context(book: GradeBook, row: GradedRow) -> dict[str, Any]:
     from exgen.rendering.text import math_from_data
 
@@ -186,31 +213,17 @@ def feedback_context(book: GradeBook, row: GradedRow) -> dict[str, Any]:
             result = row.results[part.id]
             typed = row.submission.answers.get(part.id, "")
             shown = result.interpreted if result.verdict not in ("invalid", "blank") else None
-            message: Markup | str = result.message
-            if result.mistake:
-                model = next((m for m in part.mistakes if m["id"] == result.mistake), None)
-                if model is not None:
-                    message = _sentence(model.get("message_data"), result.message)
-            steps = []
-            for step in part.solution:
-                text = _sentence(step.get("text_data"), step.get("text", ""))
-                math_value = step.get("math_data")
-                if math_value and "label" in math_value:
-                    shown_math = _label_after(step, math_value["label"])
-                elif math_value:
-                    shown_math = Markup(math_from_data(math_value, "html"))
-                else:
-                    shown_math = _typeset_typed(part.kind, step.get("math"), part.variables, part.functions)
-                steps.append({"text": text, "math": shown_math})
+            message = message_html(part, result.message, result.mistake)
+            steps = solution_steps(part)
             parts.append({
-                "id": part.id, "label": part.part, "prompt": _sentence(part.prompt_data, part.prompt), "typed": typed,
-                "read_as": _typeset_typed(part.kind, shown, part.variables, part.functions) or shown,
+                "id": part.id, "label": part.part, "prompt": sentence_html(part.prompt_data, part.prompt), "typed": typed,
+                "read_as": typeset_typed(part.kind, shown, part.variables, part.functions) or shown,
                 "result": result, "message": message, "points": part.points, "earned": result.score * part.points,
                 "key": Markup(math_from_data(part.answer_data, "html")) if part.answer_data
-                else _typeset_typed(part.kind, part.answer, part.variables, part.functions) or part.answer,
+                else typeset_typed(part.kind, part.answer, part.variables, part.functions) or part.answer,
                 "steps": steps,
             })
-        problems.append({"number": problem.number, "statement": _sentence(problem.statement_data, problem.statement), "parts": parts})
+        problems.append({"number": problem.number, "statement": sentence_html(problem.statement_data, problem.statement), "parts": parts})
     return {
         "title": book.key.title, "student": row.submission.student, "name": row.version.student_name,
         "version": row.version.version, "total": row.total, "maximum": row.maximum, "problems": problems,

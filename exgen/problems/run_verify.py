@@ -5,11 +5,16 @@ from __future__ import annotations
 import sys
 import time
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
 
-from exgen.problems.verify import FamilyReport, verify_family
+from exgen.problems.verify import Failure, FamilyReport, verify_family
 
 CHUNK = 25
+CHUNK_SECONDS = 600.0  # a chunk of 25 seeds that takes longer is reported as a failure, not waited for
+
+
+def _lost(job: tuple[str, list[int], int | None], why: str) -> FamilyReport:
+    family, seeds, difficulty = job
+    return FamilyReport(family, failures=[Failure(family, difficulty or 0, seeds[0], "-", "generate", f"the chunk of seeds {seeds[0]}–{seeds[-1]} {why}")])
 
 
 def _chunk(args: tuple[str, list[int], int | None]) -> FamilyReport:
@@ -52,10 +57,10 @@ def run_verification(
         for job in jobs:
             tick(job, _chunk(job))
     else:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            futures = {pool.submit(_chunk, job): job for job in jobs}
-            for future in as_completed(futures):
-                tick(futures[future], future.result())
+        from exgen.workers import WorkerPool
+
+        for index, result in WorkerPool(_chunk, workers, CHUNK_SECONDS, chunk=1).run(jobs, _lost):
+            tick(jobs[index], result)
     if show:
         print(file=sys.stderr)
     del started

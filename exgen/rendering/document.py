@@ -6,7 +6,7 @@ or plain user text (titles, names), which the template environment escapes.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -82,11 +82,18 @@ class Sheet:
 
 def syntax_help(problems: list[Problem], fmt: str) -> list[Markup]:
     """The "how to write your answers" lines for the kinds of answer these problems ask for."""
+    kinds = {part.kind for problem in problems for part in problem.parts}
+    sigma = any("sigma" in part.functions for problem in problems for part in problem.parts)
+    return syntax_help_for(kinds, sigma, fmt)
+
+
+def syntax_help_for(kind_names: Iterable[str], sigma: bool, fmt: str) -> list[Markup]:
+    """The help lines for these kinds of answer (and the sigmoid's spelling), in help order."""
     from exgen.answers.kinds import get_kind
 
-    kinds = {get_kind(part.kind) for problem in problems for part in problem.parts}
+    kinds = {get_kind(name) for name in kind_names}
     keys = [kind.name for kind in sorted(kinds, key=lambda k: (k.help_order, k.name))]
-    if any("sigma" in part.functions for problem in problems for part in problem.parts):
+    if sigma:
         keys.append("sigma")
     return [Markup(typeset_help(t(f"sheet.help.{key}"), FORMATS[fmt])) for key in keys]
 

@@ -248,6 +248,14 @@ def needs_brackets_in_product(factor: n.Node, arithmetic: bool, first: bool) -> 
     return _precedence(factor) <= _MUL and not (isinstance(factor, n.Num) and factor.value >= 0)
 
 
+def begins_with_numeral(factor: n.Node) -> bool:
+    """A factor printed with a digit first (``10^x``) needs a dot after the factor before it:
+    ``4 · 10^x``, never ``4 10^x``, which reads as 410^x."""
+    while isinstance(factor, n.Pow):
+        factor = factor.base
+    return isinstance(factor, n.Num)
+
+
 def _product(factors: list[n.Node]) -> str:
     pieces: list[str] = []
     previous: n.Node | None = None
@@ -256,7 +264,7 @@ def _product(factors: list[n.Node]) -> str:
         text = _latex(factor)
         if needs_brackets_in_product(factor, arithmetic, previous is None):
             text = paren(text)
-        if previous is not None and (arithmetic or isinstance(factor, n.Num) or (isinstance(previous, n.Num) and text[:1].isdigit())):
+        if previous is not None and (arithmetic or begins_with_numeral(factor) or text[:1].isdigit()):
             pieces.append(r" \cdot ")
         elif previous is not None:
             pieces.append(" ")

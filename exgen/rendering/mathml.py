@@ -12,6 +12,7 @@ from exgen.answers import nodes as n
 from exgen.rendering.latex import (
     GREEK,
     _precedence,
+    begins_with_numeral,
     is_arithmetic,
     needs_brackets_in_product,
     normalized_equation,
@@ -171,7 +172,7 @@ def _product(factors: list[n.Node]) -> str:
         if needs_brackets_in_product(factor, arithmetic, index == 0):
             text = paren_mathml(text)
         if index:
-            pieces.append("<mo>·</mo>" if arithmetic or isinstance(factor, n.Num) else "<mo>&#x2062;</mo>")
+            pieces.append("<mo>·</mo>" if arithmetic or begins_with_numeral(factor) else "<mo>&#x2062;</mo>")
             if _is_function(factor):
                 pieces.append(_THIN)
         pieces.append(text)

@@ -21,7 +21,6 @@ import shutil
 import tempfile
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -338,6 +337,9 @@ def generate_class_set(
     return result
 
 
+CHUNK_SECONDS = 120.0  # a chunk of versions that takes longer than this is a bug, reported as one
+
+
 def _build_all(
     spec: WorksheetSpec, plan: list[Version], formats: tuple[str, ...], templates: str | None, workers: int,
     progress: Callable[[int], None] | None, verify: bool = False,
@@ -351,12 +353,23 @@ def _build_all(
         return outputs
     size = max(1, min(25, len(plan) // (workers * 4) or 1))
     chunks = [plan[i : i + size] for i in range(0, len(plan), size)]
-    outputs_by_chunk: list[list[VersionOutput]] = []
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        for chunk_output in pool.map(_build_chunk, [(spec, c, formats, templates, verify) for c in chunks]):
-            outputs_by_chunk.append(chunk_output)
-            if progress:
-                progress(len(chunk_output))
+    from exgen.workers import run_all
+
+    def lost(task: tuple[Any, ...], why: str) -> list[VersionOutput]:
+        versions = ", ".join(v.version for v in task[1])
+        raise ExgenError(f"building versions {versions} failed: the worker {'took too long' if why == 'timeout' else 'crashed'}")
+
+    remaining = len(plan)
+
+    def tick(_: int) -> None:  # every chunk but the last holds ``size`` versions
+        nonlocal remaining
+        if progress:
+            progress(min(size, remaining))
+        remaining -= size
+
+    outputs_by_chunk = run_all(
+        _build_chunk, [(spec, c, formats, templates, verify) for c in chunks], workers, CHUNK_SECONDS * (10 if verify else 1), lost, tick,
+    )
     return [o for chunk in outputs_by_chunk for o in chunk]
 
 

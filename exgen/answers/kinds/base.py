@@ -9,7 +9,7 @@ from functools import cache
 from typing import Any, ClassVar, TypeVar
 
 from exgen.answers import nodes as n
-from exgen.answers.diagnostics import Diagnostic
+from exgen.answers.diagnostics import Diagnostic, Refusal
 from exgen.answers.limits import DEFAULT_LIMITS, Deadline, Limits
 from exgen.answers.reader import Reading, ReadOptions, read
 from exgen.answers.verdict import Verdict
@@ -100,6 +100,52 @@ class AnswerKind(ABC):
         if not reading.ok or reading.tree is None:
             return None
         return {"tree": n.to_data(reading.tree)}
+
+
+    # -- previews: what a page shows under the answer field as the student types -------------
+
+    def preview(self, text: str, options: CheckOptions) -> Preview:
+        """How ``text`` is read: display data and the reader's warnings, or the refusal with
+        its position. The same reader as :meth:`grade`; no comparison with the key."""
+        if len(text) > options.limits.max_length:
+            refusal = Refusal("too_long", None, limit=options.limits.max_length, size=len(text)).to_diagnostic()
+            return Preview(None, refusal.message, None, 1, (), refusal.code)
+        if not text.strip():
+            return Preview(None, code="blank")
+        functions = tuple(options.functions)
+        data = self.reading_data(text, options.variables or (), functions)
+        reading = read_answer(self.preview_text(text), options.variables or (), options.functions, options)
+        if data is not None and (reading.ok or data.get("empty")):
+            problem = self.refusal(text, options) if reading.ok else None
+            if problem is None:
+                return Preview(data, warnings=warnings_of(reading))
+            return Preview(None, problem.message, problem.position, problem.length, warnings_of(reading), problem.code)
+        problem = reading.error if not reading.ok else self.refusal(text, options)
+        if problem is None:
+            return Preview(None, t("answer.error.unreadable"), None, 1, (), "unreadable")
+        return Preview(None, problem.message, problem.position, problem.length, warnings_of(reading), problem.code)
+
+    def preview_text(self, text: str) -> str:
+        """The text as the reader sees it (a kind may rewrite notation first, such as ⟨ ⟩)."""
+        return text
+
+    def refusal(self, text: str, options: CheckOptions) -> Diagnostic | None:
+        """Why a text the reader reads is still not an answer of this kind (None: no reason known)."""
+        return None
+
+
+@dataclass(frozen=True)
+class Preview:
+    data: dict[str, Any] | None  # display data (see display_data) when the text was read
+    message: str = ""  # the refusal, when it was not
+    position: int | None = None
+    length: int = 1
+    warnings: tuple[str, ...] = ()
+    code: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.data is not None
 
 
 def json_display(data: dict[str, Any]) -> dict[str, Any]:

@@ -29,7 +29,7 @@ from exgen.answers import nodes as n
 from exgen.answers.comparison import PROVED, weakest
 from exgen.answers.diagnostics import Refusal, echo
 from exgen.answers.kinds import _values
-from exgen.answers.kinds.base import AnswerKind, CheckOptions, answer_kind, expected_tree, read_answer
+from exgen.answers.kinds.base import AnswerKind, CheckOptions, Preview, answer_kind, expected_tree, read_answer
 from exgen.answers.kinds.label import display_label, label_synonyms, normalize_label
 from exgen.answers.kinds.number import PreparedNumber, compare_numbers, prepare_number
 from exgen.answers.kinds.points import (
@@ -171,7 +171,9 @@ def split_entries(text: str) -> list[tuple[str, int, str, int]]:
         rest = _tail(_lead(text[matches[-1].end():], joining), joining)
         rest = _after_label(rest, after_words)
         if rest:
-            raise Refusal("classified_point_without_label", matches[-1].end(), point=echo(rest.strip()))
+            tail = text[matches[-1].end():]
+            found = tail.find(rest.strip()[:1])
+            raise Refusal("classified_point_without_label", matches[-1].end() + max(0, found), len(rest.strip()), point=echo(rest.strip()))
     return entries
 
 
@@ -238,6 +240,27 @@ class ClassifiedPointsKind(AnswerKind):
                 raise Refusal("classified_one_point_each", position, point=echo(point_text))
             entries.append(Entry(points[0], label, position, label_position))
         return entries
+
+    def preview(self, text: str, options: CheckOptions) -> Preview:
+        """Each point read as the grader reads it, with its label; a refusal names the entry."""
+        if len(text) > options.limits.max_length or not text.strip():
+            return super().preview(text, options)
+        data = self.reading_data(text, options.variables or ())
+        if is_empty_answer(text) or text.strip() == "none":
+            return Preview(data)
+        variables = tuple(options.variables or ())
+        try:
+            entries = self._read(text, variables, options, dimension=max(1, len(variables)) if variables else None)
+        except Refusal as problem:
+            found = problem.to_diagnostic()
+            return Preview(None, found.message, found.position, found.length, (), found.code)
+        choices = self._choices(options)
+        for entry in entries:
+            if entry.label not in choices:
+                found = Refusal("classified_label_not_allowed", entry.label_position, label=display_label(entry.label),
+                                choices=", ".join(display_label(c) for c in choices)).to_diagnostic()
+                return Preview(None, found.message, found.position, found.length, (), found.code)
+        return Preview(data) if data is not None else super().preview(text, options)
 
     def grade(self, prepared: PreparedClassified, answer: str, deadline: Deadline) -> Verdict:
         limits = prepared.options.limits

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from exgen.answers import nodes as n
+from exgen.answers.diagnostics import Diagnostic
 from exgen.answers.equivalence import compare_equations
 from exgen.answers.kinds import _values
 from exgen.answers.kinds.base import (
@@ -82,6 +83,12 @@ class EquationKind(AnswerKind):
         if not isinstance(tree, n.Eq):
             raise ExpectedAnswerError("an equation answer needs an equation such as y = 2x - 1 as its expected value")
         return PreparedEquation(tree, answer_variables(tree, options), answer_functions([tree], options), options)
+
+    def refusal(self, text: str, options: CheckOptions) -> Diagnostic | None:
+        reading = read_answer(text, tuple(options.variables or ()), options.functions, options)
+        if reading.ok and not isinstance(reading.tree, n.Eq):
+            return Diagnostic("not_an_equation", t("answer.error.not_an_equation"), None)
+        return None
 
     def grade(self, prepared: PreparedEquation, answer: str, deadline: Deadline) -> Verdict:
         reading = read_answer(answer, prepared.variables, prepared.functions, prepared.options)

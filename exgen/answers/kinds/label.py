@@ -13,11 +13,13 @@ from functools import lru_cache
 from typing import Any
 
 from exgen.answers.diagnostics import echo
-from exgen.answers.kinds.base import AnswerKind, CheckOptions, answer_kind
+from exgen.answers.kinds.base import AnswerKind, CheckOptions, Preview, answer_kind
 from exgen.answers.limits import Deadline
 from exgen.answers.verdict import Verdict
 from exgen.errors import ExpectedAnswerError
 from exgen.i18n import catalog, t
+
+DEFAULT_LABELS = ("minimum", "maximum", "saddle", "neither")
 
 
 def normalize_label(text: str) -> str:
@@ -81,13 +83,23 @@ class LabelKind(AnswerKind):
         canonical = label_synonyms().get(normalize_label(text[:200]))
         return {"label": canonical} if canonical else None
 
+    def preview(self, text: str, options: CheckOptions) -> Preview:
+        if not text.strip():
+            return Preview(None, code="blank")
+        data = self.reading_data(text)
+        given = data["label"] if data else None
+        choices = tuple(label_synonyms().get(normalize_label(c), c) for c in (options.choices or DEFAULT_LABELS))
+        if given is not None and given in choices:
+            return Preview(data)
+        shown = ", ".join(display_label(c) for c in choices)
+        return Preview(None, t("answer.error.unknown_label", answer=echo(text.strip()), choices=shown), 0, len(text), (), "unknown_label")
+
     def prepare(self, expected: Any, options: CheckOptions) -> PreparedLabel:
         synonyms = label_synonyms()
         canonical = synonyms.get(normalize_label(str(expected)))
         if canonical is None:
             raise ExpectedAnswerError(f"unknown label {expected!r}; known: {', '.join(sorted(set(synonyms.values())))}")
-        default_choices = ("minimum", "maximum", "saddle", "neither")
-        choices = tuple(synonyms.get(normalize_label(c), c) for c in (options.choices or default_choices))
+        choices = tuple(synonyms.get(normalize_label(c), c) for c in (options.choices or DEFAULT_LABELS))
         if canonical not in choices:
             choices = (*choices, canonical)
         return PreparedLabel(canonical, choices)

@@ -9,6 +9,7 @@ from typing import Any
 
 from exgen.answers import nodes as n
 from exgen.answers.comparison import weakest
+from exgen.answers.diagnostics import Diagnostic
 from exgen.answers.equivalence import compare_expressions
 from exgen.answers.kinds import _values
 from exgen.answers.kinds.base import (
@@ -91,6 +92,16 @@ class VectorKind(AnswerKind):
 
     def reading_data(self, text: str, variables: Sequence[str] = (), functions: Sequence[str] = ()) -> dict[str, Any] | None:
         return super().reading_data(angle_brackets_to_parentheses(text), variables, functions)
+
+    def preview_text(self, text: str) -> str:
+        return angle_brackets_to_parentheses(text)
+
+    def refusal(self, text: str, options: CheckOptions) -> Diagnostic | None:
+        reading = read_answer(angle_brackets_to_parentheses(text), tuple(options.variables or ()), options.functions, options)
+        given = components_of(reading.tree) if reading.tree is not None else None
+        if given is None or any(isinstance(c, n.CONTAINERS) for c in given):
+            return Diagnostic("not_a_vector", t("answer.error.not_a_vector"), None)
+        return None
 
     def read_value(self, text: str, variables: Sequence[str] = (), functions: Sequence[str] = ()) -> Any:
         return super().read_value(angle_brackets_to_parentheses(text), variables, functions)

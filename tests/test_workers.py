@@ -1,0 +1,36 @@
+"""The one worker pool (exgen.workers): a task that crashes its worker or hangs past its limit
+costs only itself, within its limit, and the pool goes on with fresh workers."""
+
+from __future__ import annotations
+
+import time
+
+from exgen.workers import ServicePool, WorkerPool, run_all
+from tests.workers_support import lost, misbehave
+
+
+def test_batch_pool_loses_only_the_bad_tasks() -> None:
+    tasks = ["a", "crash", "b", "hang", "c", "d"]
+    started = time.monotonic()
+    results = dict(WorkerPool(misbehave, 2, task_seconds=0.5, grace=0.3, chunk=2).run(tasks, lost))
+    assert [results[i] for i in range(len(tasks))] == ["A", "crash:crashed", "B", "hang:timeout", "C", "D"]
+    assert time.monotonic() - started < 10  # seconds, not a minute
+
+
+def test_results_do_not_depend_on_the_number_of_workers() -> None:
+    tasks = [chr(97 + i % 26) * (i % 5 + 1) for i in range(60)]
+    assert run_all(misbehave, tasks, 1, 1.0, lost) == run_all(misbehave, tasks, 2, 1.0, lost) == [t.upper() for t in tasks]
+
+
+def test_service_pool_replaces_workers_and_answers_everyone() -> None:
+    pool = ServicePool(misbehave, 2, task_seconds=0.5, failed=lost, grace=0.3)
+    try:
+        started = time.monotonic()
+        futures = {task: pool.submit(task) for task in ["x", "crash", "hang", "y", "z"]}
+        assert {task: f.result(timeout=20) for task, f in futures.items()} == {
+            "x": "X", "crash": "crash:crashed", "hang": "hang:timeout", "y": "Y", "z": "Z"}
+        assert pool.replaced == 2
+        assert pool.submit("after").result(timeout=20) == "AFTER"
+        assert time.monotonic() - started < 15
+    finally:
+        pool.close()
