@@ -267,3 +267,44 @@ def test_a_slow_check_never_delays_another_students_preview(class_set: Path, tmp
         assert not done.is_set()  # the check is still running
         worker.join(20)
         assert done.is_set()
+
+
+def test_hostile_answers_are_read_never_run_and_every_preview_answers(practice) -> None:
+    from tests.conftest import load_conformance
+
+    client, state = practice
+    token, version = _student(state)
+    inputs = [item["input"] for item in load_conformance("hostile_inputs.json")]
+    state.previews = type(state.previews)(10_000, 10_000)  # this test is not about the rate limit
+    for text in inputs:
+        for part in version.parts.values():
+            reply = client.post(f"/s/{token}/preview", json={"part": part.id, "text": text})
+            assert reply.status_code == (200 if len(text) < 60_000 else 413), (text[:80], part.id, reply.text)
+            assert reply.json()["state"] in ("read", "error", "empty"), text
+            assert "<script" not in reply.json()["html"].lower()
+    assert not list(Path("/tmp").glob("hostile_marker_*"))
+
+
+@pytest.mark.parametrize("arguments, code, text", [
+    (["serve", "--help"], 0, "personal link"),
+    (["collect", "--help"], 0, "answers.csv"),
+    (["serve", "{set}", "--closes", "next tuesday"], 2, "ISO date"),
+    (["serve", "{set}", "--db", "mysql://x"], 2, "sqlite:///PATH"),
+    (["collect", "{empty}"], 2, "no key.json"),
+])
+def test_serve_and_collect_on_the_command_line(class_set: Path, tmp_path: Path, arguments: list[str], code: int, text: str) -> None:
+    (tmp_path / "empty").mkdir()
+    filled = [a.format(set=class_set, empty=tmp_path / "empty") for a in arguments]
+    result = CliRunner().invoke(main, filled)
+    assert result.exit_code == code, result.output
+    assert text in result.output
+
+
+def test_collect_before_any_answer_gives_the_empty_sheet(class_set: Path, tmp_path: Path) -> None:
+    import shutil
+
+    folder = tmp_path / "set"
+    shutil.copytree(class_set, folder)
+    result = CliRunner().invoke(main, ["collect", str(folder), "--out", str(tmp_path / "a.csv")])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "a.csv").read_text(encoding="utf-8") == (folder / "answers.csv").read_text(encoding="utf-8")

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from markupsafe import escape
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response
@@ -232,8 +233,8 @@ async def student_page(request: Request, state: ServeState, token: str, version:
 @for_student
 async def student_post(request: Request, state: ServeState, token: str, version: KeyVersion) -> Response:
     """The plain form (no JavaScript): save every changed answer, or check the one asked for."""
-    if int(request.headers.get("content-length") or 0) > MAX_BODY:
-        return _refusal(t("answer.error.too_long", limit=MAX_BODY, size=request.headers.get("content-length")), 413)
+    if _too_large(request):
+        return _refusal(t("answer.error.too_long", limit=DEFAULT_LIMITS.max_length, size=request.headers.get("content-length")), 413)
     form = await request.form(max_files=0, max_fields=200)
     if not _same_site(request) or not state.signer.form_token_ok(token, form.get("form_token")):  # type: ignore[arg-type]
         return _refusal(t("serve.bad_form"), 403)
@@ -259,11 +260,25 @@ async def student_post(request: Request, state: ServeState, token: str, version:
     return RedirectResponse(f"/s/{token}{anchor}", status_code=303, headers=SECURITY_HEADERS)
 
 
-async def _json_body(request: Request) -> dict[str, Any] | None:
-    if int(request.headers.get("content-length") or 0) > MAX_BODY:
-        return None
+def _too_large(request: Request) -> bool:
+    """A body over the limit, or of unknown length (browsers always send the length of a form
+    or a fetch body; a chunked upload of unknown size is not read at all)."""
     try:
-        body = json.loads((await request.body())[:MAX_BODY])
+        return int(request.headers.get("content-length", MAX_BODY + 1)) > MAX_BODY
+    except ValueError:
+        return True
+
+
+async def _json_body(request: Request) -> dict[str, Any] | None:
+    if _too_large(request):
+        return None
+    received = bytearray()
+    async for chunk in request.stream():  # the declared length is the client's word: count
+        received += chunk
+        if len(received) > MAX_BODY:
+            return None
+    try:
+        body = json.loads(bytes(received))
     except (ValueError, UnicodeDecodeError):
         return None
     return body if isinstance(body, dict) else None
@@ -271,6 +286,9 @@ async def _json_body(request: Request) -> dict[str, Any] | None:
 
 @for_student
 async def student_preview(request: Request, state: ServeState, token: str, version: KeyVersion) -> Response:
+    if _too_large(request):  # far beyond what the reader reads: say so without reading it
+        message = t("answer.error.too_long", limit=DEFAULT_LIMITS.max_length, size=request.headers.get("content-length"))
+        return JSONResponse({"state": "error", "code": "too_long", "html": str(escape(message))}, status_code=413, headers=SECURITY_HEADERS)
     body = await _json_body(request)
     if body is None:
         return _refusal(t("serve.bad_form"), 400)
