@@ -239,7 +239,7 @@ async def student_post(request: Request, state: ServeState, token: str, version:
     if not _same_site(request) or not state.signer.form_token_ok(token, form.get("form_token")):  # type: ignore[arg-type]
         return _refusal(t("serve.bad_form"), 403)
     if state.settings.is_closed():
-        return _refusal(t("serve.closed", time=state.settings.closes), 403)
+        return _refusal(t("serve.closed", time=state.settings.closes.strftime("%Y-%m-%d %H:%M") if state.settings.closes else ""), 403)
     if not state.submits.allow(version.version):
         return _refusal(t("serve.too_many"), 429)
     action = str(form.get("action") or "save")
@@ -308,7 +308,7 @@ async def student_answer(request: Request, state: ServeState, token: str, versio
     if body is None or not _same_site(request) or not state.signer.form_token_ok(token, request.headers.get("x-exgen-form")):
         return _refusal(t("serve.bad_form"), 403)
     if state.settings.is_closed():
-        return _refusal(t("serve.closed", time=state.settings.closes), 403)
+        return _refusal(t("serve.closed", time=state.settings.closes.strftime("%Y-%m-%d %H:%M") if state.settings.closes else ""), 403)
     part = version.parts.get(str(body.get("part")))
     if part is None:
         return _refusal(t("serve.unknown_part", part=str(body.get("part"))[:10]), 404)

@@ -60,6 +60,11 @@ def _preview(language: int, kind: str, variables: tuple[str, ...], functions: tu
     }
 
 
+def _shown(part: KeyPart, text: str) -> dict[str, Any]:
+    shown = preview(part, text)
+    return {"preview": Markup(shown["html"]), "preview_state": shown["state"]}
+
+
 def _marked(text: str, position: int | None, length: int) -> Markup:
     """The answer as typed (a window of it) with the characters the reader refused marked."""
     if position is None or position > len(text):
@@ -107,10 +112,12 @@ def student_context(key: Key, version: KeyVersion, attempts: list[Attempt], sett
             parts.append({
                 "id": part.id, "label": part.part, "prompt": sentence_html(part.prompt_data, part.prompt), "kind": part.kind,
                 "kind_text": t(f"serve.kind.{part.kind}"), "points": part.points, "value": text,
-                "preview": Markup(preview(part, text)["html"]),
+                **_shown(part, text),
                 "saved_at": _time(last.created) if last else "",
-                "verdict": last.verdict if last and verdicts and (last.action == "check" or closed) else "",
-                "message": message_html(part, last.message, last.mistake or None) if last and verdicts and (last.action == "check" or closed) else "",
+                "verdict": ("blank" if closed else "") if last is None or not last.raw.strip() and closed
+                else last.verdict if verdicts and (last.action == "check" or closed) else "",
+                "message": (t("grading.blank") if closed else "") if last is None or not last.raw.strip() and closed
+                else message_html(part, last.message, last.mistake or None) if verdicts and (last.action == "check" or closed) else "",
                 "checks": checks.get(part.id, 0),
                 "steps": solution_steps(part) if show_solution else [],
                 "key": _key_html(part) if show_solution else None,
@@ -125,7 +132,7 @@ def student_context(key: Key, version: KeyVersion, attempts: list[Attempt], sett
     return {
         "title": key.title, "version": version.version, "student": version.student_id or "", "name": version.student_name,
         "problems": problems, "mode": settings.mode, "closed": closed,
-        "closes": settings.closes.isoformat(timespec="minutes").replace("+00:00", "") if settings.closes else "",
+        "closes": settings.closes.strftime("%Y-%m-%d %H:%M") if settings.closes else "",
         "token": token, "form_token": form_token, "syntax_help": syntax_help_for(kinds, sigma, "html"),
         "solution_after": settings.solution_after, "language": "en",
         "attempts_text": lambda count: tn("serve.attempts", count),
