@@ -46,6 +46,11 @@
 
   form.querySelectorAll("input.answer-input").forEach(function (input) {
     input.dataset.saved = input.value;
+    input.addEventListener("keydown", function (event) {
+      if (event.key !== "Enter" || input.readOnly) return;
+      event.preventDefault(); // Enter checks (practice) or saves this answer, not the whole form
+      send(input.dataset.part, form.dataset.mode === "practice" ? "check" : "save").catch(function () { form.submit(); });
+    });
     input.addEventListener("input", function () {
       clearTimeout(timers.get(input));
       timers.set(input, setTimeout(function () { showPreview(input); }, DELAY));

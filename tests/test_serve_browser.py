@@ -88,6 +88,11 @@ def test_keyboard_only(server, browser) -> None:
     page.wait_for_selector("#status-1a .verdict-incorrect", timeout=15000)
     page.keyboard.press("Shift+Tab")
     assert page.evaluate("document.activeElement.id") == "field-1a"
+    page.focus("#field-2a")
+    page.keyboard.type("6x^2")
+    page.keyboard.press("Enter")  # Enter checks this answer, not the first part's
+    page.wait_for_selector("#status-2a .verdict", timeout=15000)
+    assert page.locator("#status-1a .verdict").count() == 1
     page.close()
 
 
