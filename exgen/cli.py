@@ -424,7 +424,7 @@ def serve(
     except ImportError:
         raise UsageError("exgen serve needs the serve extra: pip install 'exgen[serve]'") from None
     from exgen.serve.pages import Settings
-    from exgen.serve.setup import instructor_url, open_set, write_links
+    from exgen.serve.setup import instructor_url, open_set, origin_of, write_links
     from exgen.workers import default_workers
 
     try:
@@ -434,6 +434,7 @@ def serve(
     settings = Settings(mode=mode, closes=closing, solution_after=solution_after, check_seconds=timeout)
     state = open_set(set_dir, db, settings, workers or default_workers(), templates)
     address = base_url or f"http://{host}:{port}"
+    state.origins = frozenset({origin_of(address)})
     path = write_links(state, address)
     click.echo(f"links for {len(state.key.versions)} versions: {path}")
     click.echo(f"instructor: {instructor_url(state, address)}")

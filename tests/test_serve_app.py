@@ -102,8 +102,11 @@ def test_posts_need_the_pages_form_token_and_this_site(practice) -> None:
     assert client.post(f"/s/{token}/answer", json={"part": "1a", "text": "2x"}, headers={"x-exgen-form": good, "sec-fetch-site": "cross-site"}).status_code == 403
     assert client.post(f"/s/{token}/answer", json={"part": "1a", "text": "2x"}).status_code == 403
     assert state.store.count() == 0
-    assert client.post(f"/s/{token}", data={"form_token": good, "1a": "2x"}, follow_redirects=False).status_code == 303
-    assert state.store.count() == 1
+    state.origins = frozenset({"https://calc.example.edu"})  # behind a proxy: the address students use
+    proxied = client.post(f"/s/{token}/answer", json={"part": "1a", "text": "2x"}, headers={"x-exgen-form": good, "origin": "https://calc.example.edu"})
+    assert proxied.status_code == 200 and state.store.count() == 1
+    assert client.post(f"/s/{token}", data={"form_token": good, "1a": "2x + 1"}, follow_redirects=False).status_code == 303
+    assert state.store.count() == 2
 
 
 def test_sizes_are_bounded(practice) -> None:

@@ -106,6 +106,7 @@ class ServeState:
     graded: dict[str, Any] = field(default_factory=dict)  # the instructor's grade book, by attempt count
     environment: Any = None  # the jinja2 environment of the pages
     verdicts: Recent = field(default_factory=Recent)
+    origins: frozenset[str] = frozenset()  # scheme://host[:port] of the addresses students use
 
 
 def _render(state: ServeState, template: str, **context: Any) -> str:
@@ -133,13 +134,15 @@ def _version(state: ServeState, request: Request) -> tuple[str, KeyVersion] | No
 
 
 def _same_site(request: Request) -> bool:
-    """A POST from a page of this server (not from another site)."""
+    """A POST from a page of this server (not from another site): the browser's Origin is this
+    host, or the address students use (``--url``, behind a reverse proxy)."""
     if request.headers.get("sec-fetch-site") == "cross-site":
         return False
     origin = request.headers.get("origin")
     if origin and origin != "null":
+        state: ServeState = request.app.state.exgen
         host = request.headers.get("host", "")
-        return origin.split("://", 1)[-1] == host
+        return origin.split("://", 1)[-1] == host or origin.rstrip("/") in state.origins
     return True
 
 

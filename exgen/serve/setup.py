@@ -39,3 +39,11 @@ def write_links(state: ServeState, base_url: str) -> Path:
     path = state.folder / "links.csv"
     path.write_text(links_csv(links(state, base_url)), encoding="utf-8", newline="\n")
     return path
+
+
+def origin_of(url: str) -> str:
+    """``https://calc.example.edu/course/`` → ``https://calc.example.edu``."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
