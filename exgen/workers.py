@@ -159,6 +159,15 @@ def run_all(
     return out
 
 
+def _niced_worker_main(connection: multiprocessing.connection.Connection, function: Callable[[Any], Any], nice: int) -> None:
+    if nice:
+        try:
+            os.nice(nice)
+        except OSError:  # pragma: no cover - not permitted here: run at normal priority
+            pass
+    _worker_main(connection, function)
+
+
 class ServicePool:
     """Long-lived workers for a server: :meth:`submit` one task, get a Future.
 
@@ -169,10 +178,13 @@ class ServicePool:
     """
 
     def __init__(self, function: Callable[[Any], Any], workers: int, task_seconds: float,
-                 failed: Callable[[Any, str], Any], grace: float = 1.0) -> None:
+                 failed: Callable[[Any, str], Any], grace: float = 1.0, nice: int = 0) -> None:
+        """``nice``: run the workers at a lower priority, so that a server's own work (pages,
+        previews) comes first when the machine is busy checking."""
         import queue
 
         self.function = function
+        self.nice = nice
         self.limit = task_seconds + grace
         self.failed = failed
         # Workers start with "spawn" here: a server has threads (its event loop, the database),
@@ -197,7 +209,7 @@ class ServicePool:
 
     def _start(self) -> _Worker:
         parent, child = self.context.Pipe()
-        process = self.context.Process(target=_worker_main, args=(child, self.function), daemon=True)
+        process = self.context.Process(target=_niced_worker_main, args=(child, self.function, self.nice), daemon=True)
         process.start()
         child.close()
         return _Worker(process, parent)

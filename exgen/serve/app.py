@@ -15,6 +15,7 @@ import tempfile
 import threading
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,7 +32,7 @@ from exgen.grading.engine import CellResult
 from exgen.grading.key import Key, KeyPart, KeyVersion
 from exgen.i18n import t
 from exgen.serve.links import INSTRUCTOR, Signer
-from exgen.serve.pages import Settings, instructor_context, preview, student_context
+from exgen.serve.pages import Settings, attempts_text, instructor_context, part_view, preview, student_context
 from exgen.serve.store import Attempt, AttemptStore
 
 # Pages carry personal tokens in their address: never sent on to another site, never cached.
@@ -107,6 +108,9 @@ class ServeState:
     environment: Any = None  # the jinja2 environment of the pages
     verdicts: Recent = field(default_factory=Recent)
     origins: frozenset[str] = frozenset()  # scheme://host[:port] of the addresses students use
+    # Threads of their own for reading previews and for the store: a slow disk never holds up a preview.
+    readers: Any = field(default_factory=lambda: ThreadPoolExecutor(4, thread_name_prefix="exgen-preview"))
+    database: Any = field(default_factory=lambda: ThreadPoolExecutor(16, thread_name_prefix="exgen-store"))
 
 
 def _render(state: ServeState, template: str, **context: Any) -> str:
@@ -176,16 +180,26 @@ async def _check(state: ServeState, version: KeyVersion, part: KeyPart, text: st
     return CellResult(**followed) if followed else result
 
 
-async def _record(state: ServeState, version: KeyVersion, part: KeyPart, text: str, action: str) -> Attempt:
-    """Check (always: the instructor's progress needs verdicts) and store one answer."""
-    earlier = {a.part: a for a in await asyncio.to_thread(state.store.attempts, version.version)}
+async def _record(state: ServeState, version: KeyVersion, part: KeyPart, text: str, action: str,
+                  attempts: list[Attempt] | None = None) -> Attempt:
+    """Check (always: the instructor's progress needs verdicts) and store one answer.
+    ``attempts``: the version's attempts so far, when the caller has them."""
+    if attempts is None:
+        attempts = await _stored(state, state.store.attempts, version.version)
+    earlier = {a.part: a for a in attempts}
     result = await _check(state, version, part, text, earlier)
     attempt = Attempt(
         version=version.version, student=version.student_id or "", part=part.id, raw=text, action=action,
         reading=result.interpreted or "", verdict=result.verdict, score=result.score, evidence=result.evidence,
         message=result.message, mistake=result.mistake or "",
     )
-    return await asyncio.to_thread(state.store.add, attempt)
+    return await _stored(state, state.store.add, attempt)
+
+
+async def _stored(state: ServeState, method: Callable[..., Any], *arguments: Any) -> Any:
+    """A store call in the store's own threads (never on the event loop, never queued behind
+    previews)."""
+    return await asyncio.get_running_loop().run_in_executor(state.database, method, *arguments)
 
 
 def _bounded(text: Any) -> str:
@@ -228,7 +242,7 @@ def for_instructor(handler: Handler) -> Callable[[Request], Awaitable[Response]]
 
 @for_student
 async def student_page(request: Request, state: ServeState, token: str, version: KeyVersion) -> Response:
-    attempts = await asyncio.to_thread(state.store.attempts, version.version)
+    attempts = await _stored(state, state.store.attempts, version.version)
     context = student_context(state.key, version, attempts, state.settings, token, state.signer.form_token(token))
     return _page(_render(state, "answer.html.j2", **context))
 
@@ -247,7 +261,7 @@ async def student_post(request: Request, state: ServeState, token: str, version:
         return _refusal(t("serve.too_many"), 429)
     action = str(form.get("action") or "save")
     checked = action.split(":", 1)[1] if action.startswith("check:") else None
-    latest = {a.part: a for a in await asyncio.to_thread(state.store.attempts, version.version)}
+    latest = {a.part: a for a in await _stored(state, state.store.attempts, version.version)}
     for part_id, part in version.parts.items():
         if part_id not in form:
             continue
@@ -300,7 +314,7 @@ async def student_preview(request: Request, state: ServeState, token: str, versi
         return _refusal(t("serve.unknown_part", part=str(body.get("part"))[:10]), 404)
     if not state.previews.allow(version.version):
         return JSONResponse({"state": "busy", "html": t("serve.too_many")}, status_code=429, headers=SECURITY_HEADERS)
-    shown = await asyncio.to_thread(preview, part, _bounded(body.get("text")))
+    shown = await asyncio.get_running_loop().run_in_executor(state.readers, preview, part, _bounded(body.get("text")))
     return JSONResponse(shown, headers=SECURITY_HEADERS)
 
 
@@ -318,11 +332,10 @@ async def student_answer(request: Request, state: ServeState, token: str, versio
     if not state.submits.allow(version.version):
         return JSONResponse({"error": t("serve.too_many")}, status_code=429, headers=SECURITY_HEADERS)
     mode = "check" if state.settings.mode == "practice" and body.get("action") == "check" else "save"
-    attempt = await _record(state, version, part, _bounded(body.get("text")), mode)
-    attempts = await asyncio.to_thread(state.store.attempts, version.version)
-    context = student_context(state.key, version, attempts, state.settings, token, state.signer.form_token(token))
-    shown = next(p for problem in context["problems"] for p in problem["parts"] if p["id"] == part.id)
-    status = _render(state, "answer_status.html.j2", part=shown, mode=state.settings.mode, attempts_text=context["attempts_text"])
+    attempts = await _stored(state, state.store.attempts, version.version)
+    attempt = await _record(state, version, part, _bounded(body.get("text")), mode, attempts)
+    shown = part_view(part, [a for a in attempts if a.part == part.id] + [attempt], state.settings)
+    status = _render(state, "answer_status.html.j2", part=shown, mode=state.settings.mode, attempts_text=attempts_text)
     return JSONResponse({"id": attempt.id, "saved_at": shown["saved_at"], "status": status}, headers=SECURITY_HEADERS)
 
 
@@ -331,7 +344,7 @@ async def student_answer(request: Request, state: ServeState, token: str, versio
 
 @for_instructor
 async def instructor_page(request: Request, state: ServeState) -> Response:
-    attempts = await asyncio.to_thread(state.store.attempts)
+    attempts = await _stored(state, state.store.attempts)
     context = instructor_context(state.key, attempts, request.path_params["token"])
     return _page(_render(state, "instructor.html.j2", **context, mode=state.settings.mode))
 
@@ -345,7 +358,7 @@ def _download(content: str, name: str) -> Response:
 async def instructor_answers(request: Request, state: ServeState) -> Response:
     from exgen.serve.collect import answers_csv
 
-    attempts = await asyncio.to_thread(state.store.attempts)
+    attempts = await _stored(state, state.store.attempts)
     return _download(answers_csv(state.key, attempts), "answers.csv")
 
 
@@ -353,7 +366,7 @@ async def instructor_answers(request: Request, state: ServeState) -> Response:
 async def instructor_attempts(request: Request, state: ServeState) -> Response:
     from exgen.serve.collect import attempts_csv
 
-    return _download(attempts_csv(await asyncio.to_thread(state.store.attempts)), "attempts.csv")
+    return _download(attempts_csv(await _stored(state, state.store.attempts)), "attempts.csv")
 
 
 def _grade_book(state: ServeState) -> Any:
@@ -414,7 +427,8 @@ def create_app(state: ServeState) -> Starlette:
         from exgen.workers import ServicePool
 
         if state.pool is None:
-            state.pool = ServicePool(grade_task, state.workers, state.settings.check_seconds, lost_task)
+            # checks at a lower priority than the server: previews and pages stay quick when busy
+            state.pool = ServicePool(grade_task, state.workers, state.settings.check_seconds, lost_task, nice=10)
         try:
             yield
         finally:

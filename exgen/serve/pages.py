@@ -88,43 +88,51 @@ def _key_html(part: KeyPart) -> Markup:
     return typeset_typed(part.kind, part.answer, part.variables, part.functions) or Markup(escape(part.answer))
 
 
+def attempts_text(count: int) -> str:
+    return tn("serve.attempts", count)
+
+
+def part_view(part: KeyPart, attempts: list[Attempt], settings: Settings) -> dict[str, Any]:
+    """One part as the page shows it, from that part's attempts (oldest first): the last
+    answer and its reading, when it was saved, and, where the mode shows them, its verdict,
+    message and worked solution."""
+    from exgen.grading.reports import message_html, sentence_html, solution_steps
+
+    last = attempts[-1] if attempts else None
+    checks = sum(a.action == "check" for a in attempts)
+    closed = settings.is_closed()
+    text = last.raw if last else ""
+    solved = bool(last and last.verdict == "correct" and last.action == "check")
+    show_solution = (settings.mode == "practice" and (solved or checks >= settings.solution_after)) or closed
+    if last is None or (closed and not last.raw.strip()):
+        verdict, message = ("blank", t("grading.blank")) if closed else ("", "")
+    elif settings.shows_verdicts() and (last.action == "check" or closed):
+        verdict, message = last.verdict, message_html(part, last.message, last.mistake or None)
+    else:
+        verdict, message = "", ""
+    return {
+        "id": part.id, "label": part.part, "prompt": sentence_html(part.prompt_data, part.prompt), "kind": part.kind,
+        "kind_text": t(f"serve.kind.{part.kind}"), "points": part.points, "value": text, **_shown(part, text),
+        "saved_at": _time(last.created) if last else "", "verdict": verdict, "message": message, "checks": checks,
+        "steps": solution_steps(part) if show_solution else [], "key": _key_html(part) if show_solution else None,
+    }
+
+
 def student_context(key: Key, version: KeyVersion, attempts: list[Attempt], settings: Settings, token: str, form_token: str) -> dict[str, Any]:
     """Everything the student's page shows, from the version's key and its stored attempts."""
-    from exgen.grading.reports import message_html, sentence_html, solution_steps
+    from exgen.grading.reports import sentence_html
     from exgen.rendering.document import syntax_help_for
 
-    latest: dict[str, Attempt] = {}
-    checks: dict[str, int] = {}
+    by_part: dict[str, list[Attempt]] = {}
     for attempt in attempts:
-        latest[attempt.part] = attempt
-        if attempt.action == "check":
-            checks[attempt.part] = checks.get(attempt.part, 0) + 1
+        by_part.setdefault(attempt.part, []).append(attempt)
     closed = settings.is_closed()
-    verdicts = settings.shows_verdicts()
     problems = []
     for problem in version.problems:
-        parts = []
-        for part in problem.parts:
-            last = latest.get(part.id)
-            text = last.raw if last else ""
-            solved = bool(last and last.verdict == "correct" and last.action == "check")
-            show_solution = (settings.mode == "practice" and (solved or checks.get(part.id, 0) >= settings.solution_after)) or closed
-            parts.append({
-                "id": part.id, "label": part.part, "prompt": sentence_html(part.prompt_data, part.prompt), "kind": part.kind,
-                "kind_text": t(f"serve.kind.{part.kind}"), "points": part.points, "value": text,
-                **_shown(part, text),
-                "saved_at": _time(last.created) if last else "",
-                "verdict": ("blank" if closed else "") if last is None or not last.raw.strip() and closed
-                else last.verdict if verdicts and (last.action == "check" or closed) else "",
-                "message": (t("grading.blank") if closed else "") if last is None or not last.raw.strip() and closed
-                else message_html(part, last.message, last.mistake or None) if verdicts and (last.action == "check" or closed) else "",
-                "checks": checks.get(part.id, 0),
-                "steps": solution_steps(part) if show_solution else [],
-                "key": _key_html(part) if show_solution else None,
-            })
         problems.append({
             "number": problem.number, "title": t(f"families.{problem.family}.title"),
-            "statement": sentence_html(problem.statement_data, problem.statement), "parts": parts,
+            "statement": sentence_html(problem.statement_data, problem.statement),
+            "parts": [part_view(part, by_part.get(part.id, []), settings) for part in problem.parts],
             "points": sum(p.points for p in problem.parts),
         })
     kinds = {part.kind for part in version.parts.values()}
@@ -135,7 +143,7 @@ def student_context(key: Key, version: KeyVersion, attempts: list[Attempt], sett
         "closes": settings.closes.strftime("%Y-%m-%d %H:%M") if settings.closes else "",
         "token": token, "form_token": form_token, "syntax_help": syntax_help_for(kinds, sigma, "html"),
         "solution_after": settings.solution_after, "language": "en",
-        "attempts_text": lambda count: tn("serve.attempts", count),
+        "attempts_text": attempts_text,
     }
 
 

@@ -44,14 +44,28 @@ def now() -> str:
 
 
 class AttemptStore:
-    """The attempts of one class set. Thread-safe; every method is short and blocking (the
-    server calls them from a thread, not on its event loop)."""
+    """The attempts of one class set. Thread-safe: each thread has its own connection, so
+    reads and writes of different requests do not queue behind one another. Every method is
+    short and blocking (the server calls them from threads, never on its event loop)."""
 
     placeholder = "?"
 
-    def __init__(self, connection: Any) -> None:
-        self.connection = connection
-        self.lock = threading.Lock()
+    def __init__(self) -> None:
+        self.local = threading.local()
+        self.connections: list[Any] = []
+        self.lock = threading.Lock()  # guards the list of connections only
+
+    def connect(self) -> Any:
+        raise NotImplementedError
+
+    @property
+    def connection(self) -> Any:
+        found = getattr(self.local, "connection", None)
+        if found is None:
+            found = self.local.connection = self.connect()
+            with self.lock:
+                self.connections.append(found)
+        return found
 
     def _execute(self, sql: str, parameters: tuple[Any, ...] = ()) -> Any:
         return self.connection.execute(sql.replace("?", self.placeholder), parameters)
@@ -62,16 +76,14 @@ class AttemptStore:
         values["created"] = values["created"] or now()
         names = ", ".join(COLUMNS)
         marks = ", ".join("?" for _ in COLUMNS)
-        with self.lock:
-            cursor = self._execute(f"INSERT INTO attempts ({names}) VALUES ({marks}) RETURNING id", tuple(values[c] for c in COLUMNS))
-            row_id = cursor.fetchone()[0]
-            self.connection.commit()
+        cursor = self._execute(f"INSERT INTO attempts ({names}) VALUES ({marks}) RETURNING id", tuple(values[c] for c in COLUMNS))
+        row_id = cursor.fetchone()[0]
+        self.connection.commit()
         return Attempt(**values, id=int(row_id))
 
     def _rows(self, sql: str, parameters: tuple[Any, ...] = ()) -> list[Attempt]:
-        with self.lock:
-            rows = self._execute(sql, parameters).fetchall()
-            self.connection.commit()  # end the read transaction (PostgreSQL)
+        rows = self._execute(sql, parameters).fetchall()
+        self.connection.commit()  # end the read transaction (PostgreSQL)
         return [Attempt(*row[1:], id=int(row[0])) for row in rows]
 
     def attempts(self, version: str | None = None) -> list[Attempt]:
@@ -89,27 +101,34 @@ class AttemptStore:
         return latest
 
     def count(self) -> int:
-        with self.lock:
-            value = self._execute("SELECT COUNT(*) FROM attempts").fetchone()[0]
-            self.connection.commit()
+        value = self._execute("SELECT COUNT(*) FROM attempts").fetchone()[0]
+        self.connection.commit()
         return int(value)
 
     def close(self) -> None:
         with self.lock:
-            self.connection.close()
+            for connection in self.connections:
+                connection.close()
+            self.connections.clear()
+        self.local = threading.local()
 
 
 class SQLiteStore(AttemptStore):
     def __init__(self, path: Path) -> None:
+        super().__init__()
+        self.path = path
+        first = self.connection  # creates the file and the table
+        first.execute(_TABLE.format(serial="INTEGER"))
+        first.execute(_INDEX)
+        first.commit()
+
+    def connect(self) -> Any:
         import sqlite3
 
-        connection = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None, timeout=30)
+        connection = sqlite3.connect(str(self.path), check_same_thread=False, timeout=30)
         connection.execute("PRAGMA journal_mode=WAL")
         connection.execute("PRAGMA synchronous=FULL")  # committed means on disk, not only in the WAL's buffer
-        connection.execute(_TABLE.format(serial="INTEGER"))
-        connection.execute(_INDEX)
-        connection.isolation_level = "DEFERRED"
-        super().__init__(connection)
+        return connection
 
 
 class PostgresStore(AttemptStore):
@@ -117,16 +136,22 @@ class PostgresStore(AttemptStore):
 
     def __init__(self, url: str) -> None:
         try:
-            import psycopg
+            import psycopg  # noqa: F401
         except ImportError:  # pragma: no cover - the serve extra installs it
             from exgen.errors import UsageError
 
             raise UsageError("a PostgreSQL store needs psycopg: pip install 'exgen[serve]'") from None
-        connection = psycopg.connect(url)
-        connection.execute(_TABLE.format(serial="BIGSERIAL"))
-        connection.execute(_INDEX)
-        connection.commit()
-        super().__init__(connection)
+        super().__init__()
+        self.url = url
+        first = self.connection
+        first.execute(_TABLE.format(serial="BIGSERIAL"))
+        first.execute(_INDEX)
+        first.commit()
+
+    def connect(self) -> Any:
+        import psycopg
+
+        return psycopg.connect(self.url)
 
 
 def open_store(url: str | None, folder: Path) -> AttemptStore:
