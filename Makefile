@@ -25,7 +25,7 @@ demo: $(VENV)/.installed
 	$(BIN)/exgen grade output/key.json output/sample_submission.csv --out output/graded --force
 	@$(BIN)/exgen check "2x e^(x^2)" "e^(x^2)*2x" || true
 	@echo
-	@echo "Students can answer the demo set online (personal links in output/links.csv):"
+	@echo "Students can answer the demo set online; this writes their personal links to output/links.csv:"
 	@echo "  $(BIN)/exgen serve output"
 
 test: $(VENV)/.installed-test
