@@ -64,7 +64,19 @@ def environment(kind: str, user_dir: str | None = None) -> Environment:
     environment.globals["t"] = t
     environment.globals["tn"] = tn
     environment.globals["points_text"] = points_text
+    environment.globals["colon"] = colon
+    environment.globals["paren"] = paren_text
     return environment
+
+
+def colon() -> str:
+    """The colon after a label ("Version: ", "版本："), in the sheet's language."""
+    return t("punct.colon")
+
+
+def paren_text(text: object) -> str:
+    """A remark in brackets after a word (" (s001)", "（s001）"), in the sheet's language."""
+    return t("punct.paren", text=text)
 
 
 def points_text(points: float) -> str:
