@@ -18,6 +18,17 @@ from exgen import __version__
 from exgen.errors import ExgenError, UsageError
 
 
+def known_language(lang: str) -> str:
+    """``--lang``: a language with a catalog (en, zh-CN …), or a usage error naming them."""
+    from exgen.i18n import available_locales
+
+    known = available_locales()
+    for name in known:
+        if name.lower() == lang.strip().lower():
+            return name
+    raise UsageError(f"no catalog for language {lang!r}; available: {', '.join(known)}")
+
+
 def answer_kind_names() -> tuple[str, ...]:
     """The answer kinds, one module each in exgen/answers/kinds, listed without importing them
     (so ``--help`` stays instant); tests check the list against the registry."""
@@ -200,10 +211,11 @@ def topics(family: str | None, difficulty: int, seed: int, mistakes: bool, as_js
 @click.option("--force", is_flag=True, help="Replace files of an earlier run in the output folder.")
 @click.option("--workers", "-w", type=click.IntRange(min=1), default=None, help="Processes (default: the number of CPUs).")
 @click.option("--verify", "verify_each", is_flag=True, help="Re-derive and check every problem through the answer engine before using it (slower).")
+@click.option("--lang", metavar="LANG", help="Language of the sheet and its messages: en, zh-CN (overrides the spec's).")
 def generate(
     spec: Path | None, topics: tuple[str, ...], count: int, difficulty: int, seed: int | None, roster: Path | None,
     versions: int, formats: str | None, out: Path, templates: Path | None, force: bool, workers: int | None,
-    verify_each: bool,
+    verify_each: bool, lang: str | None,
 ) -> None:
     """Generate worksheets, answer keys, key.json and answers.csv.
 
@@ -233,6 +245,10 @@ def generate(
     else:
         worksheet = sample_spec()
     worksheet = with_seed(worksheet, seed)
+    if lang:
+        from dataclasses import replace
+
+        worksheet = replace(worksheet, language=known_language(lang))
     if formats is None:
         import shutil
 
@@ -272,9 +288,10 @@ def generate(
 @click.option("--templates", type=click.Path(file_okay=False, path_type=Path), help="Folder of your own templates, searched first.")
 @click.option("--force", is_flag=True, help="Replace the results of an earlier run in the output folder.")
 @click.option("--trust", type=click.Choice(["student", "version"]), help="When a row's version was made for another student: grade the student's own version, or the version on the row (default: report the row, do not grade it).")
+@click.option("--lang", metavar="LANG", help="Language of the sheet and its messages: en, zh-CN (default: the sheet's).")
 def grade(
     key: Path, submissions: Path, out: Path, workers: int | None, timeout: float, formats: str, templates: Path | None,
-    force: bool, trust: str | None,
+    force: bool, trust: str | None, lang: str | None,
 ) -> None:
     """Grade SUBMISSIONS against KEY (key.json from exgen generate).
 
@@ -293,6 +310,7 @@ def grade(
     from exgen.grading.reports import FORMATS, check_report_folder, write_reports
 
     check_report_folder(out, force)  # before the work, not after it
+    language = known_language(lang) if lang else None
     chosen = [f.strip().lower() for f in formats.split(",") if f.strip()]
     unknown = set(chosen) - set(FORMATS)
     if unknown:
@@ -309,12 +327,12 @@ def grade(
             state["done"] = done
 
         try:
-            book = run_grade(key, submissions, workers=processes, seconds=timeout, progress=progress, trust=trust)
+            book = run_grade(key, submissions, workers=processes, seconds=timeout, progress=progress, trust=trust, language=language)
         finally:
             if "bar" in state:
                 state["bar"].__exit__(None, None, None)
     else:
-        book = run_grade(key, submissions, workers=processes, seconds=timeout, trust=trust)
+        book = run_grade(key, submissions, workers=processes, seconds=timeout, trust=trust, language=language)
     written = write_reports(book, out, chosen, templates, force=force)
     counts = book.counts()
     graded = sum(1 for r in book.rows if r.version is not None)
@@ -401,9 +419,10 @@ def verify(families: tuple[str, ...], seeds: int, start: int, difficulty: int | 
 @click.option("-w", "--workers", type=click.IntRange(1, 64), help="Processes that check answers (default: the number of CPUs).")
 @click.option("--timeout", default=2.0, show_default=True, type=click.FloatRange(0.1, 60), help="Seconds per answer check.")
 @click.option("--templates", type=click.Path(exists=True, file_okay=False), help="Folder of your own templates, searched first.")
+@click.option("--lang", metavar="LANG", help="Language of the sheet and its messages: en, zh-CN (default: the sheet's).")
 def serve(
     set_dir: Path, host: str, port: int, db: str | None, mode: str, closes: str | None, solution_after: int, base_url: str | None,
-    workers: int | None, timeout: float, templates: str | None,
+    workers: int | None, timeout: float, templates: str | None, lang: str | None,
 ) -> None:
     """Serve SET_DIR (written by exgen generate): each student answers online through a
     personal link, with a live preview of how each answer is read.
@@ -432,7 +451,7 @@ def serve(
     except ValueError:
         raise UsageError(f"--closes takes an ISO date and time such as 2026-12-08T23:59, not {closes!r}") from None
     settings = Settings(mode=mode, closes=closing, solution_after=solution_after, check_seconds=timeout)
-    state = open_set(set_dir, db, settings, workers or default_workers(), templates)
+    state = open_set(set_dir, db, settings, workers or default_workers(), templates, known_language(lang) if lang else None)
     address = base_url or f"http://{host}:{port}"
     state.origins = frozenset({origin_of(address)})
     path = write_links(state, address)

@@ -18,7 +18,9 @@ from dataclasses import replace
 from functools import lru_cache
 from typing import Any
 
+from exgen.answers.diagnostics import echo
 from exgen.answers.kinds import CheckOptions, get_kind
+from exgen.answers.lexer import fold_wide
 from exgen.answers.limits import DEFAULT_LIMITS, CheckTimeout, Deadline, Limits, hard_time_limit
 from exgen.answers.verdict import Verdict
 from exgen.errors import ExgenError, ExpectedAnswerError
@@ -106,9 +108,14 @@ def _prepare_text(kind_name: str, expected: str, options: CheckOptions) -> Any:
 def grade_prepared(answer_kind_name: str, prepared: Any, answer: str, seconds: float) -> Verdict:
     """Grade against an already prepared expected answer (batch grading reuses preparation)."""
     answer_kind = get_kind(answer_kind_name)
+    folded = fold_wide(answer)
     try:
         with hard_time_limit(seconds):
-            return answer_kind.grade(prepared, answer, Deadline(seconds))
+            verdict = answer_kind.grade(prepared, folded, Deadline(seconds))
+        if folded != answer:  # say how a Chinese keyboard's characters were read
+            note = t("answer.warning.fullwidth", folded=echo(folded.strip()))
+            verdict = replace(verdict, warnings=(note, *verdict.warnings))
+        return verdict
     except CheckTimeout:
         return timeout_verdict(seconds)
     except Exception as problem:  # a bug must not take a batch down: the answer goes to review

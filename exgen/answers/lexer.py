@@ -64,6 +64,35 @@ def _greek_name(char: str) -> str | None:
 
 _PLAIN = re.compile(r"[ -~]*")  # printable ASCII: nothing to fold
 
+# A Chinese (or Japanese) input method types full-width forms and CJK punctuation. Commas,
+# enumeration commas, semicolons and full stops all separate items; the colon separates a point
+# from its type. One character for one, so positions in messages stay right.
+WIDE_PUNCTUATION = {
+    "，": ",", "、": ",", "；": ",", "。": ",", "：": ":", "（": "(", "）": ")", "【": "[", "】": "]",
+    "《": "<", "》": ">", "　": " ",
+}
+
+
+def fold_wide(text: str) -> str:
+    """Full-width ASCII (２ｘ＋１) and CJK punctuation (，：；。（）) as their ASCII meaning; a
+    closing full stop is dropped. The result has the same length (but for that full stop)."""
+    if _PLAIN.fullmatch(text):
+        return text
+    out = []
+    for char in text:
+        code = ord(char)
+        if char in WIDE_PUNCTUATION:
+            out.append(WIDE_PUNCTUATION[char])
+        elif 0xFF01 <= code <= 0xFF5E:  # the full-width block mirrors printable ASCII
+            out.append(chr(code - 0xFEE0))
+        else:
+            out.append(char)
+    folded = "".join(out)
+    stripped = text.rstrip()
+    if stripped.endswith("。"):
+        folded = folded[: len(stripped) - 1] + folded[len(stripped):]
+    return folded
+
 
 def normalize(text: str) -> tuple[str, list[int]]:
     """Fold typed text into the reader's alphabet; also return each output char's origin."""

@@ -25,7 +25,7 @@ from exgen.grading.ecf import RECIPES
 from exgen.grading.engine import CellResult, grade_answer, grade_ecf
 from exgen.grading.key import Key, KeyPart, KeyVersion, load_key
 from exgen.grading.submissions import Submission, SubmissionFile, read_submissions
-from exgen.i18n import t
+from exgen.i18n import t, use_locale
 from exgen.workers import TIMEOUT, run_all
 
 
@@ -70,6 +70,14 @@ class GradeBook:
 
 
 def grade_task(task: tuple[Any, ...]) -> dict[str, Any]:
+    """One check in a worker, with its messages in the sheet's language."""
+    from exgen.i18n import use_locale
+
+    with use_locale(task[1].get("language")):
+        return _grade_task(task)
+
+
+def _grade_task(task: tuple[Any, ...]) -> dict[str, Any]:
     kind, *payload = task
     seconds = payload[-1]
     try:
@@ -91,6 +99,11 @@ def _review(detail: str) -> CellResult:
 def lost_task(task: tuple[Any, ...], reason: str) -> dict[str, Any]:
     """The result of a task whose worker hung past its limit or died. A consistency check that
     could not finish changes nothing: the verdict against the key stands."""
+    with use_locale(task[1].get("language") if isinstance(task[1], dict) else None):
+        return _lost_task(task, reason)
+
+
+def _lost_task(task: tuple[Any, ...], reason: str) -> dict[str, Any]:
     if task[0] == "ecf":
         return {}
     if reason == TIMEOUT:
@@ -119,12 +132,13 @@ def grade(
     seconds: float = 2.0,
     progress: Callable[[int, int], None] | None = None,
     trust: str | None = None,
+    language: str | None = None,
 ) -> GradeBook:
     """Grade every submission. ``progress(done, total)`` is called as distinct checks finish.
     ``trust`` ("student" or "version") says which column decides when a row's version was
     made for another student; without it such rows are errors, not graded."""
     start = time.perf_counter()
-    key = load_key(key_path)
+    key = load_key(key_path, language)
     file = read_submissions(submissions_path, key, trust)
     rows = [GradedRow(s, key.versions.get(s.version)) for s in file.submissions]
 
@@ -156,7 +170,8 @@ def grade(
         if text.strip():
             row.results[part.id] = CellResult(**first[unique[(part.signature, text)]])
         else:
-            row.results[part.id] = grade_answer(part.to_task(), "", seconds)
+            with use_locale(key.language):
+                row.results[part.id] = grade_answer(part.to_task(), "", seconds)
 
     # Phase 2: consistency with the student's own earlier answers.
     ecf_unique: dict[tuple[Any, ...], int] = {}

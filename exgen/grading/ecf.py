@@ -39,8 +39,9 @@ class Earlier:
         """The answer as its kind reads it: a tree, or for classified points a list of
         (point, label); None when it cannot be read."""
         from exgen.answers.kinds import get_kind
+        from exgen.answers.lexer import fold_wide
 
-        return get_kind(self.kind).read_value(self.text, self.variables, self.functions)
+        return get_kind(self.kind).read_value(fold_wide(self.text), self.variables, self.functions)
 
 
 def given(text: str) -> n.Node:

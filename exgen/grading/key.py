@@ -30,6 +30,7 @@ class KeyPart:
     solution: tuple[dict[str, Any], ...]
     prompt_data: dict[str, Any] | None = None  # the prompt as a sentence to typeset (key + parameters)
     answer_data: dict[str, Any] | None = None  # the key as a tree, to typeset
+    language: str = "en"  # the sheet's language: verdicts and messages are given in it
 
     @property
     def signature(self) -> tuple[Any, ...]:
@@ -44,7 +45,7 @@ class KeyPart:
             "functions": list(self.functions), "tolerance": self.tolerance,
             "choices": list(self.choices) if self.choices else None,
             "mistakes": [{"id": m["id"], "answer": m["answer"], "message": m["message"]} for m in self.mistakes],
-            "ask": self.ask, "args": self.args, "ecf_credit": self.ecf_credit,
+            "ask": self.ask, "args": self.args, "ecf_credit": self.ecf_credit, "language": self.language,
         }
 
 
@@ -84,6 +85,7 @@ class Key:
     title: str
     versions: dict[str, KeyVersion]
     by_student: dict[str, str]  # student id → version id
+    language: str = "en"  # the sheet's language (spec.language): reports and pages use it
 
     @property
     def names(self) -> dict[str, str]:
@@ -100,7 +102,7 @@ class Key:
         return [seen[k] for k in sorted(seen)]
 
 
-def _part(raw: dict[str, Any]) -> KeyPart:
+def _part(raw: dict[str, Any], language: str = "en") -> KeyPart:
     return KeyPart(
         id=str(raw["id"]), part=str(raw["part"]), kind=str(raw["kind"]), answer=str(raw["answer"]),
         variables=tuple(raw.get("variables") or ()), functions=tuple(raw.get("functions") or ()),
@@ -109,10 +111,12 @@ def _part(raw: dict[str, Any]) -> KeyPart:
         ecf_credit=float(raw.get("ecf_credit", 1.0)), ask=str(raw.get("ask", "")), args=dict(raw.get("args") or {}),
         prompt=str(raw.get("prompt", "")), mistakes=tuple(raw.get("mistakes") or ()),
         solution=tuple(raw.get("solution") or ()), prompt_data=raw.get("prompt_data"), answer_data=raw.get("answer_data"),
+        language=language,
     )
 
 
-def load_key(path: Path) -> Key:
+def load_key(path: Path, language: str | None = None) -> Key:
+    """The key of a class set; ``language`` overrides the sheet's own for messages and reports."""
     try:
         data = json.loads(path.read_text(encoding="utf-8-sig"))
     except FileNotFoundError:
@@ -123,12 +127,13 @@ def load_key(path: Path) -> Key:
         raise InputFileError(f"{path} is not a key.json written by exgen generate (no versions)")
     versions: dict[str, KeyVersion] = {}
     by_student: dict[str, str] = {}
+    language = language or str(data.get("spec", {}).get("language") or "en")
     try:
         for raw in data["versions"]:
             problems = tuple(
                 KeyProblem(
                     number=int(p["number"]), family=str(p["family"]), statement=str(p.get("statement", "")),
-                    givens=dict(p.get("description", {}).get("givens", {})), parts=tuple(_part(q) for q in p["parts"]),
+                    givens=dict(p.get("description", {}).get("givens", {})), parts=tuple(_part(q, language) for q in p["parts"]),
                     statement_data=p.get("statement_data"),
                 )
                 for p in raw["problems"]
@@ -144,4 +149,4 @@ def load_key(path: Path) -> Key:
                 by_student[version.student_id] = version.version
     except (KeyError, TypeError, ValueError) as problem:
         raise InputFileError(f"{path}: a version entry is incomplete ({problem!r})") from None
-    return Key(path, str(data.get("spec", {}).get("title", "")), versions, by_student)
+    return Key(path, str(data.get("spec", {}).get("title", "")), versions, by_student, language)

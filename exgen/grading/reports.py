@@ -141,9 +141,10 @@ def typeset_typed(kind: str, text: str | None, variables: Sequence[str] = (), fu
 @lru_cache(maxsize=65536)
 def _typeset_cached(kind: str, text: str, variables: tuple[str, ...], functions: tuple[str, ...]) -> Markup | None:
     from exgen.answers.kinds import get_kind
+    from exgen.answers.lexer import fold_wide
     from exgen.rendering.text import math_from_data
 
-    data = get_kind(kind).reading_data(text, variables, functions)
+    data = get_kind(kind).reading_data(fold_wide(text), variables, functions)
     if data is None:
         return None
     if "label" in data:
@@ -227,7 +228,7 @@ def feedback_context(book: GradeBook, row: GradedRow) -> dict[str, Any]:
     return {
         "title": book.key.title, "student": row.submission.student, "name": row.version.student_name,
         "version": row.version.version, "total": row.total, "maximum": row.maximum, "problems": problems,
-        "notes": row.submission.notes, "language": "en",
+        "notes": row.submission.notes, "language": book.key.language,
     }
 
 
@@ -253,8 +254,16 @@ def write_reports(
 ) -> list[str]:
     """Write every report into a fresh folder first, then move them into ``out`` (atomic per file).
 
-    A folder that already holds a graded set is not overwritten unless ``force``.
+    A folder that already holds a graded set is not overwritten unless ``force``. Every
+    report is in the sheet's language.
     """
+    from exgen.i18n import use_locale
+
+    with use_locale(book.key.language):
+        return _write_reports(book, out, formats, templates, force)
+
+
+def _write_reports(book: GradeBook, out: Path, formats: Sequence[str], templates: Path | None, force: bool) -> list[str]:
     from exgen.rendering.templates import environment
 
     existing = check_report_folder(out, force)
@@ -287,7 +296,7 @@ def write_reports(
                 used.add(stem)
                 put(f"feedback/{stem}.html", feedback.render(**feedback_context(book, row)))
             put("item_analysis.html", env.get_template("item_analysis.html.j2").render(
-                title=book.key.title, items=items, issues=book.file.issues, counts=book.counts(), language="en",
+                title=book.key.title, items=items, issues=book.file.issues, counts=book.counts(), language=book.key.language,
                 students=len(book.rows), answers=book.answers))
         out.mkdir(parents=True, exist_ok=True)
         for name in existing:  # forced: the earlier results go, all of them, so none is stale

@@ -95,7 +95,8 @@ def syntax_help_for(kind_names: Iterable[str], sigma: bool, fmt: str) -> list[Ma
     keys = [kind.name for kind in sorted(kinds, key=lambda k: (k.help_order, k.name))]
     if sigma:
         keys.append("sigma")
-    return [Markup(typeset_help(t(f"sheet.help.{key}"), FORMATS[fmt])) for key in keys]
+    keys.append("fullwidth")  # empty in languages typed without full-width forms
+    return [Markup(typeset_help(t(f"sheet.help.{key}"), FORMATS[fmt])) for key in keys if t(f"sheet.help.{key}")]
 
 
 def typeset_help(sentence: str, target: str) -> str:

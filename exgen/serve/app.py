@@ -30,7 +30,7 @@ from starlette.routing import Route
 from exgen.answers.limits import DEFAULT_LIMITS
 from exgen.grading.engine import CellResult
 from exgen.grading.key import Key, KeyPart, KeyVersion
-from exgen.i18n import t
+from exgen.i18n import t, use_locale
 from exgen.serve.links import INSTRUCTOR, Signer
 from exgen.serve.pages import Settings, attempts_text, instructor_context, part_view, preview, student_context
 from exgen.serve.store import Attempt, AttemptStore
@@ -202,6 +202,11 @@ async def _stored(state: ServeState, method: Callable[..., Any], *arguments: Any
     return await asyncio.get_running_loop().run_in_executor(state.database, method, *arguments)
 
 
+def _in_language(language: str, function: Callable[..., Any], *arguments: Any) -> Any:
+    with use_locale(language):  # executor threads do not inherit the request's context
+        return function(*arguments)
+
+
 def _bounded(text: Any) -> str:
     return str(text)[: DEFAULT_LIMITS.max_length + 1] if text is not None else ""
 
@@ -219,10 +224,11 @@ def for_student(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
     @functools.wraps(handler)
     async def endpoint(request: Request) -> Response:
         state: ServeState = request.app.state.exgen
-        found = _version(state, request)
-        if found is None:
-            return _refusal(t("serve.forbidden"), 403)
-        return await handler(request, state, *found)
+        with use_locale(state.key.language):  # every word of the page in the sheet's language
+            found = _version(state, request)
+            if found is None:
+                return _refusal(t("serve.forbidden"), 403)
+            return await handler(request, state, *found)
 
     return endpoint
 
@@ -233,9 +239,10 @@ def for_instructor(handler: Handler) -> Callable[[Request], Awaitable[Response]]
     @functools.wraps(handler)
     async def endpoint(request: Request) -> Response:
         state: ServeState = request.app.state.exgen
-        if state.signer.subject(request.path_params["token"]) != INSTRUCTOR:
-            return _refusal(t("serve.forbidden"), 403)
-        return await handler(request, state)
+        with use_locale(state.key.language):
+            if state.signer.subject(request.path_params["token"]) != INSTRUCTOR:
+                return _refusal(t("serve.forbidden"), 403)
+            return await handler(request, state)
 
     return endpoint
 
@@ -314,7 +321,8 @@ async def student_preview(request: Request, state: ServeState, token: str, versi
         return _refusal(t("serve.unknown_part", part=str(body.get("part"))[:10]), 404)
     if not state.previews.allow(version.version):
         return JSONResponse({"state": "busy", "html": t("serve.too_many")}, status_code=429, headers=SECURITY_HEADERS)
-    shown = await asyncio.get_running_loop().run_in_executor(state.readers, preview, part, _bounded(body.get("text")))
+    shown = await asyncio.get_running_loop().run_in_executor(
+        state.readers, _in_language, state.key.language, preview, part, _bounded(body.get("text")))
     return JSONResponse(shown, headers=SECURITY_HEADERS)
 
 
@@ -389,7 +397,7 @@ def _grade_book(state: ServeState) -> Any:
 async def instructor_grades(request: Request, state: ServeState) -> Response:
     from exgen.grading.reports import grades_csv
 
-    book = await asyncio.to_thread(_grade_book, state)
+    book = await asyncio.to_thread(_in_language, state.key.language, _grade_book, state)
     return _download(grades_csv(book), "grades.csv")
 
 
@@ -397,10 +405,10 @@ async def instructor_grades(request: Request, state: ServeState) -> Response:
 async def instructor_items(request: Request, state: ServeState) -> Response:
     from exgen.grading.reports import item_analysis
 
-    book = await asyncio.to_thread(_grade_book, state)
+    book = await asyncio.to_thread(_in_language, state.key.language, _grade_book, state)
     return _page(_render(
         state, "item_analysis.html.j2", title=book.key.title, items=item_analysis(book), issues=book.file.issues,
-        counts=book.counts(), language="en", students=len(book.rows), answers=book.answers,
+        counts=book.counts(), language=book.key.language, students=len(book.rows), answers=book.answers,
     ))
 
 

@@ -5,7 +5,7 @@ again, so the page is the sheet the student was given)."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any
 
@@ -41,10 +41,14 @@ def preview(part: KeyPart, text: str) -> dict[str, Any]:
 @lru_cache(maxsize=20_000)  # a class types the same prefixes of the same answers
 def _preview(language: int, kind: str, variables: tuple[str, ...], functions: tuple[str, ...], choices: tuple[str, ...] | None, text: str) -> dict[str, Any]:
     from exgen.answers.kinds import CheckOptions, get_kind
+    from exgen.answers.lexer import fold_wide
     from exgen.rendering.text import math_from_data
 
     options = CheckOptions(variables=variables or None, functions=frozenset(functions), choices=choices)
-    shown = get_kind(kind).preview(text, options)
+    folded = fold_wide(text)  # as the grader reads it (exgen.answers.check)
+    shown = get_kind(kind).preview(folded, options)
+    if folded != text and shown.ok:
+        shown = replace(shown, warnings=(t("answer.warning.fullwidth", folded=folded.strip()), *shown.warnings))
     if shown.code == "blank":
         return {"state": "empty", "html": str(escape(t("serve.preview_empty")))}
     if shown.ok:
@@ -142,7 +146,7 @@ def student_context(key: Key, version: KeyVersion, attempts: list[Attempt], sett
         "problems": problems, "mode": settings.mode, "closed": closed,
         "closes": settings.closes.strftime("%Y-%m-%d %H:%M") if settings.closes else "",
         "token": token, "form_token": form_token, "syntax_help": syntax_help_for(kinds, sigma, "html"),
-        "solution_after": settings.solution_after, "language": "en",
+        "solution_after": settings.solution_after, "language": key.language,
         "attempts_text": attempts_text,
     }
 
@@ -168,4 +172,4 @@ def instructor_context(key: Key, attempts: list[Attempt], token: str) -> dict[st
             "version": version.version, "student": version.student_id or "", "name": version.student_name,
             "answered": answered, "correct": correct, "review": review, "parts": len(version.parts), "cells": cells,
         })
-    return {"title": key.title, "rows": rows, "part_ids": part_ids, "token": token, "attempts": len(attempts), "language": "en"}
+    return {"title": key.title, "rows": rows, "part_ids": part_ids, "token": token, "attempts": len(attempts), "language": key.language}

@@ -12,12 +12,13 @@ from exgen.serve.pages import Settings
 from exgen.serve.store import open_store
 
 
-def open_set(folder: Path, db: str | None, settings: Settings, workers: int, templates: str | None = None) -> ServeState:
+def open_set(folder: Path, db: str | None, settings: Settings, workers: int, templates: str | None = None,
+             language: str | None = None) -> ServeState:
     """The state of a server for the class set in ``folder`` (written by exgen generate)."""
     key_path = folder / "key.json"
     if not key_path.exists():
         raise InputFileError(f"{folder} holds no key.json: serve a folder written by exgen generate")
-    key = load_key(key_path)
+    key = load_key(key_path, language)
     return ServeState(folder, key, open_store(db, folder), Signer(load_secret(folder)), settings, workers, templates)
 
 
