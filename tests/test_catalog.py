@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from exgen.answers.diagnostics import REFUSALS, UNPLACED, WARNINGS
-from exgen.i18n import catalog, message_placeholders
+from exgen.i18n import catalog, message_placeholders, t
 
 ROOT = Path(__file__).resolve().parents[1] / "exgen"
 
@@ -136,3 +136,62 @@ def test_every_math_piece_converts_to_mathml() -> None:
                 if kind in ("math", "display"):
                     markup = convert(fill_math(piece, names, str))
                     assert "<math" in markup and "\\" not in markup, (key, piece, markup)
+
+
+def _raw_catalog(lang: str) -> dict:
+    """A catalog file as written (without the English fallback)."""
+    import tomllib
+
+    from exgen.i18n import _PACKAGE_LOCALES, _flatten
+
+    with (_PACKAGE_LOCALES / f"{lang}.toml").open("rb") as handle:
+        return _flatten(tomllib.load(handle))
+
+
+def _translations() -> list[str]:
+    from exgen.i18n import _PACKAGE_LOCALES
+
+    return sorted(p.stem for p in _PACKAGE_LOCALES.glob("*.toml") if p.stem != "en")
+
+
+@pytest.mark.parametrize("lang", _translations())
+def test_a_translation_has_exactly_the_english_keys_and_placeholders(lang: str) -> None:
+    english, other = _raw_catalog("en"), _raw_catalog(lang)
+    rule = other.get("plural_rule", "one_other")
+    assert rule in ("one_other", "other")
+
+    def needed(key: str) -> bool:  # a language without a singular form has no key.one
+        return not (rule == "other" and key.endswith(".one") and key[:-4] + ".other" in english)
+
+    missing = sorted(k for k in english if needed(k) and k not in other)
+    extra = sorted(k for k in other if k not in english)
+    assert not missing and not extra, (missing[:10], extra[:10])
+    differing = []
+    for key, message in english.items():
+        if key not in other or isinstance(message, list) or key == "plural_rule":
+            continue
+        if key.endswith(".other") and rule == "other":
+            wanted = placeholders(message) | placeholders(english.get(key[:-6] + ".one", ""))
+        else:
+            wanted = placeholders(message)
+        if placeholders(other[key]) != wanted:
+            differing.append((key, sorted(wanted), sorted(placeholders(other[key]))))
+    assert not differing, differing[:10]
+
+
+@pytest.mark.parametrize("lang", ["en", *_translations()])
+def test_no_message_says_s_in_brackets_for_a_plural(lang: str) -> None:
+    found = [k for k, v in _raw_catalog(lang).items() if isinstance(v, str) and "(s)" in v]
+    assert not found, found
+
+
+@pytest.mark.parametrize("lang", _translations())
+def test_every_message_renders_in_every_language(lang: str) -> None:
+    """Each message of the catalog, filled with its own placeholders, renders as text."""
+    from exgen.i18n import use_locale
+
+    with use_locale(lang):
+        for key, message in _raw_catalog(lang).items():
+            if isinstance(message, str) and key != "plural_rule":
+                params = {name: "1" for name in placeholders(message)}
+                assert isinstance(t(key, **params), str), key

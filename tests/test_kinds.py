@@ -93,7 +93,7 @@ def test_points(expected: str, answer: str, outcome: str, score: float) -> None:
 
 def test_points_messages_say_what_is_missing_and_what_is_wrong() -> None:
     verdict = check("(0,0), (2,-4)", "(0,0), (1,1)", kind="points", vars="x,y")
-    assert "1 of 2" in verdict.message and "1 point(s) missing" in verdict.message and "(1, 1)" in verdict.message
+    assert "1 of 2" in verdict.message and "Points missing: 1" in verdict.message and "(1, 1)" in verdict.message
     duplicate = check("(0,0), (2,-4)", "(0,0), (0,0), (2,-4)", kind="points", vars="x,y")
     assert any("more than once" in w for w in duplicate.warnings)
 
@@ -251,7 +251,7 @@ def test_classified_points(expected: str, variables: str, answer: str, verdict: 
 
 def test_classified_points_messages_say_what_is_wrong() -> None:
     result = check(ONE_D, "x=-1: min, x=0: min, x=5: max", kind="classified_points", vars="x", choices=["minimum", "maximum", "neither"])
-    assert "2 of 3 point(s) found" in result.message and "x = 5" in result.message and "x = 0" in result.message
+    assert "Points found: 2 of 3" in result.message and "x = 5" in result.message and "x = 0" in result.message
     assert result.details["misclassified"] == ["x = 0"] and result.details["extra"] == ["x = 5"]
     long_answer = "x = 1: min, " * 150
     assert check(ONE_D, long_answer, kind="classified_points", vars="x").verdict == "invalid"  # too many points, bounded
