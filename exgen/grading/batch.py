@@ -139,7 +139,8 @@ def grade(
     made for another student; without it such rows are errors, not graded."""
     start = time.perf_counter()
     key = load_key(key_path, language)
-    file = read_submissions(submissions_path, key, trust)
+    with use_locale(key.language):  # notes on rows are read by students and instructors
+        file = read_submissions(submissions_path, key, trust)
     rows = [GradedRow(s, key.versions.get(s.version)) for s in file.submissions]
 
     # Phase 1: each distinct (part, answer) once.

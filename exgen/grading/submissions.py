@@ -15,6 +15,7 @@ from pathlib import Path
 
 from exgen.errors import InputFileError
 from exgen.grading.key import Key
+from exgen.i18n import t
 from exgen.spreadsheet import read_cell
 from exgen.worksheets.roster import read_table
 
@@ -61,7 +62,7 @@ def read_submissions(path: Path, key: Key, trust: str | None = None) -> Submissi
         result = _read_csv(path)
         missing = sorted(set(key.part_ids) - set(result.columns), key=_part_order)
         if missing:
-            result.issues.append(f"missing part columns (graded as blank): {', '.join(missing)}")
+            result.issues.append(t("submissions.missing_columns", parts=", ".join(missing)))
     _resolve_versions(result, key, trust)
     return result
 
@@ -107,17 +108,17 @@ def _read_jsonl(path: Path) -> SubmissionFile:
             if not isinstance(record, dict):
                 raise ValueError("not an object")
         except ValueError as problem:
-            issues.append(f"line {line}: not a JSON object ({problem}); skipped")
+            issues.append(t("submissions.not_json_object", line=line, detail=problem))
             continue
         answers = record.get("answers") or {}
         if not isinstance(answers, dict):
-            issues.append(f"line {line}: 'answers' is not an object; skipped")
+            issues.append(t("submissions.answers_not_object", line=line))
             continue
         parts = {}
         for part, value in answers.items():
             match = PART_COLUMN.match(str(part).strip())
             if not match:
-                issues.append(f"line {line}: unknown part {part!r} ignored")
+                issues.append(t("submissions.unknown_part", line=line, part=repr(part)))
                 continue
             text_value = "" if value is None else str(value)
             if text_value.strip():
@@ -136,33 +137,33 @@ def _resolve_versions(result: SubmissionFile, key: Key, trust: str | None = None
     for submission in result.submissions:
         if not submission.version and submission.student in key.by_student:
             submission.version = key.by_student[submission.student]
-            submission.notes.append("version taken from the roster")
+            submission.notes.append(t("submissions.version_from_roster"))
         owner = key.versions[submission.version].student_id if submission.version in key.versions else None
         if submission.student and owner and owner != submission.student:
             own = key.by_student.get(submission.student)
             if trust == "student" and own:
-                submission.notes.append(f"version {submission.version} was made for {owner}; graded against {own}, {submission.student}'s own version")
-                result.issues.append(f"row {submission.row}: {submission.notes[-1]}")
+                submission.notes.append(t("submissions.graded_own_version", version=submission.version, owner=owner, own=own, student=submission.student))
+                result.issues.append(t("submissions.row", row=submission.row, note=submission.notes[-1]))
                 submission.version = own
             elif trust == "version":
-                submission.notes.append(f"version {submission.version} was made for {owner}; graded against it as the row says")
-                result.issues.append(f"row {submission.row}: {submission.notes[-1]}")
+                submission.notes.append(t("submissions.graded_as_row", version=submission.version, owner=owner))
+                result.issues.append(t("submissions.row", row=submission.row, note=submission.notes[-1]))
             else:
-                whose = f"{submission.student}'s own version is {own}" if own else f"{submission.student!r} is not on the roster"
-                submission.notes.append(f"version {submission.version} was made for {owner}, not for {submission.student} ({whose}); not graded")
-                result.errors.append(f"row {submission.row}: {submission.notes[-1]}; use --trust student or --trust version to grade it")
+                whose = t("submissions.own_version_is", student=submission.student, own=own) if own else t("submissions.not_on_roster", student=repr(submission.student))
+                submission.notes.append(t("submissions.made_for_other", version=submission.version, owner=owner, student=submission.student, whose=whose))
+                result.errors.append(t("submissions.row_trust", row=submission.row, note=submission.notes[-1]))
                 submission.version = ""
                 continue
         if submission.version not in key.versions:
-            submission.notes.append(f"unknown version {submission.version!r}" if submission.version else "no version given")
-            result.issues.append(f"row {submission.row} ({submission.student or '?'}): {submission.notes[-1]}; not graded")
+            submission.notes.append(t("submissions.unknown_version", version=repr(submission.version)) if submission.version else t("submissions.no_version"))
+            result.issues.append(t("submissions.row_not_graded", row=submission.row, student=submission.student or "?", note=submission.notes[-1]))
             continue
         if submission.student and key.by_student and submission.student not in key.by_student:
-            submission.notes.append(f"unknown student {submission.student!r}")
-            result.issues.append(f"row {submission.row}: unknown student {submission.student!r}")
+            submission.notes.append(t("submissions.unknown_student", student=repr(submission.student)))
+            result.issues.append(t("submissions.row", row=submission.row, note=t("submissions.unknown_student", student=repr(submission.student))))
         identity = submission.student or submission.version
         if identity in seen:
-            submission.notes.append(f"duplicate of row {seen[identity]}")
-            result.issues.append(f"row {submission.row}: {identity} also on row {seen[identity]} (both graded)")
+            submission.notes.append(t("submissions.duplicate", row=seen[identity]))
+            result.issues.append(t("submissions.also_on_row", row=submission.row, identity=identity, other=seen[identity]))
         else:
             seen[identity] = submission.row
