@@ -4,12 +4,15 @@
 
 Times `generate_class_set` for N versions x 10 problems (the sample spec: every family) with
 tex+html+json, then with PDFs too, and checks that a second run gives byte-identical output;
-then with PDFs for a roster whose names need the Unicode engine (xelatex).
+then with PDFs for a roster whose names need the Unicode engine (xelatex). ``--languages``
+times the English and the Simplified Chinese set with PDFs back to back (same seed, same
+problems) and prints the ratio.
 """
 
 from __future__ import annotations
 
 import argparse
+from dataclasses import replace
 import hashlib
 import shutil
 import sys
@@ -35,9 +38,14 @@ def digest(folder: Path) -> str:
 NAMES = ["Ada Lovelace", "王小明", "Nguyễn Thị Hương", "Σοφία Παπαδοπούλου", "Дмитрий Иванов", "Zoë Ñúñez", "O'Brien & Sons"]
 
 
-def timed(label: str, out: Path, versions: int, formats: tuple[str, ...], workers: int, unicode: bool = False) -> float:
-    spec = sample_spec()
-    roster = [Student(f"s{i:04d}", NAMES[i % len(NAMES)]) for i in range(versions)] if unicode else None
+CHINESE_NAMES = ["王小明", "李华", "张伟", "刘洋", "陈静", "杨帆", "赵磊", "黄丽"]
+
+
+def timed(label: str, out: Path, versions: int, formats: tuple[str, ...], workers: int, unicode: bool = False,
+          language: str = "en") -> float:
+    spec = replace(sample_spec(), language=language)
+    names = CHINESE_NAMES if language == "zh-CN" else NAMES
+    roster = [Student(f"s{i:04d}", names[i % len(names)]) for i in range(versions)] if unicode or language != "en" else None
     start = time.perf_counter()
     result = generate_class_set(spec, out, versions=1 if roster else versions, roster=roster, formats=formats, workers=workers, force=True)
     seconds = time.perf_counter() - start
@@ -51,7 +59,19 @@ def main() -> None:
     parser.add_argument("--versions", type=int, default=300)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--no-pdf", action="store_true")
+    parser.add_argument("--languages", action="store_true", help="only the English and the Chinese set with PDFs, and their ratio")
     args = parser.parse_args()
+    if args.languages:
+        root = Path(tempfile.mkdtemp(prefix="exgen-bench-"))
+        try:
+            generate_class_set(sample_spec(), root / "warm", versions=2, formats=("json",))
+            english = timed("en, tex + pdf + html + json", root / "en", args.versions, ("tex", "pdf", "html", "json"), args.workers)
+            chinese = timed("zh-CN, tex + pdf + html + json", root / "zh", args.versions, ("tex", "pdf", "html", "json"), args.workers,
+                            language="zh-CN")
+            print(f"zh-CN / en: {chinese / english:.2f} (target <= 1.5)")
+        finally:
+            shutil.rmtree(root, ignore_errors=True)
+        return
     root = Path(tempfile.mkdtemp(prefix="exgen-bench-"))
     try:
         generate_class_set(sample_spec(), root / "warm", versions=2, formats=("json",))
