@@ -274,7 +274,16 @@ def _mathml_template(source: str) -> str:
     """
     from latex2mathml.converter import convert
 
-    return _PRIMED.sub(lambda m: f'<mrow><mi>{m.group(1)}</mi><mo lspace="0" rspace="0">{m.group(2)}</mo></mrow>', convert(source))
+    primed = _PRIMED.sub(lambda m: f'<mrow><mi>{m.group(1)}</mi><mo lspace="0" rspace="0">{m.group(2)}</mo></mrow>', convert(source))
+    # TeX sets a thin space around a function name applied without brackets (k cos kx, sec² kx);
+    # latex2mathml runs them together ("kcoskx")
+    spaced = _FUNCTION_ARGUMENT.sub(r'\1<mo>&#x2061;</mo><mspace width="0.1667em"/>', primed)
+    return _FACTOR_FUNCTION.sub(r'\1<mspace width="0.1667em"/>\2', spaced)
+
+
+_FUNCTION_NAME = r"(?:sin|cos|tan|sec|csc|cot|ln|log|exp|sinh|cosh|tanh)"
+_FUNCTION_ARGUMENT = re.compile(rf"(<mi>{_FUNCTION_NAME}</mi>|<msup><mi>{_FUNCTION_NAME}</mi><mrow><mn>\d+</mn></mrow></msup>)(?=<m[in]>)")
+_FACTOR_FUNCTION = re.compile(rf"(</m[in]>)(<mi>{_FUNCTION_NAME}</mi>|<msup><mi>{_FUNCTION_NAME}</mi>)")
 
 
 _MARKER_ELEMENT = re.compile(r"<mtext>ZQ(\d+)QZ</mtext>")
