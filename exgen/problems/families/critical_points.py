@@ -24,7 +24,8 @@ from functools import reduce
 import sympy
 
 from exgen.problems.base import Family, RejectVariant, family, sstr
-from exgen.problems.model import Math, Mistake, Part, Step, Text, text
+from exgen.problems.figures import Figure
+from exgen.problems.model import Math, Mistake, Part, Problem, Step, Text, text
 from exgen.problems.steps import call, equation, power_rule_terms, substituted
 
 x = sympy.Symbol("x")
@@ -86,6 +87,9 @@ LAYOUTS = {1: (2, 0), 2: (2, 1), 3: (3, 1)}  # (simple critical points, double o
     asks=("derivative", "classified_critical_points", "local_extreme_value", "global_minimum"),
 )
 class CriticalPoints(Family):
+    def figure(self, problem: Problem) -> Figure:
+        return figure(problem)
+
     def build(self, rng: random.Random, difficulty: int) -> tuple[Text, dict[str, str], list[Part]]:
         simple, double = LAYOUTS[difficulty]
         roots = sorted(rng.sample(range(-3, 4), simple + double))
@@ -224,3 +228,28 @@ class CriticalPoints(Family):
             steps=(Step(text("steps.compare_minima", values=Math(comparison))), Step(text("steps.conclude"), answer)),
             mistakes=tuple(mistakes), depends_on=("b",), nice="integer",
         )
+
+
+def figure(problem: Problem) -> Figure:
+    """The graph of f over a window that shows every critical point, each marked with its type
+    (the point where f′ = 0 but f keeps going is the lesson: it is marked 'neither')."""
+    from exgen.problems.figures import Mark, sample_curve, window
+
+    polynomial = sympy.Poly(sympy.sympify(problem.givens["f"]), x)
+    coefficients = [float(c) for c in polynomial.all_coeffs()]
+
+    def f(at: float) -> float:
+        value = 0.0
+        for c in coefficients:
+            value = value * at + c
+        return value
+
+    classified = problem.parts[1].answer
+    xs = [float(point[0]) for point, _ in classified]
+    x_range, y_range = window(xs, f)
+    marks = tuple(Mark(at, f(at), label) for at, (_, label) in zip(xs, classified))
+    return Figure(
+        x_range, y_range, sample_curve(f, x_range, y_range), marks,
+        caption=text("figures.critical_points.caption"),
+        description=text("figures.critical_points.description", count=len(marks)),
+    )
