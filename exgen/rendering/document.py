@@ -44,6 +44,9 @@ class SheetProblem:
     title: str
     statement: Markup
     parts: list[SheetPart]
+    figure: Markup | None = None  # SVG (html) or TikZ (tex), drawn from the problem's construction
+    figure_caption: Markup | None = None
+    figure_on_worksheet: bool = False  # the spec's figures = "both"
 
     @property
     def points(self) -> float:
@@ -163,8 +166,30 @@ def shown_step(step: Step, kind: AnswerKind, variables: tuple[str, ...], target:
     return key_math(data, target)
 
 
-def typeset_problem(problem: Problem, number: int, fmt: str, section_title: str = "") -> SheetProblem:
-    """A problem with its statement, prompts, keys and worked solutions typeset for ``fmt``."""
+def figure_of(problem: Problem, fmt: str) -> tuple[Markup, Markup] | None:
+    """The problem's figure and its caption, typeset for ``fmt`` (None: the family draws none)."""
+    from exgen.problems.base import FAMILIES
+
+    drawn = FAMILIES[problem.family].figure(problem)
+    if drawn is None:
+        return None
+    target = FORMATS[fmt]
+    description = render(drawn.description, "plain") if drawn.description else ""
+    if fmt == "html":
+        from exgen.rendering.svg import svg
+
+        picture = svg(drawn, description)
+    else:
+        from exgen.rendering.tikz import tikz
+
+        picture = tikz(drawn)
+    caption = Markup(render(drawn.caption, target)) if drawn.caption else Markup("")
+    return Markup(picture), caption
+
+
+def typeset_problem(problem: Problem, number: int, fmt: str, section_title: str = "", figures: str = "key") -> SheetProblem:
+    """A problem with its statement, prompts, keys and worked solutions typeset for ``fmt``;
+    its figure unless ``figures`` is "none" (on the worksheet too where it is "both")."""
     from exgen.answers.kinds import get_kind
 
     target = FORMATS[fmt]
@@ -184,4 +209,6 @@ def typeset_problem(problem: Problem, number: int, fmt: str, section_title: str 
             )
         )
     title = section_title or t(f"families.{problem.family}.title")
-    return SheetProblem(number, problem.family, title, Markup(render(problem.statement, target)), parts)
+    drawn = figure_of(problem, fmt) if figures != "none" else None
+    return SheetProblem(number, problem.family, title, Markup(render(problem.statement, target)), parts,
+                        drawn[0] if drawn else None, drawn[1] if drawn else None, figures == "both")

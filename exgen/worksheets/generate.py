@@ -192,6 +192,7 @@ def build_version(
 
     sections = [Section(s.family, s.count, s.difficulty) for s in spec.sections]
     titles = [s.title for s in spec.sections for _ in range(s.count)]
+    places = [s.figures for s in spec.sections for _ in range(s.count)]
     with use_locale(spec.language):
         problems = scored(spec, generate_set(sections, version.seed, verify=verify))
         files: dict[str, str] = {}
@@ -200,7 +201,7 @@ def build_version(
             if fmt not in formats and not (fmt == "tex" and "pdf" in formats):
                 continue
             env = environment(fmt, templates)
-            typeset = [typeset_problem(p, i, fmt, titles[i - 1]) for i, p in enumerate(problems, start=1)]
+            typeset = [typeset_problem(p, i, fmt, titles[i - 1], places[i - 1]) for i, p in enumerate(problems, start=1)]
             help_lines = syntax_help(problems, fmt)
             rendered = []
             for key, folder in ((False, "worksheets"), (True, "keys")):
