@@ -69,10 +69,27 @@ class GradeBook:
 # -- running checks robustly --------------------------------------------------------------------
 
 
+WARM_UP = ("warm", {})
+
+
+def warm_up() -> dict[str, Any]:
+    """Import and exercise what checks and follow-through use, before the first answer comes:
+    a first check must not spend its time limit on imports (a server warms each worker)."""
+    from exgen.answers.check import check
+    from exgen.grading.ecf import Earlier, ecf_expected
+
+    check("2x e^(x^2)", "e^(x^2)*2x")
+    earlier = Earlier("expression", "3x^2 - 3", ("x",), ())
+    ecf_expected("classified_critical_points", {"f": "f", "vars": ["x"]}, {"f": "x^3"}, [earlier.value()])
+    return {}
+
+
 def grade_task(task: tuple[Any, ...]) -> dict[str, Any]:
     """One check in a worker, with its messages in the sheet's language."""
     from exgen.i18n import use_locale
 
+    if task[0] == "warm":
+        return warm_up()
     with use_locale(task[1].get("language")):
         return _grade_task(task)
 
@@ -104,7 +121,7 @@ def lost_task(task: tuple[Any, ...], reason: str) -> dict[str, Any]:
 
 
 def _lost_task(task: tuple[Any, ...], reason: str) -> dict[str, Any]:
-    if task[0] == "ecf":
+    if task[0] in ("ecf", "warm"):
         return {}
     if reason == TIMEOUT:
         seconds = task[-1]

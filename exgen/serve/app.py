@@ -431,12 +431,14 @@ def create_app(state: ServeState) -> Starlette:
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        from exgen.grading.batch import grade_task, lost_task
+        from exgen.grading.batch import WARM_UP, grade_task, lost_task
         from exgen.workers import ServicePool
 
         if state.pool is None:
             # checks at a lower priority than the server: previews and pages stay quick when busy
             state.pool = ServicePool(grade_task, state.workers, state.settings.check_seconds, lost_task, nice=10)
+            # every worker imports and runs a check and a follow-through once before students arrive
+            await asyncio.gather(*(asyncio.wrap_future(state.pool.submit(WARM_UP)) for _ in range(2 * state.workers)))
         try:
             yield
         finally:
