@@ -26,7 +26,7 @@ def svg(figure: Figure, description: str = "") -> str:
     def py(y: float) -> float:
         return round(TOP + (y1 - y) / (y1 - y0) * inner_h, 1)
 
-    out = [f'<svg class="figure" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
+    out = [f'<svg class="figure" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
            f'aria-label="{escape(description)}" font-family="serif" font-size="12">']
     if description:
         out.append(f"<title>{escape(description)}</title>")
@@ -60,4 +60,6 @@ def _mark(x: float, y: float, label: str) -> str:
         return f'<rect x="{x - 4.5}" y="{y - 4.5}" width="9" height="9" fill="#000"/>'
     if label == "saddle":
         return f'<path d="M{x - 5} {y - 5}L{x + 5} {y + 5}M{x - 5} {y + 5}L{x + 5} {y - 5}" stroke="#000" stroke-width="2"/>'
+    if label == "point":
+        return f'<circle cx="{x}" cy="{y}" r="4.5" fill="#fff" stroke="#000" stroke-width="1.6"/>'
     return f'<path d="M{x} {y - 6}L{x + 6} {y}L{x} {y + 6}L{x - 6} {y}Z" fill="#fff" stroke="#000" stroke-width="1.6"/>'

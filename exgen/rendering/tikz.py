@@ -38,6 +38,7 @@ def tikz(figure: Figure) -> str:
         out.append(rf"\draw[dashed] ({cx(start[0])},{cy(start[1])}) -- ({cx(end[0])},{cy(end[1])});")
     shapes = {"minimum": r"\fill ({x},{y}) circle (2.2pt);",
               "maximum": r"\fill ({x},{y}) ++(-2.2pt,-2.2pt) rectangle ++(4.4pt,4.4pt);",
+              "point": r"\draw[fill=white, thick] ({x},{y}) circle (2.2pt);",
               "saddle": r"\draw[thick] ({x},{y}) ++(-2.5pt,-2.5pt) -- ++(5pt,5pt) ({x},{y}) ++(-2.5pt,2.5pt) -- ++(5pt,-5pt);"}
     neither = r"\draw[fill=white, thick] ({x},{y}) ++(0,3pt) -- ++(3pt,-3pt) -- ++(-3pt,-3pt) -- ++(-3pt,3pt) -- cycle;"
     for mark in figure.marks:

@@ -1,0 +1,66 @@
+"""Figures are checked, not only drawn: each mark lies where the problem says (a critical point
+of f on its graph, the point of tangency on the tangent line), from the figure's own data."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+import sympy
+
+from exgen.problems.base import FAMILIES, generate
+from exgen.rendering.svg import svg
+from exgen.rendering.tikz import tikz
+
+x = sympy.Symbol("x")
+
+
+def _on_curve(figure, at: float, value: float) -> bool:
+    """The mark is on one of the drawn polylines (between two samples, within the line width)."""
+    for curve in figure.curves:
+        for (xa, ya), (xb, yb) in zip(curve, curve[1:]):
+            if xa <= at <= xb:
+                between = ya + (yb - ya) * (at - xa) / (xb - xa or 1)
+                return abs(between - value) <= 0.02 * (figure.y_range[1] - figure.y_range[0])
+    return False
+
+
+@pytest.mark.parametrize("seed", range(12))
+@pytest.mark.parametrize("difficulty", [1, 2, 3])
+def test_critical_points_are_marked_where_f_prime_is_zero(difficulty: int, seed: int) -> None:
+    problem = generate("critical_points", difficulty, seed)
+    figure = FAMILIES["critical_points"].figure(problem)
+    f = sympy.sympify(problem.givens["f"])
+    derivative = sympy.diff(f, x)
+    key = {float(point[0]): label for point, label in problem.parts[1].answer}
+    assert {m.x: m.label for m in figure.marks} == key
+    for mark in figure.marks:
+        assert derivative.subs(x, sympy.Rational(mark.x)) == 0
+        assert math.isclose(mark.y, float(f.subs(x, sympy.Rational(mark.x))), rel_tol=1e-9)
+        assert figure.x_range[0] < mark.x < figure.x_range[1] and figure.y_range[0] < mark.y < figure.y_range[1]
+        assert _on_curve(figure, mark.x, mark.y)
+
+
+@pytest.mark.parametrize("seed", range(12))
+@pytest.mark.parametrize("difficulty", [1, 2, 3])
+def test_the_tangent_touches_the_graph_at_the_marked_point(difficulty: int, seed: int) -> None:
+    problem = generate("tangent_line", difficulty, seed)
+    figure = FAMILIES["tangent_line"].figure(problem)
+    (mark,) = figure.marks
+    f = sympy.sympify(problem.givens["f"])
+    x0 = sympy.sympify(problem.parts[1].args["at"])
+    assert mark.x == float(x0) and math.isclose(mark.y, float(f.subs(x, x0)), rel_tol=1e-9)
+    ((xa, ya), (xb, yb)), = figure.lines
+    slope = float(sympy.diff(f, x).subs(x, x0))
+    assert math.isclose((yb - ya) / (xb - xa), slope, rel_tol=1e-6, abs_tol=1e-9)
+    assert math.isclose(ya + slope * (mark.x - xa), mark.y, rel_tol=1e-6, abs_tol=1e-6)
+    assert _on_curve(figure, mark.x, mark.y)
+
+
+def test_figures_are_small_deterministic_and_accessible() -> None:
+    problem = generate("critical_points", 3, 4)
+    first = svg(FAMILIES["critical_points"].figure(problem), "the graph")
+    again = svg(FAMILIES["critical_points"].figure(generate("critical_points", 3, 4)), "the graph")
+    assert first == again and len(first) < 50_000
+    assert 'role="img"' in first and "<title>the graph</title>" in first and "<script" not in first
+    assert tikz(FAMILIES["critical_points"].figure(problem)).startswith(r"\begin{tikzpicture}")
