@@ -64,3 +64,21 @@ def test_figures_are_small_deterministic_and_accessible() -> None:
     assert first == again and len(first) < 50_000
     assert 'role="img"' in first and "<title>the graph</title>" in first and "<script" not in first
     assert tikz(FAMILIES["critical_points"].figure(problem)).startswith(r"\begin{tikzpicture}")
+
+
+@pytest.mark.parametrize("seed", range(10))
+@pytest.mark.parametrize("difficulty", [1, 2, 3])
+def test_the_descent_step_goes_from_w_to_w_minus_eta_times_the_gradient(difficulty: int, seed: int) -> None:
+    problem = generate("neural_gradients", difficulty, seed)
+    figure = FAMILIES["neural_gradients"].figure(problem)
+    current, new = figure.marks
+    givens = problem.givens
+    w0, eta = float(sympy.sympify(givens["w0"])), float(sympy.sympify(givens["eta"]))
+    gradient = float(problem.parts[2].answer)
+    ((start, _), (end, _)), = figure.arrows
+    assert current.x == start == w0 and math.isclose(end, w0 - eta * gradient, rel_tol=1e-9, abs_tol=1e-12)
+    assert math.isclose(new.x, float(problem.parts[3].answer), rel_tol=1e-12)
+    loss = sympy.sympify(givens["L"]).subs({"b": sympy.sympify(givens["b0"]), "x": sympy.sympify(givens["x0"]), "y": sympy.sympify(givens["y0"])})
+    for mark in figure.marks:
+        assert math.isclose(mark.y, float(loss.subs("w", sympy.nsimplify(mark.x))), rel_tol=1e-9)
+        assert _on_curve(figure, mark.x, mark.y)

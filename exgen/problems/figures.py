@@ -31,6 +31,7 @@ class Figure:
     curves: tuple[tuple[Point, ...], ...]  # each a polyline, already clipped to the window
     marks: tuple[Mark, ...] = ()
     lines: tuple[tuple[Point, Point], ...] = ()  # straight lines (tangents), end points in the window
+    arrows: tuple[tuple[Point, Point], ...] = ()  # from, to (a gradient-descent step)
     caption: Text | None = None
     description: Text | None = None  # what the figure shows, for screen readers
     x_name: str = "x"

@@ -46,6 +46,12 @@ def svg(figure: Figure, description: str = "") -> str:
         out.append(f'<polyline points="{points}" fill="none" stroke="#1f4e79" stroke-width="1.8"/>')
     for start, end in figure.lines:
         out.append(f'<line x1="{px(start[0])}" y1="{py(start[1])}" x2="{px(end[0])}" y2="{py(end[1])}" stroke="#000" stroke-dasharray="5 3"/>')
+    if figure.arrows:
+        out.append('<defs><marker id="exgen-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" '
+                   'orient="auto-start-reverse"><path d="M0 0L10 5L0 10z" fill="#000"/></marker></defs>')
+    for start, end in figure.arrows:
+        out.append(f'<line x1="{px(start[0])}" y1="{py(start[1])}" x2="{px(end[0])}" y2="{py(end[1])}" stroke="#000" '
+                   f'stroke-width="1.4" marker-end="url(#exgen-arrow)"/>')
     for mark in figure.marks:
         out.append(_mark(px(mark.x), py(mark.y), mark.label))
     out.append("</svg>")

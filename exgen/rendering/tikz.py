@@ -36,6 +36,8 @@ def tikz(figure: Figure) -> str:
         out.append(rf"\draw[thick] plot coordinates {{{points}}};")
     for start, end in figure.lines:
         out.append(rf"\draw[dashed] ({cx(start[0])},{cy(start[1])}) -- ({cx(end[0])},{cy(end[1])});")
+    for start, end in figure.arrows:
+        out.append(rf"\draw[->, thick] ({cx(start[0])},{cy(start[1])}) -- ({cx(end[0])},{cy(end[1])});")
     shapes = {"minimum": r"\fill ({x},{y}) circle (2.2pt);",
               "maximum": r"\fill ({x},{y}) ++(-2.2pt,-2.2pt) rectangle ++(4.4pt,4.4pt);",
               "point": r"\draw[fill=white, thick] ({x},{y}) circle (2.2pt);",

@@ -21,7 +21,8 @@ import sympy
 from exgen.answers import nodes as n
 from exgen.answers.sympy_bridge import sigmoid
 from exgen.problems.base import Family, RejectVariant, family, nonzero, sstr
-from exgen.problems.model import Math, Mistake, Part, Step, Text, text
+from exgen.problems.figures import Figure
+from exgen.problems.model import Math, Mistake, Part, Problem, Step, Text, text
 from exgen.problems.steps import equation, replaced, substituted, tree_of
 
 w, b, x, y = sympy.symbols("w b x y")
@@ -70,6 +71,36 @@ def _exact(value: sympy.Expr) -> sympy.Expr:
     asks=("partial", "partial_at", "gd_step"),
 )
 class NeuralGradients(Family):
+    def figure(self, problem: Problem) -> Figure:
+        """The loss as a function of w (b, x, y at their values), the tangent of slope ∂L/∂w at
+        the current w, and the gradient-descent step to the new w."""
+        from exgen.problems.figures import Mark, sample_curve
+
+        givens = problem.givens
+        w_symbol = sympy.Symbol("w")
+        at = {sympy.Symbol(name): sympy.sympify(givens[key]) for name, key in (("b", "b0"), ("x", "x0"), ("y", "y0"))}
+        loss = sympy.lambdify(w_symbol, sympy.sympify(givens["L"], locals={"w": w_symbol, **{str(k): k for k in at}}).subs(at), "math")
+        w0 = float(sympy.sympify(givens["w0"]))
+        slope = float(problem.parts[2].answer)
+        w1 = float(problem.parts[3].answer)
+        low, high = min(w0, w1), max(w0, w1)
+        span = max(high - low, 1.0)
+        x_range = (low - 0.6 * span, high + 0.6 * span)
+        values = [loss(x_range[0] + (x_range[1] - x_range[0]) * k / 200) for k in range(201)]
+        bottom, top = min(values), max(values)
+        pad = 0.12 * (top - bottom or 1.0)
+        y_range = (bottom - 2 * pad, top + pad)
+        l0, l1 = loss(w0), loss(w1)
+        half = 0.25 * (x_range[1] - x_range[0])
+        tangent = ((w0 - half, l0 - slope * half), (w0 + half, l0 + slope * half))
+        clipped = tuple((p, q) for p, q in (tangent,) if y_range[0] <= p[1] <= y_range[1] and y_range[0] <= q[1] <= y_range[1])
+        floor = y_range[0] + pad
+        return Figure(
+            x_range, y_range, sample_curve(loss, x_range, y_range), (Mark(w0, l0, "point"), Mark(w1, l1, "minimum")),
+            lines=clipped, arrows=(((w0, floor), (w1, floor)),), x_name="w", y_name="L",
+            caption=text("figures.neural_gradients.caption"), description=text("figures.neural_gradients.description"),
+        )
+
     def build(self, rng: random.Random, difficulty: int) -> tuple[Text, dict[str, str], list[Part]]:
         activation = "linear" if difficulty == 1 else "sigmoid"
         loss_kind = rng.choice(["half_squared", "squared"]) if activation == "linear" else rng.choice(["cross_entropy", "half_squared"])
