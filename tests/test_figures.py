@@ -82,3 +82,35 @@ def test_the_descent_step_goes_from_w_to_w_minus_eta_times_the_gradient(difficul
     for mark in figure.marks:
         assert math.isclose(mark.y, float(loss.subs("w", sympy.nsimplify(mark.x))), rel_tol=1e-9)
         assert _on_curve(figure, mark.x, mark.y)
+
+
+@pytest.mark.parametrize("seed", range(8))
+@pytest.mark.parametrize("difficulty", [1, 2, 3])
+def test_hessian_marks_are_critical_points_inside_the_window(difficulty: int, seed: int) -> None:
+    problem = generate("hessian", difficulty, seed)
+    figure = FAMILIES["hessian"].figure(problem)
+    y = sympy.Symbol("y")
+    f = sympy.sympify(problem.givens["f"])
+    for mark in figure.marks:
+        at = {x: sympy.Rational(mark.x), y: sympy.Rational(mark.y)}
+        assert sympy.diff(f, x).subs(at) == 0 and sympy.diff(f, y).subs(at) == 0
+        assert figure.x_range[0] < mark.x < figure.x_range[1] and figure.y_range[0] < mark.y < figure.y_range[1]
+    assert figure.levels and len(svg(figure, "")) < 50_000
+
+
+@pytest.mark.parametrize("seed", range(8))
+@pytest.mark.parametrize("difficulty", [1, 2])
+def test_lagrange_candidates_lie_on_the_drawn_constraint(difficulty: int, seed: int) -> None:
+    problem = generate("lagrange", difficulty, seed)
+    figure = FAMILIES["lagrange"].figure(problem)
+    y = sympy.Symbol("y")
+    g, c = sympy.sympify(problem.givens["g"]), sympy.sympify(problem.givens["c"])
+    width = figure.x_range[1] - figure.x_range[0]
+    for mark in figure.marks:
+        assert g.subs({x: sympy.Rational(mark.x), y: sympy.Rational(mark.y)}) == c
+        nearest = min(math.dist((mark.x, mark.y), p) for curve in figure.curves for p in curve)
+        assert nearest < 0.03 * width  # the thick curve passes through the mark
+
+
+def test_no_lagrange_picture_in_three_variables() -> None:
+    assert FAMILIES["lagrange"].figure(generate("lagrange", 3, 1)) is None

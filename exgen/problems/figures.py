@@ -31,7 +31,8 @@ class Figure:
     curves: tuple[tuple[Point, ...], ...]  # each a polyline, already clipped to the window
     marks: tuple[Mark, ...] = ()
     lines: tuple[tuple[Point, Point], ...] = ()  # straight lines (tangents), end points in the window
-    arrows: tuple[tuple[Point, Point], ...] = ()  # from, to (a gradient-descent step)
+    arrows: tuple[tuple[Point, Point], ...] = ()  # from, to (a gradient-descent step, a gradient)
+    levels: tuple[tuple[Point, ...], ...] = ()  # level curves (thin), under the curves
     caption: Text | None = None
     description: Text | None = None  # what the figure shows, for screen readers
     x_name: str = "x"
@@ -95,3 +96,32 @@ def window(xs: Sequence[float], f: Callable[[float], float], margin: float = 0.3
     y_high = min(max(finite), top + 0.6 * reach)
     pad = 0.08 * (y_high - y_low or 1.0)
     return x_range, (y_low - pad, y_high + pad)
+
+
+def level_curves(function: Callable[..., object], x_range: tuple[float, float], y_range: tuple[float, float],
+                 values: Sequence[float], size: int = 72) -> tuple[tuple[Point, ...], ...]:
+    """Level curves of ``function(x, y)`` (numpy arrays in, out) at ``values``, from contourpy's
+    marching squares on a ``size`` × ``size`` grid, rounded so the pictures stay small."""
+    import contourpy
+    import numpy
+
+    xs = numpy.linspace(x_range[0], x_range[1], size)
+    ys = numpy.linspace(y_range[0], y_range[1], size)
+    grid_x, grid_y = numpy.meshgrid(xs, ys)
+    with numpy.errstate(all="ignore"):
+        z = numpy.asarray(function(grid_x, grid_y), dtype=float) * numpy.ones_like(grid_x)
+    generator = contourpy.contour_generator(grid_x, grid_y, z)
+    curves = []
+    for value in values:
+        for line in generator.lines(value):
+            if len(line) > 1:
+                curves.append(tuple((round(float(a), 4), round(float(b), 4)) for a, b in line))
+    return tuple(curves)
+
+
+def square_window(points: Sequence[Point], margin: float = 0.45) -> tuple[tuple[float, float], tuple[float, float]]:
+    """A square window around the points with room on every side (at least 4 units wide)."""
+    xs, ys = [p[0] for p in points], [p[1] for p in points]
+    span = max(max(xs) - min(xs), max(ys) - min(ys), 4.0) * (1 + 2 * margin)
+    cx, cy = (max(xs) + min(xs)) / 2, (max(ys) + min(ys)) / 2
+    return (cx - span / 2, cx + span / 2), (cy - span / 2, cy + span / 2)

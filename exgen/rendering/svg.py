@@ -18,7 +18,8 @@ def _number(value: float) -> str:
 
 def svg(figure: Figure, description: str = "") -> str:
     (x0, x1), (y0, y1) = figure.x_range, figure.y_range
-    inner_w, inner_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+    width, height = (WIDTH, HEIGHT) if not figure.levels else (400, 400 - LEFT - RIGHT + TOP + BOTTOM)  # level curves: equal axes
+    inner_w, inner_h = width - LEFT - RIGHT, height - TOP - BOTTOM
 
     def px(x: float) -> float:
         return round(LEFT + (x - x0) / (x1 - x0) * inner_w, 1)
@@ -26,7 +27,7 @@ def svg(figure: Figure, description: str = "") -> str:
     def py(y: float) -> float:
         return round(TOP + (y1 - y) / (y1 - y0) * inner_h, 1)
 
-    out = [f'<svg class="figure" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
+    out = [f'<svg class="figure" viewBox="0 0 {width} {height}" role="img" '
            f'aria-label="{escape(description)}" font-family="serif" font-size="12">']
     if description:
         out.append(f"<title>{escape(description)}</title>")
@@ -41,6 +42,9 @@ def svg(figure: Figure, description: str = "") -> str:
         out.append(f'<line x1="{px(0)}" y1="{TOP}" x2="{px(0)}" y2="{TOP + inner_h}" stroke="#000" stroke-width="0.6"/>')
     if y0 < 0 < y1:
         out.append(f'<line x1="{LEFT}" y1="{py(0)}" x2="{LEFT + inner_w}" y2="{py(0)}" stroke="#000" stroke-width="0.6"/>')
+    for level in figure.levels:
+        points = " ".join(f"{px(x)},{py(y)}" for x, y in level)
+        out.append(f'<polyline points="{points}" fill="none" stroke="#777" stroke-width="0.8"/>')
     for curve in figure.curves:
         points = " ".join(f"{px(x)},{py(y)}" for x, y in curve)
         out.append(f'<polyline points="{points}" fill="none" stroke="#1f4e79" stroke-width="1.8"/>')

@@ -14,23 +14,27 @@ def _number(value: float) -> str:
 
 def tikz(figure: Figure) -> str:
     (x0, x1), (y0, y1) = figure.x_range, figure.y_range
+    width, height = (WIDTH_CM, HEIGHT_CM) if not figure.levels else (6.5, 6.5)  # level curves: equal axes
 
     def cx(x: float) -> str:
-        return f"{(x - x0) / (x1 - x0) * WIDTH_CM:.3f}"
+        return f"{(x - x0) / (x1 - x0) * width:.3f}"
 
     def cy(y: float) -> str:
-        return f"{(y - y0) / (y1 - y0) * HEIGHT_CM:.3f}"
+        return f"{(y - y0) / (y1 - y0) * height:.3f}"
 
     out = [r"\begin{tikzpicture}[font=\footnotesize]",
-           rf"\draw[gray, very thin] (0,0) rectangle ({WIDTH_CM},{HEIGHT_CM});"]
+           rf"\draw[gray, very thin] (0,0) rectangle ({width},{height});"]
     for tick in nice_ticks(x0, x1):
         out.append(rf"\draw ({cx(tick)},0) -- ({cx(tick)},-0.1) node[below] {{${_number(tick)}$}};")
     for tick in nice_ticks(y0, y1, 5):
         out.append(rf"\draw (0,{cy(tick)}) -- (-0.1,{cy(tick)}) node[left] {{${_number(tick)}$}};")
     if x0 < 0 < x1:
-        out.append(rf"\draw[thin] ({cx(0)},0) -- ({cx(0)},{HEIGHT_CM});")
+        out.append(rf"\draw[thin] ({cx(0)},0) -- ({cx(0)},{height});")
     if y0 < 0 < y1:
-        out.append(rf"\draw[thin] (0,{cy(0)}) -- ({WIDTH_CM},{cy(0)});")
+        out.append(rf"\draw[thin] (0,{cy(0)}) -- ({width},{cy(0)});")
+    for level in figure.levels:
+        points = " ".join(f"({cx(x)},{cy(y)})" for x, y in level)
+        out.append(rf"\draw[gray, thin] plot coordinates {{{points}}};")
     for curve in figure.curves:
         points = " ".join(f"({cx(x)},{cy(y)})" for x, y in curve)
         out.append(rf"\draw[thick] plot coordinates {{{points}}};")

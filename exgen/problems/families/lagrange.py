@@ -22,7 +22,8 @@ import sympy
 
 from exgen.problems.base import Family, RejectVariant, family, nonzero, sstr
 from exgen.problems.calculus import d
-from exgen.problems.model import Math, Mistake, Part, Step, Text, text
+from exgen.problems.figures import Figure
+from exgen.problems.model import Math, Mistake, Part, Problem, Step, Text, text
 from exgen.problems.steps import call, equation, substituted
 
 X, Y, Z = sympy.symbols("x y z")
@@ -49,6 +50,39 @@ def _eq(lhs: object, rhs: object) -> sympy.Eq:
     asks=("lagrange_classified", "lagrange_multiplier", "lagrange_extreme_value"),
 )
 class Lagrange(Family):
+    def figure(self, problem: Problem) -> Figure | None:
+        """Level curves of f, the constraint g = c (thick), the candidates marked as maximum
+        and minimum, and ∇f and ∇g at each (parallel: the Lagrange condition). Two variables only."""
+        from exgen.problems.figures import Mark, level_curves, square_window
+
+        x, y = sympy.symbols("x y")
+        f_expression, g_expression = sympy.sympify(problem.givens["f"]), sympy.sympify(problem.givens["g"])
+        if f_expression.free_symbols | g_expression.free_symbols - {x, y} != {x, y} and len(f_expression.free_symbols | g_expression.free_symbols) > 2:
+            return None  # three variables: no picture in the plane
+        c = float(sympy.sympify(problem.givens["c"]))
+        classified = problem.parts[0].answer
+        points = [(float(p[0]), float(p[1])) for p, _ in classified]
+        x_range, y_range = square_window(points + [(0.0, 0.0)], margin=0.25)
+        f = sympy.lambdify((x, y), f_expression, "numpy")  # keys, not student text
+        g = sympy.lambdify((x, y), g_expression, "numpy")
+        values = sorted(float(f_expression.subs({x: a, y: b})) for a, b in points)
+        corners = [float(f_expression.subs({x: a, y: b})) for a in x_range for b in y_range]
+        low, high = min(values + corners), max(values + corners)
+        levels = level_curves(f, x_range, y_range, sorted(set([low + (high - low) * k / 10 for k in range(1, 10)] + values)))
+        constraint = level_curves(g, x_range, y_range, [c], size=160)
+        grad_f = [sympy.diff(f_expression, v) for v in (x, y)]
+        grad_g = [sympy.diff(g_expression, v) for v in (x, y)]
+        reach = 0.12 * (x_range[1] - x_range[0])
+        arrows = []
+        for a, b in points:
+            for gradient in (grad_f, grad_g):
+                u, v = (float(component.subs({x: a, y: b})) for component in gradient)
+                norm = (u * u + v * v) ** 0.5 or 1.0
+                arrows.append(((a, b), (a + reach * u / norm, b + reach * v / norm)))
+        marks = tuple(Mark(a, b, label) for (a, b), (_, label) in zip(points, classified))
+        return Figure(x_range, y_range, constraint, marks, arrows=tuple(arrows), levels=levels,
+                      caption=text("figures.lagrange.caption"), description=text("figures.lagrange.description"))
+
     def build(self, rng: random.Random, difficulty: int) -> tuple[Text, dict[str, str], list[Part]]:
         variant = {1: rng.choice(["product_on_line", "distance_to_line"]), 2: "linear_on_circle", 3: "sphere"}[difficulty]
         t = rng.choice([1, 2, 3, 4])
