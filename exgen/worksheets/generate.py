@@ -116,7 +116,14 @@ def _sheet(spec: WorksheetSpec, version: Version, problems: list[Any], key: bool
     )
 
 
-def _key_entry(spec: WorksheetSpec, version: Version, problems: list[Problem]) -> dict[str, Any]:
+def _figure_entry(problem: Problem, place: str) -> dict[str, str] | None:
+    from exgen.rendering.document import figure_of
+
+    drawn = figure_of(problem, "html") if place != "none" else None
+    return {"html": str(drawn[0]), "caption_html": str(drawn[1])} if drawn else None
+
+
+def _key_entry(spec: WorksheetSpec, version: Version, problems: list[Problem], figures: list[dict[str, str] | None] | None = None) -> dict[str, Any]:
     from exgen.answers.kinds import get_kind
     from exgen.answers.kinds.base import json_display
 
@@ -166,6 +173,7 @@ def _key_entry(spec: WorksheetSpec, version: Version, problems: list[Problem]) -
             "seed": problem.seed,
             "statement": render(problem.statement),
             "statement_data": text_data(problem.statement),
+            **({"figure": figures[number - 1]} if figures and figures[number - 1] else {}),
             "description": problem.describe(),
             "parts": parts,
         })
@@ -197,11 +205,14 @@ def build_version(
         problems = scored(spec, generate_set(sections, version.seed, verify=verify))
         files: dict[str, str] = {}
         bodies: dict[str, tuple[str, str]] = {}
+        figures: list[dict[str, str] | None] | None = None
         for fmt in ("tex", "html"):
             if fmt not in formats and not (fmt == "tex" and "pdf" in formats):
                 continue
             env = environment(fmt, templates)
             typeset = [typeset_problem(p, i, fmt, titles[i - 1], places[i - 1]) for i, p in enumerate(problems, start=1)]
+            if fmt == "html":  # feedback pages show the same figures: they travel in key.json
+                figures = [{"html": str(tp.figure), "caption_html": str(tp.figure_caption)} if tp.figure else None for tp in typeset]
             help_lines = syntax_help(problems, fmt)
             rendered = []
             for key, folder in ((False, "worksheets"), (True, "keys")):
@@ -218,7 +229,9 @@ def build_version(
                     body = template.render(_sheet(spec, version, typeset, key, False, help_lines).context())
                 rendered.append(body)
             bodies[fmt] = (rendered[0], rendered[1])
-        key_entry = _key_entry(spec, version, problems)
+        if figures is None:  # no HTML asked for: draw them for key.json alone
+            figures = [_figure_entry(p, place) for p, place in zip(problems, places)]
+        key_entry = _key_entry(spec, version, problems, figures)
     return VersionOutput(version, files, bodies, key_entry)
 
 
