@@ -14,7 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from exgen.grading.batch import GradeBook, GradedRow
 from exgen.grading.key import KeyPart
@@ -186,6 +186,15 @@ def message_html(part: KeyPart, message: str, mistake: str | None) -> Markup | s
     return message
 
 
+def key_html(part: KeyPart) -> Markup:
+    """A part's key typeset for HTML (older key.json files: read back from calculator syntax)."""
+    from exgen.rendering.text import math_from_data
+
+    if part.answer_data:
+        return Markup(math_from_data(part.answer_data, "html"))
+    return typeset_typed(part.kind, part.answer, part.variables, part.functions) or Markup(escape(part.answer))
+
+
 def solution_steps(part: KeyPart) -> list[dict[str, Any]]:
     """A part's worked solution typeset for HTML: each step's sentence and its value."""
     from exgen.rendering.text import math_from_data
@@ -204,7 +213,6 @@ def solution_steps(part: KeyPart) -> list[dict[str, Any]]:
 
 
 def feedback_context(book: GradeBook, row: GradedRow) -> dict[str, Any]:
-    from exgen.rendering.text import math_from_data
 
     assert row.version is not None
     problems = []
@@ -220,8 +228,7 @@ def feedback_context(book: GradeBook, row: GradedRow) -> dict[str, Any]:
                 "id": part.id, "label": part.part, "prompt": sentence_html(part.prompt_data, part.prompt), "typed": typed,
                 "read_as": typeset_typed(part.kind, shown, part.variables, part.functions) or shown,
                 "result": result, "message": message, "points": part.points, "earned": result.score * part.points,
-                "key": Markup(math_from_data(part.answer_data, "html")) if part.answer_data
-                else typeset_typed(part.kind, part.answer, part.variables, part.functions) or part.answer,
+                "key": key_html(part),
                 "steps": steps,
             })
         figure = problem.figure or {}

@@ -181,11 +181,9 @@ async def _check(state: ServeState, version: KeyVersion, part: KeyPart, text: st
 
 
 async def _record(state: ServeState, version: KeyVersion, part: KeyPart, text: str, action: str,
-                  attempts: list[Attempt] | None = None) -> Attempt:
-    """Check (always: the instructor's progress needs verdicts) and store one answer.
-    ``attempts``: the version's attempts so far, when the caller has them."""
-    if attempts is None:
-        attempts = await _stored(state, state.store.attempts, version.version)
+                  attempts: list[Attempt]) -> Attempt:
+    """Check (always: the instructor's progress needs verdicts) and store one answer;
+    ``attempts`` are the version's answers so far (the earlier parts for follow-through)."""
     earlier = {a.part: a for a in attempts}
     result = await _check(state, version, part, text, earlier)
     attempt = Attempt(
@@ -279,7 +277,7 @@ async def student_post(request: Request, state: ServeState, token: str, version:
             continue  # unchanged: nothing to store
         if mode == "check" and not text.strip():
             continue
-        latest[part_id] = await _record(state, version, part, text, mode)
+        latest[part_id] = await _record(state, version, part, text, mode, list(latest.values()))
     anchor = f"#answer-{checked}" if checked else ""
     return RedirectResponse(f"/s/{token}{anchor}", status_code=303, headers=SECURITY_HEADERS)
 

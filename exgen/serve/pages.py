@@ -83,15 +83,6 @@ def _time(iso: str) -> str:
     return iso[:19].replace("T", " ") if iso else ""
 
 
-def _key_html(part: KeyPart) -> Markup:
-    from exgen.grading.reports import typeset_typed
-    from exgen.rendering.text import math_from_data
-
-    if part.answer_data:
-        return Markup(math_from_data(part.answer_data, "html"))
-    return typeset_typed(part.kind, part.answer, part.variables, part.functions) or Markup(escape(part.answer))
-
-
 def attempts_text(count: int) -> str:
     return tn("serve.attempts", count)
 
@@ -100,7 +91,7 @@ def part_view(part: KeyPart, attempts: list[Attempt], settings: Settings) -> dic
     """One part as the page shows it, from that part's attempts (oldest first): the last
     answer and its reading, when it was saved, and, where the mode shows them, its verdict,
     message and worked solution."""
-    from exgen.grading.reports import message_html, sentence_html, solution_steps
+    from exgen.grading.reports import key_html, message_html, sentence_html, solution_steps
 
     last = attempts[-1] if attempts else None
     checks = sum(a.action == "check" for a in attempts)
@@ -118,7 +109,7 @@ def part_view(part: KeyPart, attempts: list[Attempt], settings: Settings) -> dic
         "id": part.id, "label": part.part, "prompt": sentence_html(part.prompt_data, part.prompt), "kind": part.kind,
         "kind_text": t(f"serve.kind.{part.kind}"), "points": part.points, "value": text, **_shown(part, text),
         "saved_at": _time(last.created) if last else "", "verdict": verdict, "message": message, "checks": checks,
-        "steps": solution_steps(part) if show_solution else [], "key": _key_html(part) if show_solution else None,
+        "steps": solution_steps(part) if show_solution else [], "key": key_html(part) if show_solution else None,
     }
 
 

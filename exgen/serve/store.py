@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-from collections.abc import Iterator
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
@@ -165,7 +164,3 @@ def open_store(url: str | None, folder: Path) -> AttemptStore:
 
         raise UsageError(f"--db takes sqlite:///PATH or postgresql://…, not {url!r}")
     return SQLiteStore(folder / "exgen.sqlite3")
-
-
-def iter_latest(store: AttemptStore) -> Iterator[Attempt]:
-    yield from store.latest().values()
