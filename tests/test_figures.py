@@ -15,6 +15,14 @@ from exgen.rendering.tikz import tikz
 x = sympy.Symbol("x")
 
 
+def _to_segment(point, a, b) -> float:
+    """The distance from ``point`` to the segment from ``a`` to ``b``."""
+    (px, py), (ax, ay), (bx, by) = point, a, b
+    dx, dy = bx - ax, by - ay
+    t = max(0.0, min(1.0, ((px - ax) * dx + (py - ay) * dy) / ((dx * dx + dy * dy) or 1.0)))
+    return math.hypot(px - ax - t * dx, py - ay - t * dy)
+
+
 def _on_curve(figure, at: float, value: float) -> bool:
     """The mark is on one of the drawn polylines (between two samples, within the line width)."""
     for curve in figure.curves:
@@ -108,8 +116,8 @@ def test_lagrange_candidates_lie_on_the_drawn_constraint(difficulty: int, seed: 
     width = figure.x_range[1] - figure.x_range[0]
     for mark in figure.marks:
         assert g.subs({x: sympy.Rational(mark.x), y: sympy.Rational(mark.y)}) == c
-        nearest = min(math.dist((mark.x, mark.y), p) for curve in figure.curves for p in curve)
-        assert nearest < 0.03 * width  # the thick curve passes through the mark
+        nearest = min(_to_segment((mark.x, mark.y), a, b) for curve in figure.curves for a, b in zip(curve, curve[1:]))
+        assert nearest < 0.005 * width  # the thick curve passes through the mark
 
 
 def test_no_lagrange_picture_in_three_variables() -> None:

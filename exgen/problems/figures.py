@@ -1,27 +1,36 @@
-"""Figures drawn from a problem's own construction: a graph with its critical points marked,
-a tangent line at its point (work in progress: contour plots, constraints and descent steps).
+"""Figures drawn from a problem's own construction: graphs with their critical points, tangent
+lines, level curves with saddles, constraints with their gradients, descent steps on a loss.
 
-A figure is data (curves as polylines in the plane, marked points with their types, a window)
-that the SVG and TikZ printers turn into pictures; tests check the data (each mark at a
-critical point, on the curve), so what is drawn is right by construction.
+A figure is data — polylines in the plane, marked points with their types, arrows, a window —
+that the SVG and TikZ printers turn into the same picture; tests check the data (each mark at
+a critical point, on the constraint, the step of length η·∂L/∂w), so what is drawn is right by
+construction. Functions are evaluated with numpy from the problem's trusted sympy keys through
+:func:`numeric`, a small compiler of expression trees (no code generation, no ``exec``).
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from typing import Any
 
-from exgen.problems.model import Text
+from exgen.problems.model import Math, Text, text
 
 Point = tuple[float, float]
+Window = tuple[tuple[float, float], tuple[float, float]]
+ASPECT = 0.6  # height / width of a graph; level-curve plots are square (equal axes)
+# how far a simplified line may stray, in figure widths: graphs (drawn thick, looked at) keep
+# more points than the thin level curves under them
+GRAPH_TOLERANCE = 0.0008
+LEVEL_TOLERANCE = 0.0018
 
 
 @dataclass(frozen=True)
 class Mark:
     x: float
     y: float
-    label: str  # minimum, maximum, neither, saddle, point (a plain point such as a tangency)
+    label: str  # minimum, maximum, neither, saddle; point (a tangency, the current w), new (the w after a step)
 
 
 @dataclass(frozen=True)
@@ -32,12 +41,300 @@ class Figure:
     marks: tuple[Mark, ...] = ()
     lines: tuple[tuple[Point, Point], ...] = ()  # straight lines (tangents), end points in the window
     arrows: tuple[tuple[Point, Point], ...] = ()  # from, to (a gradient-descent step, a gradient)
+    dashed_arrows: tuple[tuple[Point, Point], ...] = ()  # a second kind of arrow (∇g beside ∇f)
+    notes: tuple[tuple[Point, str], ...] = ()  # short names written in the figure ("∇f" at its arrow)
     levels: tuple[tuple[Point, ...], ...] = ()  # level curves (thin), under the curves
+    touching: tuple[tuple[Point, ...], ...] = ()  # level curves drawn darker (through a Lagrange optimum)
+    guides: tuple[tuple[Point, Point], ...] = ()  # thin dotted lines (from a point down to its step)
     caption: Text | None = None
     description: Text | None = None  # what the figure shows, for screen readers
     x_name: str = "x"
     y_name: str = "y"
-    extra: dict[str, float] = field(default_factory=dict)
+    zoom: Figure | None = None  # a second panel where turns would be too small to see at full scale
+
+    @property
+    def square(self) -> bool:
+        """Level-curve plots keep equal axes, so right angles and circles look like themselves."""
+        return bool(self.levels)
+
+
+# --- numbers from trusted sympy expressions -------------------------------------------------
+
+
+def numeric(expression: Any, variables: Sequence[Any]) -> Callable[..., Any]:
+    """``expression`` (sympy, from a problem's construction) as a function of numpy arrays in
+    the order of ``variables``; values outside the domain come out as nan."""
+    import numpy
+    import sympy
+
+    from exgen.answers.sympy_bridge import sigmoid
+
+    def sigmoid_values(z: Any) -> Any:
+        return 1.0 / (1.0 + numpy.exp(-z))
+
+    unary: dict[Any, Callable[[Any], Any]] = {
+        sympy.exp: numpy.exp, sympy.log: numpy.log, sympy.sin: numpy.sin, sympy.cos: numpy.cos, sympy.tan: numpy.tan,
+        sympy.tanh: numpy.tanh, sympy.sinh: numpy.sinh, sympy.cosh: numpy.cosh, sympy.atan: numpy.arctan,
+        sympy.asin: numpy.arcsin, sympy.acos: numpy.arccos, sympy.Abs: numpy.abs, sigmoid: sigmoid_values,
+        sympy.sec: lambda z: 1.0 / numpy.cos(z),
+    }
+    index = {symbol: position for position, symbol in enumerate(variables)}
+
+    def compile_node(node: Any) -> Callable[[tuple[Any, ...]], Any]:
+        if node.is_Symbol:
+            position = index[node]
+            return lambda args: args[position]
+        if node.is_Number or node in (sympy.pi, sympy.E):
+            value = float(node)
+            return lambda args: value
+        children = [compile_node(child) for child in node.args]
+        if node.is_Add:
+            return lambda args: sum(child(args) for child in children)
+        if node.is_Mul:
+            return lambda args: math.prod(child(args) for child in children)
+        if node.is_Pow:
+            base, power = children
+            exponent = node.args[1]
+            if exponent.is_Integer:
+                whole = int(exponent)
+                return lambda args: base(args) ** whole if whole >= 0 else 1.0 / base(args) ** -whole
+            if exponent.is_Rational and exponent.q % 2 == 1:  # an odd root is real for negative bases too
+                odd = exponent.p % 2 == 1
+                ratio = float(exponent)
+                return lambda args: (numpy.sign(base(args)) if odd else 1.0) * numpy.abs(base(args)) ** ratio
+            return lambda args: numpy.power(base(args), power(args))
+        function = unary.get(node.func)
+        if function is None or len(children) != 1:
+            raise ValueError(f"no numeric value for {node.func} in a figure")
+        (inner,) = children
+        return lambda args: function(inner(args))
+
+    compiled = compile_node(sympy.sympify(expression))
+
+    def evaluate(*args: Any) -> Any:
+        values = tuple(numpy.asarray(a, dtype=float) for a in args)
+        with numpy.errstate(all="ignore"):
+            return numpy.asarray(compiled(values), dtype=float) * numpy.ones(numpy.broadcast(*values).shape)
+
+    return evaluate
+
+
+def value_at(function: Callable[..., Any], *point: float) -> float:
+    return float(function(*point))
+
+
+# --- polylines -------------------------------------------------------------------------------
+
+
+def simplified(points: Sequence[Point], tolerance: float) -> list[Point]:
+    """Douglas–Peucker: the fewest of ``points`` whose polyline stays within ``tolerance`` of
+    them (distances in figure widths). Plain Python: on polylines of a few hundred points it
+    is several times faster than numpy, whose per-call overhead dominates at that size."""
+    count = len(points)
+    if count <= 2:
+        return list(points)
+    keep = [False] * count
+    keep[0] = keep[-1] = True
+    stack = [(0, count - 1)]
+    while stack:
+        first, last = stack.pop()
+        if last - first < 2:
+            continue
+        (ax, ay), (bx, by) = points[first], points[last]
+        dx, dy = bx - ax, by - ay
+        length = math.hypot(dx, dy)
+        farthest, distance = first, -1.0
+        if length:
+            limit = tolerance * length  # compare cross products: no division per point
+            for index in range(first + 1, last):
+                px, py = points[index]
+                gap = abs((px - ax) * dy - (py - ay) * dx)
+                if gap > distance:
+                    farthest, distance = index, gap
+        else:  # a closed curve: the point farthest from where it starts and ends
+            limit = tolerance
+            for index in range(first + 1, last):
+                px, py = points[index]
+                gap = math.hypot(px - ax, py - ay)
+                if gap > distance:
+                    farthest, distance = index, gap
+        if distance > limit:
+            keep[farthest] = True
+            stack.extend(((first, farthest), (farthest, last)))
+    return [point for point, kept in zip(points, keep) if kept]
+
+
+def _scaled_polyline(xs: Any, ys: Any, window: Window, aspect: float, tolerance: float) -> tuple[Point, ...]:
+    """The polyline simplified in figure widths, its points rounded to 1/10,000 of the window."""
+    (x0, x1), (y0, y1) = window
+    width, height = x1 - x0, y1 - y0
+    scale = aspect / height
+    unit = list(zip(((xs - x0) / width).tolist(), ((ys - y0) * scale).tolist()))
+    kept = simplified(unit, tolerance)
+    x_digits = max(0, 4 - math.floor(math.log10(width)))
+    y_digits = max(0, 4 - math.floor(math.log10(height)))
+    return tuple((round(x0 + u * width, x_digits) + 0.0, round(y0 + v / scale, y_digits) + 0.0) for u, v in kept)
+
+
+def sample_curve(f: Callable[[Any], Any], x_range: tuple[float, float], y_range: tuple[float, float],
+                 samples: int = 400, aspect: float = ASPECT) -> tuple[tuple[Point, ...], ...]:
+    """The graph of ``f`` (numpy in, numpy out) over the window as polylines, cut exactly where
+    it leaves the window and where it is undefined."""
+    import numpy
+
+    xs = numpy.linspace(x_range[0], x_range[1], samples + 1)
+    ys = f(xs)
+    bottom, top = y_range
+    inside = numpy.isfinite(ys) & (ys >= bottom) & (ys <= top)
+    pieces = []
+    index = 0
+    while index <= samples:
+        if not inside[index]:
+            index += 1
+            continue
+        end = index
+        while end + 1 <= samples and inside[end + 1]:
+            end += 1
+        run_x, run_y = xs[index:end + 1].tolist(), ys[index:end + 1].tolist()
+        # the crossing of the window's edge, between the last sample outside and the first inside
+        for outside, near, at_start in ((index - 1, index, True), (end + 1, end, False)):
+            if 0 <= outside <= samples and numpy.isfinite(ys[outside]):
+                edge = top if ys[outside] > top else bottom
+                t = (edge - ys[near]) / (ys[outside] - ys[near])
+                crossing = (float(xs[near] + t * (xs[outside] - xs[near])), float(edge))
+                if at_start:
+                    run_x.insert(0, crossing[0])
+                    run_y.insert(0, crossing[1])
+                else:
+                    run_x.append(crossing[0])
+                    run_y.append(crossing[1])
+        if len(run_x) > 1:
+            pieces.append(_scaled_polyline(numpy.array(run_x), numpy.array(run_y), (x_range, y_range), aspect, GRAPH_TOLERANCE))
+        index = end + 1
+    return tuple(pieces)
+
+
+def level_curves(function: Callable[..., Any], window: Window, values: Sequence[float], size: int = 72,
+                 tolerance: float = LEVEL_TOLERANCE) -> tuple[tuple[Point, ...], ...]:
+    """Level curves of ``function(x, y)`` (numpy arrays in, out) at ``values``, from contourpy's
+    marching squares on a ``size`` × ``size`` grid, simplified so the pictures stay small."""
+    import contourpy
+    import numpy
+
+    (x0, x1), (y0, y1) = window
+    grid_x, grid_y = numpy.meshgrid(numpy.linspace(x0, x1, size), numpy.linspace(y0, y1, size))
+    generator = contourpy.contour_generator(grid_x, grid_y, function(grid_x, grid_y))
+    aspect = (y1 - y0) / (x1 - x0)
+    curves = []
+    for value in values:
+        for line in generator.lines(value):
+            if len(line) > 1:
+                curves.append(_scaled_polyline(line[:, 0], line[:, 1], window, aspect, tolerance))
+    return tuple(curves)
+
+
+def contour_levels(function: Callable[..., Any], window: Window, marks: Sequence[Mark], count: int = 12) -> tuple[list[float], list[float]]:
+    """Levels for a contour plot, and apart from them the levels through the saddles (their
+    curves cross there; drawn darker). The levels are ``count`` quantiles of the function over
+    the window, so the curves fill the picture evenly even where f grows fast, and one value
+    beside each extremum, so a small closed curve rings it (never beyond a saddle's level)."""
+    import numpy
+
+    (x0, x1), (y0, y1) = window
+    grid_x, grid_y = numpy.meshgrid(numpy.linspace(x0, x1, 41), numpy.linspace(y0, y1, 41))
+    values = function(grid_x, grid_y)
+    spread = [float(v) for v in numpy.quantile(values[numpy.isfinite(values)], numpy.linspace(0.04, 0.96, count))]
+    width = spread[-1] - spread[0] or 1.0
+    saddles = sorted({round(float(function(m.x, m.y)), 9) for m in marks if m.label == "saddle"})
+    levels = {round(v, 9) for v in spread if all(abs(v - level) > width / 40 for level in saddles)}
+    for mark in marks:
+        if mark.label in ("minimum", "maximum"):
+            value = float(function(mark.x, mark.y))
+            gap = min([width / 18] + [0.4 * abs(level - value) for level in saddles if level != value])
+            levels.add(round(value + (gap if mark.label == "minimum" else -gap), 9))
+    return sorted(levels), saddles
+
+
+# --- descriptions ---------------------------------------------------------------------------
+
+
+def listed(items: Sequence[Text]) -> Text:
+    """Sentences joined the way the locale joins a list (``a; b; c``)."""
+    if len(items) == 1:
+        return items[0]
+    return text("figures.list", first=items[0], rest=listed(items[1:]))
+
+
+def marked_points(classified: Sequence[tuple[Sequence[Any], str]], variable: Any = None) -> Text:
+    """"x = −3 (maximum); x = 0 (minimum)" or "(1, 2) (saddle point)": the marked points and
+    their types, for the text alternative."""
+    import sympy
+
+    items = []
+    for point, label in classified:
+        where = sympy.Eq(variable, point[0], evaluate=False) if len(point) == 1 else tuple(point)
+        items.append(text("figures.marked", point=Math(where), type=text(f"figures.legend.{label}")))
+    return listed(items)
+
+
+# --- windows ---------------------------------------------------------------------------------
+
+
+def graph_window(xs: Sequence[float], f: Callable[[Any], Any], margin: float = 0.3, min_span: float = 2.0,
+                 room: float = 0.45) -> Window:
+    """A window that shows every point of ``xs`` with room on both sides, and enough of the
+    values of ``f`` around them that each turn (or the lack of one) can be seen."""
+    import numpy
+
+    low, high = min(xs), max(xs)
+    span = max(high - low, min_span)
+    x_range = (low - margin * span, high + margin * span)
+    values = f(numpy.linspace(x_range[0], x_range[1], 241))
+    finite = values[numpy.isfinite(values)]
+    marked = [float(f(numpy.array(at))) for at in xs]
+    top, bottom = max(marked), min(marked)
+    reach = max(top - bottom, 1.0)
+    y_low = max(float(finite.min()), bottom - room * reach)
+    y_high = min(float(finite.max()), top + room * reach)
+    pad = 0.1 * (y_high - y_low or 1.0)
+    return x_range, (y_low - pad, y_high + pad)
+
+
+def tangent_window(f: Callable[[Any], Any], x0: float, y0: float, slope: float, half: float = 3.0) -> Window:
+    """Three units either side of x₀, and the values of f there unless they run away (a pole, an
+    exponential): then as far as the tangent's own rise over the window, so that the point of
+    tangency sits well inside and the line's slope can be read."""
+    import numpy
+
+    x_range = (x0 - half, x0 + half)
+    values = f(numpy.linspace(x_range[0], x_range[1], 241))
+    finite = values[numpy.isfinite(values)]
+    reach = max(abs(slope) * half, 1.0)
+    low, high = max(float(finite.min()), y0 - 1.5 * reach), min(float(finite.max()), y0 + 1.5 * reach)
+    pad = 0.1 * (high - low or 1.0)
+    return x_range, (min(low, y0) - pad, max(high, y0) + pad)
+
+
+def hidden_turns(values: Sequence[float], y_range: tuple[float, float], share: float = 0.06) -> bool:
+    """Whether two neighbouring marked values differ by less than ``share`` of the window's height
+    while the window is much taller: the turn between them would look flat."""
+    height = y_range[1] - y_range[0]
+    return any(0 < abs(b - a) < share * height for a, b in zip(values, values[1:])) or (
+        len(values) > 1 and max(values) - min(values) < share * height)
+
+
+def square_window(points: Sequence[Point], margin: float = 0.45, min_span: float = 4.0) -> Window:
+    """A square window around the points with room on every side (at least ``min_span`` wide)."""
+    xs, ys = [p[0] for p in points], [p[1] for p in points]
+    span = max(max(xs) - min(xs), max(ys) - min(ys), min_span) * (1 + 2 * margin)
+    cx, cy = (max(xs) + min(xs)) / 2, (max(ys) + min(ys)) / 2
+    return (cx - span / 2, cx + span / 2), (cy - span / 2, cy + span / 2)
+
+
+def scaled_arrow(start: Point, direction: Sequence[float], length: float) -> tuple[Point, Point]:
+    """An arrow from ``start`` in ``direction`` with the given length (a gradient's direction)."""
+    norm = math.hypot(direction[0], direction[1]) or 1.0
+    return start, (start[0] + length * direction[0] / norm, start[1] + length * direction[1] / norm)
 
 
 def nice_ticks(low: float, high: float, count: int = 6) -> list[float]:
@@ -48,80 +345,15 @@ def nice_ticks(low: float, high: float, count: int = 6) -> list[float]:
     raw = span / count
     power = 10 ** math.floor(math.log10(raw))
     step = next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
-    first = math.ceil(low / step) * step
     ticks = []
-    value = first
-    while value <= high + 1e-9 * span:
-        ticks.append(round(value, 10) + 0.0)
-        value += step
+    multiple = math.ceil(low / step - 1e-9)
+    while multiple * step <= high + 1e-9 * span:
+        ticks.append(round(multiple * step, 10) + 0.0)
+        multiple += 1
     return ticks
 
 
-def sample_curve(f: Callable[[float], float], x_range: tuple[float, float], y_range: tuple[float, float],
-                 samples: int = 240) -> tuple[tuple[Point, ...], ...]:
-    """The graph of ``f`` over the window as polylines, cut where it leaves the window."""
-    low, high = x_range
-    bottom, top = y_range
-    pieces: list[list[Point]] = []
-    current: list[Point] = []
-    for index in range(samples + 1):
-        x = low + (high - low) * index / samples
-        try:
-            y = f(x)
-        except (ValueError, ZeroDivisionError, OverflowError):
-            y = math.nan
-        if math.isfinite(y) and bottom <= y <= top:
-            current.append((round(x, 6), round(y, 6)))
-        elif current:
-            pieces.append(current)
-            current = []
-    if current:
-        pieces.append(current)
-    return tuple(tuple(p) for p in pieces if len(p) > 1)
-
-
-def window(xs: Sequence[float], f: Callable[[float], float], margin: float = 0.35) -> tuple[tuple[float, float], tuple[float, float]]:
-    """A window that shows every point of ``xs`` with room on both sides, and the values of
-    ``f`` between and around them (so a turn is visible)."""
-    low, high = min(xs), max(xs)
-    span = max(high - low, 2.0)
-    x_range = (low - margin * span, high + margin * span)
-    values = [f(x_range[0] + (x_range[1] - x_range[0]) * k / 200) for k in range(201)]
-    inner = [f(x) for x in xs]
-    finite = [v for v in values if math.isfinite(v)]
-    top, bottom = max(inner), min(inner)
-    reach = max(top - bottom, 1.0)
-    # show the marked points with room, and the curve a little beyond them
-    y_low = max(min(finite), bottom - 0.6 * reach)
-    y_high = min(max(finite), top + 0.6 * reach)
-    pad = 0.08 * (y_high - y_low or 1.0)
-    return x_range, (y_low - pad, y_high + pad)
-
-
-def level_curves(function: Callable[..., object], x_range: tuple[float, float], y_range: tuple[float, float],
-                 values: Sequence[float], size: int = 72) -> tuple[tuple[Point, ...], ...]:
-    """Level curves of ``function(x, y)`` (numpy arrays in, out) at ``values``, from contourpy's
-    marching squares on a ``size`` × ``size`` grid, rounded so the pictures stay small."""
-    import contourpy
-    import numpy
-
-    xs = numpy.linspace(x_range[0], x_range[1], size)
-    ys = numpy.linspace(y_range[0], y_range[1], size)
-    grid_x, grid_y = numpy.meshgrid(xs, ys)
-    with numpy.errstate(all="ignore"):
-        z = numpy.asarray(function(grid_x, grid_y), dtype=float) * numpy.ones_like(grid_x)
-    generator = contourpy.contour_generator(grid_x, grid_y, z)
-    curves = []
-    for value in values:
-        for line in generator.lines(value):
-            if len(line) > 1:
-                curves.append(tuple((round(float(a), 4), round(float(b), 4)) for a, b in line))
-    return tuple(curves)
-
-
-def square_window(points: Sequence[Point], margin: float = 0.45) -> tuple[tuple[float, float], tuple[float, float]]:
-    """A square window around the points with room on every side (at least 4 units wide)."""
-    xs, ys = [p[0] for p in points], [p[1] for p in points]
-    span = max(max(xs) - min(xs), max(ys) - min(ys), 4.0) * (1 + 2 * margin)
-    cx, cy = (max(xs) + min(xs)) / 2, (max(ys) + min(ys)) / 2
-    return (cx - span / 2, cx + span / 2), (cy - span / 2, cy + span / 2)
+def tick_label(value: float) -> str:
+    """A tick value as printed on both figures' axes: at most two decimals, no trailing zeros."""
+    text = f"{value:.2f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text

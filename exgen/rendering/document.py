@@ -13,11 +13,12 @@ from typing import TYPE_CHECKING, Any
 from markupsafe import Markup
 
 from exgen.i18n import t
-from exgen.problems.model import Problem, Step, Text
+from exgen.problems.model import Problem, Step, Text, text
 from exgen.rendering.text import math, render
 
 if TYPE_CHECKING:
     from exgen.answers.kinds import AnswerKind
+    from exgen.problems.figures import Figure
 
 FORMATS = {"tex": "latex", "html": "html"}
 
@@ -166,30 +167,34 @@ def shown_step(step: Step, kind: AnswerKind, variables: tuple[str, ...], target:
     return key_math(data, target)
 
 
-def figure_of(problem: Problem, fmt: str) -> tuple[Markup, Markup] | None:
-    """The problem's figure and its caption, typeset for ``fmt`` (None: the family draws none)."""
+def draw_figure(problem: Problem) -> Figure | None:
+    """The problem's figure as data, drawn once for every format (None: the family draws none)."""
     from exgen.problems.base import FAMILIES
 
-    drawn = FAMILIES[problem.family].figure(problem)
-    if drawn is None:
-        return None
+    return FAMILIES[problem.family].figure(problem)
+
+
+def typeset_figure(drawn: Figure, fmt: str) -> tuple[Markup, Markup]:
+    """A figure and its caption for ``fmt``: inline SVG with its text alternative, or TikZ."""
     target = FORMATS[fmt]
-    description = render(drawn.description, "plain") if drawn.description else ""
+    zoom_label = render(text("figures.zoom_label"), target) if drawn.zoom is not None else ""
     if fmt == "html":
         from exgen.rendering.svg import svg
 
-        picture = svg(drawn, description)
+        picture = svg(drawn, render(drawn.description, "plain") if drawn.description else "", zoom_label)
     else:
         from exgen.rendering.tikz import tikz
 
-        picture = tikz(drawn)
+        picture = tikz(drawn, zoom_label)
     caption = Markup(render(drawn.caption, target)) if drawn.caption else Markup("")
     return Markup(picture), caption
 
 
-def typeset_problem(problem: Problem, number: int, fmt: str, section_title: str = "", figures: str = "key") -> SheetProblem:
+def typeset_problem(problem: Problem, number: int, fmt: str, section_title: str = "", figures: str = "key",
+                    drawn: Figure | None = None) -> SheetProblem:
     """A problem with its statement, prompts, keys and worked solutions typeset for ``fmt``;
-    its figure unless ``figures`` is "none" (on the worksheet too where it is "both")."""
+    its figure ``drawn`` (see :func:`draw_figure`) unless ``figures`` is "none" (on the
+    worksheet too where it is "both")."""
     from exgen.answers.kinds import get_kind
 
     target = FORMATS[fmt]
@@ -209,6 +214,6 @@ def typeset_problem(problem: Problem, number: int, fmt: str, section_title: str 
             )
         )
     title = section_title or t(f"families.{problem.family}.title")
-    drawn = figure_of(problem, fmt) if figures != "none" else None
+    picture, caption = typeset_figure(drawn, fmt) if drawn is not None and figures != "none" else (None, None)
     return SheetProblem(number, problem.family, title, Markup(render(problem.statement, target)), parts,
-                        drawn[0] if drawn else None, drawn[1] if drawn else None, figures == "both")
+                        picture, caption, figures == "both")

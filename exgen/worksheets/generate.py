@@ -116,13 +116,6 @@ def _sheet(spec: WorksheetSpec, version: Version, problems: list[Any], key: bool
     )
 
 
-def _figure_entry(problem: Problem, place: str) -> dict[str, str] | None:
-    from exgen.rendering.document import figure_of
-
-    drawn = figure_of(problem, "html") if place != "none" else None
-    return {"html": str(drawn[0]), "caption_html": str(drawn[1])} if drawn else None
-
-
 def _key_entry(spec: WorksheetSpec, version: Version, problems: list[Problem], figures: list[dict[str, str] | None] | None = None) -> dict[str, Any]:
     from exgen.answers.kinds import get_kind
     from exgen.answers.kinds.base import json_display
@@ -199,18 +192,21 @@ def build_version(
     from exgen.rendering.templates import environment
 
     sections = [Section(s.family, s.count, s.difficulty) for s in spec.sections]
+    from exgen.rendering.document import draw_figure, typeset_figure
+
     titles = [s.title for s in spec.sections for _ in range(s.count)]
     places = [s.figures for s in spec.sections for _ in range(s.count)]
     with use_locale(spec.language):
         problems = scored(spec, generate_set(sections, version.seed, verify=verify))
         files: dict[str, str] = {}
         bodies: dict[str, tuple[str, str]] = {}
+        drawn = [draw_figure(p) if place != "none" else None for p, place in zip(problems, places)]
         figures: list[dict[str, str] | None] | None = None
         for fmt in ("tex", "html"):
             if fmt not in formats and not (fmt == "tex" and "pdf" in formats):
                 continue
             env = environment(fmt, templates)
-            typeset = [typeset_problem(p, i, fmt, titles[i - 1], places[i - 1]) for i, p in enumerate(problems, start=1)]
+            typeset = [typeset_problem(p, i, fmt, titles[i - 1], places[i - 1], drawn[i - 1]) for i, p in enumerate(problems, start=1)]
             if fmt == "html":  # feedback pages show the same figures: they travel in key.json
                 figures = [{"html": str(tp.figure), "caption_html": str(tp.figure_caption)} if tp.figure else None for tp in typeset]
             help_lines = syntax_help(problems, fmt)
@@ -230,7 +226,7 @@ def build_version(
                 rendered.append(body)
             bodies[fmt] = (rendered[0], rendered[1])
         if figures is None:  # no HTML asked for: draw them for key.json alone
-            figures = [_figure_entry(p, place) for p, place in zip(problems, places)]
+            figures = [dict(zip(("html", "caption_html"), map(str, typeset_figure(d, "html")))) if d else None for d in drawn]
         key_entry = _key_entry(spec, version, problems, figures)
     return VersionOutput(version, files, bodies, key_entry)
 

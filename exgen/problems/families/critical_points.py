@@ -232,24 +232,42 @@ class CriticalPoints(Family):
 
 def figure(problem: Problem) -> Figure:
     """The graph of f over a window that shows every critical point, each marked with its type
-    (the point where f′ = 0 but f keeps going is the lesson: it is marked 'neither')."""
-    from exgen.problems.figures import Mark, sample_curve, window
+    (the point where f′ = 0 but f keeps going is the lesson: it is marked 'neither'). Where one
+    value dwarfs the others, so that nearby turns would look flat, a second panel enlarges them."""
+    from exgen.problems.figures import Mark, graph_window, hidden_turns, marked_points, numeric, sample_curve
 
-    polynomial = sympy.Poly(sympy.sympify(problem.givens["f"]), x)
-    coefficients = [float(c) for c in polynomial.all_coeffs()]
-
-    def f(at: float) -> float:
-        value = 0.0
-        for c in coefficients:
-            value = value * at + c
-        return value
-
+    f = numeric(sympy.sympify(problem.givens["f"]), (x,))  # a key, not student text
     classified = problem.parts[1].answer
     xs = [float(point[0]) for point, _ in classified]
-    x_range, y_range = window(xs, f)
-    marks = tuple(Mark(at, f(at), label) for at, (_, label) in zip(xs, classified))
-    return Figure(
-        x_range, y_range, sample_curve(f, x_range, y_range), marks,
-        caption=text("figures.critical_points.caption"),
-        description=text("figures.critical_points.description", count=len(marks)),
-    )
+    values = [float(f(at)) for at in xs]
+    marks = tuple(Mark(at, value, label) for at, value, (_, label) in zip(xs, values, classified))
+    x_range, y_range = graph_window(xs, f)
+    zoom = None
+    near = _zoomed(xs, values) if hidden_turns(values, y_range) else None
+    if near is not None:
+        first, last = near
+        zoom_x, zoom_y = graph_window(xs[first:last + 1], f, min_span=1.0)
+        zoom = Figure(zoom_x, zoom_y, sample_curve(f, zoom_x, zoom_y),
+                      tuple(m for m in marks if zoom_x[0] < m.x < zoom_x[1] and zoom_y[0] < m.y < zoom_y[1]))
+    description = text("figures.critical_points.description", points=marked_points(classified, x))
+    if zoom is not None:
+        description = text("figures.with_zoom", figure=description,
+                           points=marked_points([c for c, at in zip(classified, xs) if zoom.x_range[0] < at < zoom.x_range[1]], x))
+    return Figure(x_range, y_range, sample_curve(f, x_range, y_range), marks, zoom=zoom,
+                  caption=text("figures.critical_points.caption"), description=description)
+
+
+def _zoomed(xs: list[float], values: list[float]) -> tuple[int, int] | None:
+    """The longest run of neighbouring critical points (most points, then the narrowest) whose
+    values lie within a quarter of the spread of all of them: the turns a zoom makes visible."""
+    spread = max(values) - min(values)
+    best: tuple[int, float, int, int] | None = None
+    for first in range(len(xs)):
+        for last in range(first + 1, len(xs)):
+            if last - first + 1 == len(xs):
+                continue
+            run = values[first:last + 1]
+            if max(run) - min(run) <= 0.25 * spread:
+                candidate = (last - first + 1, -(xs[last] - xs[first]), first, last)
+                best = max(best, candidate) if best else candidate
+    return (best[2], best[3]) if best else None

@@ -108,27 +108,20 @@ def _eq(lhs: sympy.Expr, rhs: sympy.Expr) -> sympy.Eq:
 )
 class Hessian(Family):
     def figure(self, problem: Problem) -> Figure:
-        """Level curves of f around its critical points, each marked by type; the levels pass
-        through every saddle, so the crossing of its level curve shows."""
-        from exgen.problems.figures import Mark, level_curves, square_window
+        """Level curves of f around its critical points, each marked by type. The levels are
+        spread by area (quantiles of f over the window) and pass through every saddle, so its
+        crossing shows, and just beside every extremum, so a small closed curve rings it."""
+        from exgen.problems.figures import Mark, contour_levels, level_curves, marked_points, numeric, square_window
 
-        x, y = sympy.symbols("x y")
-        expression = sympy.sympify(problem.givens["f"])
-        f = sympy.lambdify((x, y), expression, "numpy")  # a key, not student text
+        f = numeric(sympy.sympify(problem.givens["f"]), (x, y))  # a key, not student text
         classified = problem.parts[2].answer
         points = [(float(p[0]), float(p[1])) for p, _ in classified]
-        x_range, y_range = square_window(points)
-        values = sorted(float(expression.subs({x: p[0], y: p[1]})) for p, _ in classified)
-        corners = [float(expression.subs({x: a, y: b})) for a in x_range for b in y_range]
-        low, high = min(values + corners), max(values + corners)
-        spread = [low + (high - low) * k / 14 for k in range(1, 14)]
-        saddles = [float(expression.subs({x: p[0], y: p[1]})) for p, label in classified if label == "saddle"]
-        extremes = [v + d * (high - low) / 60 for p, label in classified if label != "saddle"
-                    for v in [float(expression.subs({x: p[0], y: p[1]}))] for d in (1, -1)]
-        levels = level_curves(f, x_range, y_range, sorted(set(spread + saddles + extremes)))
+        window = square_window(points)
         marks = tuple(Mark(a, b, label) for (a, b), (_, label) in zip(points, classified))
-        return Figure(x_range, y_range, (), marks, levels=levels, y_name="y",
-                      caption=text("figures.hessian.caption"), description=text("figures.hessian.description", count=len(marks)))
+        levels, saddles = contour_levels(f, window, marks)
+        return Figure(*window, (), marks, levels=level_curves(f, window, levels), touching=level_curves(f, window, saddles),
+                      caption=text("figures.hessian.caption"),
+                      description=text("figures.hessian.description", points=marked_points(classified)))
 
     def build(self, rng: random.Random, difficulty: int) -> tuple[Text, dict[str, str], list[Part]]:
         f, chosen, solving, one_branch = self._function(rng, difficulty)

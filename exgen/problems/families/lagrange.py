@@ -51,37 +51,50 @@ def _eq(lhs: object, rhs: object) -> sympy.Eq:
 )
 class Lagrange(Family):
     def figure(self, problem: Problem) -> Figure | None:
-        """Level curves of f, the constraint g = c (thick), the candidates marked as maximum
-        and minimum, and ∇f and ∇g at each (parallel: the Lagrange condition). Two variables only."""
-        from exgen.problems.figures import Mark, level_curves, square_window
+        """Level curves of f, the constraint g = c (thick), the candidates marked as maximum and
+        minimum, and at each ∇f (solid) and ∇g (dashed), parallel: the Lagrange condition. In the
+        plane only: three variables get no picture."""
+        from exgen.problems.figures import (GRAPH_TOLERANCE, Mark, contour_levels, level_curves, marked_points, numeric, scaled_arrow,
+                                            square_window)
 
-        x, y = sympy.symbols("x y")
-        f_expression, g_expression = sympy.sympify(problem.givens["f"]), sympy.sympify(problem.givens["g"])
-        if f_expression.free_symbols | g_expression.free_symbols - {x, y} != {x, y} and len(f_expression.free_symbols | g_expression.free_symbols) > 2:
-            return None  # three variables: no picture in the plane
+        f_expression, g_expression = sympy.sympify(problem.givens["f"]), sympy.sympify(problem.givens["g"])  # keys
+        if Z in f_expression.free_symbols | g_expression.free_symbols:
+            return None
         c = float(sympy.sympify(problem.givens["c"]))
         classified = problem.parts[0].answer
         points = [(float(p[0]), float(p[1])) for p, _ in classified]
-        x_range, y_range = square_window(points + [(0.0, 0.0)], margin=0.25)
-        f = sympy.lambdify((x, y), f_expression, "numpy")  # keys, not student text
-        g = sympy.lambdify((x, y), g_expression, "numpy")
-        values = sorted(float(f_expression.subs({x: a, y: b})) for a, b in points)
-        corners = [float(f_expression.subs({x: a, y: b})) for a in x_range for b in y_range]
-        low, high = min(values + corners), max(values + corners)
-        levels = level_curves(f, x_range, y_range, sorted(set([low + (high - low) * k / 10 for k in range(1, 10)] + values)))
-        constraint = level_curves(g, x_range, y_range, [c], size=160)
-        grad_f = [sympy.diff(f_expression, v) for v in (x, y)]
-        grad_g = [sympy.diff(g_expression, v) for v in (x, y)]
-        reach = 0.12 * (x_range[1] - x_range[0])
-        arrows = []
-        for a, b in points:
-            for gradient in (grad_f, grad_g):
-                u, v = (float(component.subs({x: a, y: b})) for component in gradient)
-                norm = (u * u + v * v) ** 0.5 or 1.0
-                arrows.append(((a, b), (a + reach * u / norm, b + reach * v / norm)))
+        f, g = numeric(f_expression, (X, Y)), numeric(g_expression, (X, Y))
+        gradients = [[[float(numeric(sympy.diff(e, v), (X, Y))(a, b)) for v in (X, Y)] for e in (f_expression, g_expression)]
+                     for a, b in points]
+        # room for the candidates, the origin (where the level curves of x² + y² centre) and the
+        # gradients' arrows with their names: a first window sizes the arrows, a second holds them
+        window = square_window(points + [(0.0, 0.0)], margin=0.2)
+        for _ in range(2):
+            width = window[0][1] - window[0][0]
+            tips = [scaled_arrow(point, direction, 0.22 * width)[1] for point, pair in zip(points, gradients) for direction in pair]
+            window = square_window(points + [(0.0, 0.0)] + tips, margin=0.06)
+        width = window[0][1] - window[0][0]
         marks = tuple(Mark(a, b, label) for (a, b), (_, label) in zip(points, classified))
-        return Figure(x_range, y_range, constraint, marks, arrows=tuple(arrows), levels=levels,
-                      caption=text("figures.lagrange.caption"), description=text("figures.lagrange.description"))
+        through = [float(f(a, b)) for a, b in points]
+        levels = level_curves(f, window, [v for v in contour_levels(f, window, (), count=9)[0]
+                                          if all(abs(v - t) > 0.02 * (max(through) - min(through) or 1.0) for t in through)])
+        arrows, dashed, notes = [], [], []
+        for (a, b), (grad_f, grad_g) in zip(points, gradients):
+            # ∇f from the point; ∇g beside it, shifted across, so two parallel arrows show
+            start, end = scaled_arrow((a, b), grad_f, 0.16 * width)
+            ux, uy = (end[0] - a) / (0.16 * width), (end[1] - b) / (0.16 * width)
+            side = (-uy * 0.03 * width, ux * 0.03 * width)
+            arrows.append((start, end))
+            notes.append(((end[0] + 0.04 * width * ux - side[0], end[1] + 0.04 * width * uy - side[1]), "∇f"))
+            g_start, g_end = scaled_arrow((a + side[0], b + side[1]), grad_g, 0.1 * width)
+            dashed.append((g_start, g_end))
+            gx, gy = (g_end[0] - g_start[0]) / (0.1 * width), (g_end[1] - g_start[1]) / (0.1 * width)
+            notes.append(((g_end[0] + 0.04 * width * gx + side[0], g_end[1] + 0.04 * width * gy + side[1]), "∇g"))
+        return Figure(*window, level_curves(g, window, [c], size=140, tolerance=GRAPH_TOLERANCE), marks, arrows=tuple(arrows), dashed_arrows=tuple(dashed),
+                      notes=tuple(notes), levels=levels, touching=level_curves(f, window, sorted(set(through))),
+                      caption=text("figures.lagrange.caption"),
+                      description=text("figures.lagrange.description", constraint=Math(sympy.Eq(g_expression, sympy.sympify(problem.givens["c"]))),
+                                       points=marked_points(classified)))
 
     def build(self, rng: random.Random, difficulty: int) -> tuple[Text, dict[str, str], list[Part]]:
         variant = {1: rng.choice(["product_on_line", "distance_to_line"]), 2: "linear_on_circle", 3: "sphere"}[difficulty]

@@ -16,6 +16,8 @@ from __future__ import annotations
 import random
 from fractions import Fraction
 
+from typing import Any
+
 import sympy
 
 from exgen.answers import nodes as n
@@ -73,32 +75,34 @@ def _exact(value: sympy.Expr) -> sympy.Expr:
 class NeuralGradients(Family):
     def figure(self, problem: Problem) -> Figure:
         """The loss as a function of w (b, x, y at their values), the tangent of slope ∂L/∂w at
-        the current w, and the gradient-descent step to the new w."""
-        from exgen.problems.figures import Mark, sample_curve
+        the current w, and the gradient-descent step to the new w (an arrow under the graph)."""
+        from exgen.problems.figures import Mark, graph_window, numeric, sample_curve
 
-        givens = problem.givens
-        w_symbol = sympy.Symbol("w")
-        at = {sympy.Symbol(name): sympy.sympify(givens[key]) for name, key in (("b", "b0"), ("x", "x0"), ("y", "y0"))}
-        loss = sympy.lambdify(w_symbol, sympy.sympify(givens["L"], locals={"w": w_symbol, **{str(k): k for k in at}}).subs(at), "math")
-        w0 = float(sympy.sympify(givens["w0"]))
-        slope = float(problem.parts[2].answer)
-        w1 = float(problem.parts[3].answer)
-        low, high = min(w0, w1), max(w0, w1)
-        span = max(high - low, 1.0)
-        x_range = (low - 0.6 * span, high + 0.6 * span)
-        values = [loss(x_range[0] + (x_range[1] - x_range[0]) * k / 200) for k in range(201)]
-        bottom, top = min(values), max(values)
-        pad = 0.12 * (top - bottom or 1.0)
-        y_range = (bottom - 2 * pad, top + pad)
-        l0, l1 = loss(w0), loss(w1)
-        half = 0.25 * (x_range[1] - x_range[0])
-        tangent = ((w0 - half, l0 - slope * half), (w0 + half, l0 + slope * half))
-        clipped = tuple((p, q) for p, q in (tangent,) if y_range[0] <= p[1] <= y_range[1] and y_range[0] <= q[1] <= y_range[1])
-        floor = y_range[0] + pad
+        givens = problem.givens  # keys, not student text
+        fixed = [float(sympy.sympify(givens[name])) for name in ("b0", "x0", "y0")]
+        of_all = numeric(sympy.sympify(givens["L"], locals={"w": w, "b": b, "x": x, "y": y}), (w, b, x, y))
+
+        def loss(at: Any) -> Any:
+            return of_all(at, *fixed)
+
+        w0, slope, w1 = float(sympy.sympify(givens["w0"])), float(problem.parts[2].answer), float(problem.parts[3].answer)
+        l0, l1 = float(loss(w0)), float(loss(w1))
+        x_range, (bottom, top) = graph_window([w0, w1], loss, margin=0.6, min_span=1.0, room=1.2)
+        floor = bottom - 0.08 * (top - bottom)  # the step's arrow runs below the graph
+        y_range = (floor - 0.06 * (top - bottom), top)
+        half = 0.22 * (x_range[1] - x_range[0])
+        tangent = tuple(
+            ((w0 - reach, l0 - slope * reach), (w0 + reach, l0 + slope * reach))
+            for reach in [min([half] + [0.95 * abs((edge - l0) / slope) for edge in y_range if slope])]
+        )
+        step = "figures.neural_gradients.lower" if l1 < l0 else "figures.neural_gradients.higher"
+        description = text("figures.neural_gradients.description", w0=Math(sympy.sympify(givens["w0"])),
+                           slope=Math(problem.parts[2].answer), w1=Math(problem.parts[3].answer), step=text(step))
         return Figure(
-            x_range, y_range, sample_curve(loss, x_range, y_range), (Mark(w0, l0, "point"), Mark(w1, l1, "minimum")),
-            lines=clipped, arrows=(((w0, floor), (w1, floor)),), x_name="w", y_name="L",
-            caption=text("figures.neural_gradients.caption"), description=text("figures.neural_gradients.description"),
+            x_range, y_range, sample_curve(loss, x_range, y_range), (Mark(w0, l0, "point"), Mark(w1, l1, "new")),
+            lines=tangent, arrows=(((w0, floor), (w1, floor)),), guides=(((w0, l0), (w0, floor)), ((w1, l1), (w1, floor))),
+            x_name="w", y_name="L",
+            caption=text("figures.neural_gradients.caption"), description=description,
         )
 
     def build(self, rng: random.Random, difficulty: int) -> tuple[Text, dict[str, str], list[Part]]:

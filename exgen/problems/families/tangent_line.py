@@ -62,36 +62,26 @@ def _function(rng: random.Random, difficulty: int, x0: int) -> tuple[sympy.Expr,
 class TangentLine(Family):
     def figure(self, problem: Problem) -> Figure:
         """f near x₀ with the tangent line at (x₀, f(x₀)) dashed and the point marked."""
-        import math
+        from exgen.problems.figures import Mark, numeric, sample_curve, tangent_window
 
-        from exgen.problems.figures import Mark, sample_curve
-
-        f = sympy.lambdify(x, sympy.sympify(problem.givens["f"]), "math")  # a key, not student text
-        x0 = float(sympy.sympify(problem.parts[1].args["at"]))
-        slope = float(problem.parts[1].answer)
+        expression = sympy.sympify(problem.givens["f"])  # a key, not student text
+        f = numeric(expression, (x,))
+        at = sympy.sympify(problem.parts[1].args["at"])
+        x0, slope = float(at), float(problem.parts[1].answer)
         y0 = float(f(x0))
-        x_range = (x0 - 3.0, x0 + 3.0)
-        values = []
-        for k in range(121):
-            try:
-                value = float(f(x_range[0] + 6.0 * k / 120))
-            except (ValueError, ZeroDivisionError, OverflowError, TypeError):
-                continue
-            if math.isfinite(value):
-                values.append(value)
-        reach = max(abs(slope) * 1.5, 1.0)
-        low, high = max(min(values), y0 - 4 * reach), min(max(values), y0 + 4 * reach)
-        pad = 0.1 * (high - low or 1.0)
-        y_range = (min(low, y0) - pad, max(high, y0) + pad)
+        window = tangent_window(f, x0, y0, slope)
+        (left, right), (bottom, top) = window
         ends = []
-        for at in x_range:
-            line = y0 + slope * (at - x0)
-            if not y_range[0] <= line <= y_range[1]:  # cut where the line leaves the window
-                line = min(max(line, y_range[0]), y_range[1])
-                at = x0 + (line - y0) / slope
-            ends.append((at, line))
-        return Figure(x_range, y_range, sample_curve(f, x_range, y_range), (Mark(x0, y0, "point"),), ((ends[0], ends[1]),),
-                      caption=text("figures.tangent_line.caption"), description=text("figures.tangent_line.description"))
+        for end in (left, right):
+            height = y0 + slope * (end - x0)
+            if not bottom <= height <= top:  # cut where the line leaves the window
+                height = min(max(height, bottom), top)
+                end = x0 + (height - y0) / slope
+            ends.append((end, height))
+        description = text("figures.tangent_line.description", point=Math((at, expression.subs(x, at))),
+                           slope=Math(problem.parts[1].answer))
+        return Figure(*window, sample_curve(f, *window), (Mark(x0, y0, "point"),), ((ends[0], ends[1]),),
+                      caption=text("figures.tangent_line.caption"), description=description)
 
     def build(self, rng: random.Random, difficulty: int) -> tuple[Text, dict[str, str], list[Part]]:
         # x₀ ≠ 0: at 0 the slip y = mx + y₀ (the line not shifted to x₀) would be right
