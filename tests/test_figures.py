@@ -10,7 +10,7 @@ import sympy
 
 from exgen.problems.base import FAMILIES, generate
 from exgen.rendering.svg import svg
-from exgen.rendering.tikz import tikz
+from exgen.rendering.pgf import pgf
 
 x = sympy.Symbol("x")
 
@@ -71,7 +71,7 @@ def test_figures_are_small_deterministic_and_accessible() -> None:
     again = svg(FAMILIES["critical_points"].figure(generate("critical_points", 3, 4)), "the graph")
     assert first == again and len(first) < 50_000
     assert 'role="img"' in first and "<title>the graph</title>" in first and "<script" not in first
-    assert tikz(FAMILIES["critical_points"].figure(problem)).startswith(r"\begin{tikzpicture}")
+    assert pgf(FAMILIES["critical_points"].figure(problem)).startswith(r"\begin{pgfpicture}")
 
 
 @pytest.mark.parametrize("seed", range(10))

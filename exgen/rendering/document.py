@@ -175,7 +175,7 @@ def draw_figure(problem: Problem) -> Figure | None:
 
 
 def typeset_figure(drawn: Figure, fmt: str) -> tuple[Markup, Markup]:
-    """A figure and its caption for ``fmt``: inline SVG with its text alternative, or TikZ."""
+    """A figure and its caption for ``fmt``: inline SVG with its text alternative, or a pgfpicture."""
     target = FORMATS[fmt]
     zoom_label = render(text("figures.zoom_label"), target) if drawn.zoom is not None else ""
     if fmt == "html":
@@ -183,9 +183,9 @@ def typeset_figure(drawn: Figure, fmt: str) -> tuple[Markup, Markup]:
 
         picture = svg(drawn, render(drawn.description, "plain") if drawn.description else "", zoom_label)
     else:
-        from exgen.rendering.tikz import tikz
+        from exgen.rendering.pgf import pgf
 
-        picture = tikz(drawn, zoom_label)
+        picture = pgf(drawn, zoom_label)
     caption = Markup(render(drawn.caption, target)) if drawn.caption else Markup("")
     return Markup(picture), caption
 

@@ -72,7 +72,7 @@ class Lagrange(Family):
         for _ in range(2):
             width = window[0][1] - window[0][0]
             tips = [scaled_arrow(point, direction, 0.22 * width)[1] for point, pair in zip(points, gradients) for direction in pair]
-            window = square_window(points + [(0.0, 0.0)] + tips, margin=0.06)
+            window = square_window(points + [(0.0, 0.0)] + tips, margin=0.12)
         width = window[0][1] - window[0][0]
         marks = tuple(Mark(a, b, label) for (a, b), (_, label) in zip(points, classified))
         through = [float(f(a, b)) for a, b in points]
