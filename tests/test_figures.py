@@ -66,11 +66,17 @@ def test_the_tangent_touches_the_graph_at_the_marked_point(difficulty: int, seed
 
 
 def test_figures_are_small_deterministic_and_accessible() -> None:
+    from exgen.rendering.document import draw_figure, typeset_figure
+
     problem = generate("critical_points", 3, 4)
-    first = svg(FAMILIES["critical_points"].figure(problem), "the graph")
-    again = svg(FAMILIES["critical_points"].figure(generate("critical_points", 3, 4)), "the graph")
+    first = svg(FAMILIES["critical_points"].figure(problem))
+    again = svg(FAMILIES["critical_points"].figure(generate("critical_points", 3, 4)))
     assert first == again and len(first) < 50_000
-    assert 'role="img"' in first and "<title>the graph</title>" in first and "<script" not in first
+    assert 'aria-hidden="true"' in first and "<script" not in first and "id=" not in first  # no ids to clash on a page
+    picture, caption = typeset_figure(draw_figure(problem), "html")
+    # the text alternative names every critical point with its type, as math a screen reader reads
+    hidden = caption.split('<span class="sr-only">', 1)[1].split("A second panel")[0]
+    assert "<math" in hidden and hidden.count("local minimum") + hidden.count("local maximum") + hidden.count("neither") == len(problem.parts[1].answer)
     assert pgf(FAMILIES["critical_points"].figure(problem)).startswith(r"\begin{pgfpicture}")
 
 

@@ -175,19 +175,21 @@ def draw_figure(problem: Problem) -> Figure | None:
 
 
 def typeset_figure(drawn: Figure, fmt: str) -> tuple[Markup, Markup]:
-    """A figure and its caption for ``fmt``: inline SVG with its text alternative, or a pgfpicture."""
+    """A figure and its caption for ``fmt``: inline SVG, or a pgfpicture. In HTML the picture is
+    hidden from screen readers and the caption carries, visually hidden, the text alternative
+    that says what this figure shows (its points and values, typeset, so they are read as math)."""
     target = FORMATS[fmt]
     zoom_label = render(text("figures.zoom_label"), target) if drawn.zoom is not None else ""
+    caption = Markup(render(drawn.caption, target)) if drawn.caption else Markup("")
     if fmt == "html":
         from exgen.rendering.svg import svg
 
-        picture = svg(drawn, render(drawn.description, "plain") if drawn.description else "", zoom_label)
-    else:
-        from exgen.rendering.pgf import pgf
+        if drawn.description:
+            caption += Markup(' <span class="sr-only">') + Markup(render(drawn.description, target)) + Markup("</span>")
+        return Markup(svg(drawn, zoom_label)), caption
+    from exgen.rendering.pgf import pgf
 
-        picture = pgf(drawn, zoom_label)
-    caption = Markup(render(drawn.caption, target)) if drawn.caption else Markup("")
-    return Markup(picture), caption
+    return Markup(pgf(drawn, zoom_label)), caption
 
 
 def typeset_problem(problem: Problem, number: int, fmt: str, section_title: str = "", figures: str = "key",

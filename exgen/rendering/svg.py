@@ -1,5 +1,5 @@
 """Figures as inline SVG for HTML pages: no script, no network, a few kilobytes, readable in
-black and white (each type of point has its own shape), with a text alternative. The layout
+black and white (each type of point has its own shape). The layout
 (window, ticks, shapes) is the TikZ printer's, so a figure looks the same in HTML and PDF."""
 
 from __future__ import annotations
@@ -19,8 +19,9 @@ def _number(value: float) -> str:
     return tick_label(value).replace("-", "−")
 
 
-def svg(figure: Figure, description: str = "", zoom_label: str = "") -> str:
-    """The figure as one ``<svg>`` element; a zoomed panel, if any, stands beside it."""
+def svg(figure: Figure, zoom_label: str = "") -> str:
+    """The figure as one ``<svg>`` element; a zoomed panel, if any, stands beside it. Hidden from
+    screen readers: the page gives its text alternative beside it (see typeset_figure)."""
     body, width, height = _panel(figure, 0.0, 0.0)
     pair = figure.zoom is not None
     if pair:
@@ -28,10 +29,9 @@ def svg(figure: Figure, description: str = "", zoom_label: str = "") -> str:
         label = f'<text x="{width + GAP + LEFT}" y="{HEAD - 2}" font-style="italic">{escape(zoom_label)}</text>' if zoom_label else ""
         body += label + zoom
         width, height = width + GAP + zoom_width, max(height, HEAD + zoom_height)
-    head = (f'<svg class="figure{" figure-pair" if pair else ""}" viewBox="0 0 {round(width, 1)} {round(height, 1)}" role="img" '
-            f'aria-label="{escape(description)}" font-family="serif" font-size="12">')
-    title = f"<title>{escape(description)}</title>" if description else ""
-    return head + title + body + "</svg>"
+    head = (f'<svg class="figure{" figure-pair" if pair else ""}" viewBox="0 0 {round(width, 1)} {round(height, 1)}" '
+            'aria-hidden="true" focusable="false" font-family="serif" font-size="12">')
+    return head + body + "</svg>"
 
 
 def _panel(figure: Figure, left: float, offset: float) -> tuple[str, float, float]:
