@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from exgen.problems.model import Math, Text, text
@@ -61,9 +62,8 @@ class Figure:
 # --- numbers from trusted sympy expressions -------------------------------------------------
 
 
-def numeric(expression: Any, variables: Sequence[Any]) -> Callable[..., Any]:
-    """``expression`` (sympy, from a problem's construction) as a function of numpy arrays in
-    the order of ``variables``; values outside the domain come out as nan."""
+@lru_cache(maxsize=1)
+def _numpy_functions() -> dict[Any, Callable[[Any], Any]]:
     import numpy
     import sympy
 
@@ -72,12 +72,38 @@ def numeric(expression: Any, variables: Sequence[Any]) -> Callable[..., Any]:
     def sigmoid_values(z: Any) -> Any:
         return 1.0 / (1.0 + numpy.exp(-z))
 
-    unary: dict[Any, Callable[[Any], Any]] = {
+    def secant(z: Any) -> Any:
+        return 1.0 / numpy.cos(z)
+
+    return {
         sympy.exp: numpy.exp, sympy.log: numpy.log, sympy.sin: numpy.sin, sympy.cos: numpy.cos, sympy.tan: numpy.tan,
         sympy.tanh: numpy.tanh, sympy.sinh: numpy.sinh, sympy.cosh: numpy.cosh, sympy.atan: numpy.arctan,
-        sympy.asin: numpy.arcsin, sympy.acos: numpy.arccos, sympy.Abs: numpy.abs, sigmoid: sigmoid_values,
-        sympy.sec: lambda z: 1.0 / numpy.cos(z),
+        sympy.asin: numpy.arcsin, sympy.acos: numpy.arccos, sympy.Abs: numpy.abs, sigmoid: sigmoid_values, sympy.sec: secant,
     }
+
+
+@lru_cache(maxsize=1)
+def _sympy_namespace() -> dict[str, Any]:
+    namespace: dict[str, Any] = {}
+    exec("from sympy import *", namespace)  # noqa: S102 - a constant line; sympify repeats it on every call
+    return namespace
+
+
+def given(text: str) -> Any:
+    """A problem's given (a sympy-syntax string its generator wrote, never student text) as sympy.
+    sympify would rebuild sympy's whole namespace for every string: a third of a figure's time."""
+    from sympy.parsing.sympy_parser import parse_expr
+
+    return parse_expr(text, global_dict=_sympy_namespace())
+
+
+def numeric(expression: Any, variables: Sequence[Any]) -> Callable[..., Any]:
+    """``expression`` (sympy, from a problem's construction) as a function of numpy arrays in
+    the order of ``variables``; values outside the domain come out as nan."""
+    import numpy
+    import sympy
+
+    unary = _numpy_functions()
     index = {symbol: position for position, symbol in enumerate(variables)}
 
     def compile_node(node: Any) -> Callable[[tuple[Any, ...]], Any]:
@@ -89,9 +115,9 @@ def numeric(expression: Any, variables: Sequence[Any]) -> Callable[..., Any]:
             return lambda args: value
         children = [compile_node(child) for child in node.args]
         if node.is_Add:
-            return lambda args: sum(child(args) for child in children)
+            return lambda args: sum([child(args) for child in children])
         if node.is_Mul:
-            return lambda args: math.prod(child(args) for child in children)
+            return lambda args: math.prod([child(args) for child in children])
         if node.is_Pow:
             base, power = children
             exponent = node.args[1]
@@ -119,20 +145,20 @@ def numeric(expression: Any, variables: Sequence[Any]) -> Callable[..., Any]:
     return evaluate
 
 
-def value_at(function: Callable[..., Any], *point: float) -> float:
-    return float(function(*point))
-
-
 # --- polylines -------------------------------------------------------------------------------
 
 
-def simplified(points: Sequence[Point], tolerance: float) -> list[Point]:
-    """Douglas–Peucker: the fewest of ``points`` whose polyline stays within ``tolerance`` of
-    them (distances in figure widths). Plain Python: on polylines of a few hundred points it
-    is several times faster than numpy, whose per-call overhead dominates at that size."""
-    count = len(points)
+def simplified(xs: Any, ys: Any, tolerance: float) -> list[int]:
+    """Douglas–Peucker: the indices of the fewest points whose polyline stays within
+    ``tolerance`` of the polyline through ``xs``, ``ys`` (numpy arrays, in figure widths).
+    Long spans are searched with numpy, short ones in plain Python, where numpy's per-call
+    overhead would dominate."""
+    count = len(xs)
     if count <= 2:
-        return list(points)
+        return list(range(count))
+    import numpy
+
+    x_list, y_list = xs.tolist(), ys.tolist()
     keep = [False] * count
     keep[0] = keep[-1] = True
     stack = [(0, count - 1)]
@@ -140,40 +166,37 @@ def simplified(points: Sequence[Point], tolerance: float) -> list[Point]:
         first, last = stack.pop()
         if last - first < 2:
             continue
-        (ax, ay), (bx, by) = points[first], points[last]
+        ax, ay, bx, by = x_list[first], y_list[first], x_list[last], y_list[last]
         dx, dy = bx - ax, by - ay
         length = math.hypot(dx, dy)
-        farthest, distance = first, -1.0
-        if length:
-            limit = tolerance * length  # compare cross products: no division per point
+        limit = tolerance * length if length else tolerance  # cross products: no division per point
+        if last - first > 40:
+            px, py = xs[first + 1:last] - ax, ys[first + 1:last] - ay
+            gaps = numpy.abs(px * dy - py * dx) if length else numpy.hypot(px, py)
+            offset = int(numpy.argmax(gaps))
+            farthest, distance = first + 1 + offset, float(gaps[offset])
+        else:
+            farthest, distance = first, -1.0
             for index in range(first + 1, last):
-                px, py = points[index]
-                gap = abs((px - ax) * dy - (py - ay) * dx)
-                if gap > distance:
-                    farthest, distance = index, gap
-        else:  # a closed curve: the point farthest from where it starts and ends
-            limit = tolerance
-            for index in range(first + 1, last):
-                px, py = points[index]
-                gap = math.hypot(px - ax, py - ay)
+                px, py = x_list[index] - ax, y_list[index] - ay
+                gap = abs(px * dy - py * dx) if length else math.hypot(px, py)  # closed: farthest from the ends
                 if gap > distance:
                     farthest, distance = index, gap
         if distance > limit:
             keep[farthest] = True
             stack.extend(((first, farthest), (farthest, last)))
-    return [point for point, kept in zip(points, keep) if kept]
+    return [index for index, kept in enumerate(keep) if kept]
 
 
 def _scaled_polyline(xs: Any, ys: Any, window: Window, aspect: float, tolerance: float) -> tuple[Point, ...]:
     """The polyline simplified in figure widths, its points rounded to 1/10,000 of the window."""
     (x0, x1), (y0, y1) = window
     width, height = x1 - x0, y1 - y0
-    scale = aspect / height
-    unit = list(zip(((xs - x0) / width).tolist(), ((ys - y0) * scale).tolist()))
-    kept = simplified(unit, tolerance)
+    kept = simplified((xs - x0) / width, (ys - y0) * (aspect / height), tolerance)
     x_digits = max(0, 4 - math.floor(math.log10(width)))
     y_digits = max(0, 4 - math.floor(math.log10(height)))
-    return tuple((round(x0 + u * width, x_digits) + 0.0, round(y0 + v / scale, y_digits) + 0.0) for u, v in kept)
+    x_kept, y_kept = xs[kept].tolist(), ys[kept].tolist()
+    return tuple((round(a, x_digits) + 0.0, round(b, y_digits) + 0.0) for a, b in zip(x_kept, y_kept))
 
 
 def sample_curve(f: Callable[[Any], Any], x_range: tuple[float, float], y_range: tuple[float, float],
@@ -214,45 +237,49 @@ def sample_curve(f: Callable[[Any], Any], x_range: tuple[float, float], y_range:
     return tuple(pieces)
 
 
-def level_curves(function: Callable[..., Any], window: Window, values: Sequence[float], size: int = 72,
-                 tolerance: float = LEVEL_TOLERANCE) -> tuple[tuple[Point, ...], ...]:
-    """Level curves of ``function(x, y)`` (numpy arrays in, out) at ``values``, from contourpy's
-    marching squares on a ``size`` × ``size`` grid, simplified so the pictures stay small."""
-    import contourpy
-    import numpy
+class LevelSet:
+    """A function of (x, y) sampled once on a ``size`` × ``size`` grid over the window, and
+    contourpy's marching squares over it: level curves at any values, and the levels to draw."""
 
-    (x0, x1), (y0, y1) = window
-    grid_x, grid_y = numpy.meshgrid(numpy.linspace(x0, x1, size), numpy.linspace(y0, y1, size))
-    generator = contourpy.contour_generator(grid_x, grid_y, function(grid_x, grid_y))
-    aspect = (y1 - y0) / (x1 - x0)
-    curves = []
-    for value in values:
-        for line in generator.lines(value):
-            if len(line) > 1:
-                curves.append(_scaled_polyline(line[:, 0], line[:, 1], window, aspect, tolerance))
-    return tuple(curves)
+    def __init__(self, function: Callable[..., Any], window: Window, size: int = 72) -> None:
+        import contourpy
+        import numpy
 
+        (x0, x1), (y0, y1) = window
+        self.function, self.window = function, window
+        grid_x, grid_y = numpy.meshgrid(numpy.linspace(x0, x1, size), numpy.linspace(y0, y1, size))
+        self.values = function(grid_x, grid_y)
+        self.generator = contourpy.contour_generator(grid_x, grid_y, self.values)
+        self.aspect = (y1 - y0) / (x1 - x0)
 
-def contour_levels(function: Callable[..., Any], window: Window, marks: Sequence[Mark], count: int = 12) -> tuple[list[float], list[float]]:
-    """Levels for a contour plot, and apart from them the levels through the saddles (their
-    curves cross there; drawn darker). The levels are ``count`` quantiles of the function over
-    the window, so the curves fill the picture evenly even where f grows fast, and one value
-    beside each extremum, so a small closed curve rings it (never beyond a saddle's level)."""
-    import numpy
+    def curves(self, values: Sequence[float], tolerance: float = LEVEL_TOLERANCE) -> tuple[tuple[Point, ...], ...]:
+        """The level curves at ``values``, simplified so that the pictures stay small."""
+        curves = []
+        for value in values:
+            for line in self.generator.lines(value):
+                if len(line) > 1:
+                    curves.append(_scaled_polyline(line[:, 0], line[:, 1], self.window, self.aspect, tolerance))
+        return tuple(curves)
 
-    (x0, x1), (y0, y1) = window
-    grid_x, grid_y = numpy.meshgrid(numpy.linspace(x0, x1, 41), numpy.linspace(y0, y1, 41))
-    values = function(grid_x, grid_y)
-    spread = [float(v) for v in numpy.quantile(values[numpy.isfinite(values)], numpy.linspace(0.04, 0.96, count))]
-    width = spread[-1] - spread[0] or 1.0
-    saddles = sorted({round(float(function(m.x, m.y)), 9) for m in marks if m.label == "saddle"})
-    levels = {round(v, 9) for v in spread if all(abs(v - level) > width / 40 for level in saddles)}
-    for mark in marks:
-        if mark.label in ("minimum", "maximum"):
-            value = float(function(mark.x, mark.y))
-            gap = min([width / 18] + [0.4 * abs(level - value) for level in saddles if level != value])
-            levels.add(round(value + (gap if mark.label == "minimum" else -gap), 9))
-    return sorted(levels), saddles
+    def levels(self, marks: Sequence[Mark], count: int = 12) -> tuple[list[float], list[float]]:
+        """Levels for a contour plot, and apart from them the levels through the saddles (their
+        curves cross there; drawn darker). The levels are ``count`` quantiles of the function
+        over the window, so the curves fill the picture evenly even where f grows fast, and one
+        value beside each extremum, so a small closed curve rings it (never beyond a saddle's
+        level)."""
+        import numpy
+
+        finite = self.values[numpy.isfinite(self.values)]
+        spread = [float(v) for v in numpy.quantile(finite, numpy.linspace(0.04, 0.96, count))]
+        width = spread[-1] - spread[0] or 1.0
+        saddles = sorted({round(float(self.function(m.x, m.y)), 9) for m in marks if m.label == "saddle"})
+        levels = {round(v, 9) for v in spread if all(abs(v - level) > width / 40 for level in saddles)}
+        for mark in marks:
+            if mark.label in ("minimum", "maximum"):
+                value = float(self.function(mark.x, mark.y))
+                gap = min([width / 18] + [0.4 * abs(level - value) for level in saddles if level != value])
+                levels.add(round(value + (gap if mark.label == "minimum" else -gap), 9))
+        return sorted(levels), saddles
 
 
 # --- descriptions ---------------------------------------------------------------------------

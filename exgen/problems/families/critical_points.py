@@ -234,9 +234,9 @@ def figure(problem: Problem) -> Figure:
     """The graph of f over a window that shows every critical point, each marked with its type
     (the point where f′ = 0 but f keeps going is the lesson: it is marked 'neither'). Where one
     value dwarfs the others, so that nearby turns would look flat, a second panel enlarges them."""
-    from exgen.problems.figures import Mark, graph_window, hidden_turns, marked_points, numeric, sample_curve
+    from exgen.problems.figures import Mark, given, graph_window, hidden_turns, marked_points, numeric, sample_curve
 
-    f = numeric(sympy.sympify(problem.givens["f"]), (x,))  # a key, not student text
+    f = numeric(given(problem.givens["f"]), (x,))  # a key, not student text
     classified = problem.parts[1].answer
     xs = [float(point[0]) for point, _ in classified]
     values = [float(f(at)) for at in xs]

@@ -111,15 +111,16 @@ class Hessian(Family):
         """Level curves of f around its critical points, each marked by type. The levels are
         spread by area (quantiles of f over the window) and pass through every saddle, so its
         crossing shows, and just beside every extremum, so a small closed curve rings it."""
-        from exgen.problems.figures import Mark, contour_levels, level_curves, marked_points, numeric, square_window
+        from exgen.problems.figures import LevelSet, Mark, given, marked_points, numeric, square_window
 
-        f = numeric(sympy.sympify(problem.givens["f"]), (x, y))  # a key, not student text
+        f = numeric(given(problem.givens["f"]), (x, y))  # a key, not student text
         classified = problem.parts[2].answer
         points = [(float(p[0]), float(p[1])) for p, _ in classified]
         window = square_window(points)
         marks = tuple(Mark(a, b, label) for (a, b), (_, label) in zip(points, classified))
-        levels, saddles = contour_levels(f, window, marks)
-        return Figure(*window, (), marks, levels=level_curves(f, window, levels), touching=level_curves(f, window, saddles),
+        contours = LevelSet(f, window)
+        levels, saddles = contours.levels(marks)
+        return Figure(*window, (), marks, levels=contours.curves(levels), touching=contours.curves(saddles),
                       caption=text("figures.hessian.caption"),
                       description=text("figures.hessian.description", points=marked_points(classified)))
 

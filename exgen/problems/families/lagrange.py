@@ -54,18 +54,17 @@ class Lagrange(Family):
         """Level curves of f, the constraint g = c (thick), the candidates marked as maximum and
         minimum, and at each ∇f (solid) and ∇g (dashed), parallel: the Lagrange condition. In the
         plane only: three variables get no picture."""
-        from exgen.problems.figures import (GRAPH_TOLERANCE, Mark, contour_levels, level_curves, marked_points, numeric, scaled_arrow,
-                                            square_window)
+        from exgen.problems.figures import GRAPH_TOLERANCE, LevelSet, Mark, given, marked_points, numeric, scaled_arrow, square_window
 
-        f_expression, g_expression = sympy.sympify(problem.givens["f"]), sympy.sympify(problem.givens["g"])  # keys
+        f_expression, g_expression = given(problem.givens["f"]), given(problem.givens["g"])  # keys
         if Z in f_expression.free_symbols | g_expression.free_symbols:
             return None
-        c = float(sympy.sympify(problem.givens["c"]))
+        c = float(given(problem.givens["c"]))
         classified = problem.parts[0].answer
         points = [(float(p[0]), float(p[1])) for p, _ in classified]
         f, g = numeric(f_expression, (X, Y)), numeric(g_expression, (X, Y))
-        gradients = [[[float(numeric(sympy.diff(e, v), (X, Y))(a, b)) for v in (X, Y)] for e in (f_expression, g_expression)]
-                     for a, b in points]
+        partials = [[numeric(sympy.diff(e, v), (X, Y)) for v in (X, Y)] for e in (f_expression, g_expression)]
+        gradients = [[[float(d(a, b)) for d in pair] for pair in partials] for a, b in points]
         # room for the candidates, the origin (where the level curves of x² + y² centre) and the
         # gradients' arrows with their names: a first window sizes the arrows, a second holds them
         window = square_window(points + [(0.0, 0.0)], margin=0.2)
@@ -76,8 +75,9 @@ class Lagrange(Family):
         width = window[0][1] - window[0][0]
         marks = tuple(Mark(a, b, label) for (a, b), (_, label) in zip(points, classified))
         through = [float(f(a, b)) for a, b in points]
-        levels = level_curves(f, window, [v for v in contour_levels(f, window, (), count=9)[0]
-                                          if all(abs(v - t) > 0.02 * (max(through) - min(through) or 1.0) for t in through)])
+        contours = LevelSet(f, window)
+        levels = contours.curves([v for v in contours.levels((), count=9)[0]
+                                  if all(abs(v - t) > 0.02 * (max(through) - min(through) or 1.0) for t in through)])
         arrows, dashed, notes = [], [], []
         for (a, b), (grad_f, grad_g) in zip(points, gradients):
             # ∇f from the point; ∇g beside it, shifted across, so two parallel arrows show
@@ -90,10 +90,10 @@ class Lagrange(Family):
             dashed.append((g_start, g_end))
             gx, gy = (g_end[0] - g_start[0]) / (0.1 * width), (g_end[1] - g_start[1]) / (0.1 * width)
             notes.append(((g_end[0] + 0.04 * width * gx + side[0], g_end[1] + 0.04 * width * gy + side[1]), "∇g"))
-        return Figure(*window, level_curves(g, window, [c], size=140, tolerance=GRAPH_TOLERANCE), marks, arrows=tuple(arrows), dashed_arrows=tuple(dashed),
-                      notes=tuple(notes), levels=levels, touching=level_curves(f, window, sorted(set(through))),
+        return Figure(*window, LevelSet(g, window, size=140).curves([c], GRAPH_TOLERANCE), marks, arrows=tuple(arrows), dashed_arrows=tuple(dashed),
+                      notes=tuple(notes), levels=levels, touching=contours.curves(sorted(set(through))),
                       caption=text("figures.lagrange.caption"),
-                      description=text("figures.lagrange.description", constraint=Math(sympy.Eq(g_expression, sympy.sympify(problem.givens["c"]))),
+                      description=text("figures.lagrange.description", constraint=Math(sympy.Eq(g_expression, given(problem.givens["c"]))),
                                        points=marked_points(classified)))
 
     def build(self, rng: random.Random, difficulty: int) -> tuple[Text, dict[str, str], list[Part]]:

@@ -76,16 +76,16 @@ class NeuralGradients(Family):
     def figure(self, problem: Problem) -> Figure:
         """The loss as a function of w (b, x, y at their values), the tangent of slope ∂L/∂w at
         the current w, and the gradient-descent step to the new w (an arrow under the graph)."""
-        from exgen.problems.figures import Mark, graph_window, numeric, sample_curve
+        from exgen.problems.figures import Mark, given, graph_window, numeric, sample_curve
 
         givens = problem.givens  # keys, not student text
-        fixed = [float(sympy.sympify(givens[name])) for name in ("b0", "x0", "y0")]
-        of_all = numeric(sympy.sympify(givens["L"], locals={"w": w, "b": b, "x": x, "y": y}), (w, b, x, y))
+        fixed = [float(given(givens[name])) for name in ("b0", "x0", "y0")]
+        of_all = numeric(given(givens["L"]), (w, b, x, y))
 
         def loss(at: Any) -> Any:
             return of_all(at, *fixed)
 
-        w0, slope, w1 = float(sympy.sympify(givens["w0"])), float(problem.parts[2].answer), float(problem.parts[3].answer)
+        w0, slope, w1 = float(given(givens["w0"])), float(problem.parts[2].answer), float(problem.parts[3].answer)
         l0, l1 = float(loss(w0)), float(loss(w1))
         x_range, (bottom, top) = graph_window([w0, w1], loss, margin=0.6, min_span=1.0, room=1.2)
         floor = bottom - 0.08 * (top - bottom)  # the step's arrow runs below the graph
@@ -96,7 +96,7 @@ class NeuralGradients(Family):
             for reach in [min([half] + [0.95 * abs((edge - l0) / slope) for edge in y_range if slope])]
         )
         step = "figures.neural_gradients.lower" if l1 < l0 else "figures.neural_gradients.higher"
-        description = text("figures.neural_gradients.description", w0=Math(sympy.sympify(givens["w0"])),
+        description = text("figures.neural_gradients.description", w0=Math(given(givens["w0"])),
                            slope=Math(problem.parts[2].answer), w1=Math(problem.parts[3].answer), step=text(step))
         return Figure(
             x_range, y_range, sample_curve(loss, x_range, y_range), (Mark(w0, l0, "point"), Mark(w1, l1, "new")),

@@ -62,11 +62,11 @@ def _function(rng: random.Random, difficulty: int, x0: int) -> tuple[sympy.Expr,
 class TangentLine(Family):
     def figure(self, problem: Problem) -> Figure:
         """f near x₀ with the tangent line at (x₀, f(x₀)) dashed and the point marked."""
-        from exgen.problems.figures import Mark, numeric, sample_curve, tangent_window
+        from exgen.problems.figures import Mark, given, numeric, sample_curve, tangent_window
 
-        expression = sympy.sympify(problem.givens["f"])  # a key, not student text
+        expression = given(problem.givens["f"])  # a key, not student text
         f = numeric(expression, (x,))
-        at = sympy.sympify(problem.parts[1].args["at"])
+        at = given(problem.parts[1].args["at"])
         x0, slope = float(at), float(problem.parts[1].answer)
         y0 = float(f(x0))
         window = tangent_window(f, x0, y0, slope)
