@@ -128,3 +128,93 @@ def test_lagrange_candidates_lie_on_the_drawn_constraint(difficulty: int, seed: 
 
 def test_no_lagrange_picture_in_three_variables() -> None:
     assert FAMILIES["lagrange"].figure(generate("lagrange", 3, 1)) is None
+
+
+def _inside(point, polygon) -> bool:
+    """Whether ``point`` lies inside the closed polyline ``polygon`` (even-odd rule)."""
+    (px, py), inside = point, False
+    for (ax, ay), (bx, by) in zip(polygon, polygon[1:]):
+        if (ay > py) != (by > py) and px < ax + (py - ay) * (bx - ax) / (by - ay):
+            inside = not inside
+    return inside
+
+
+@pytest.mark.parametrize("difficulty", [2, 3])
+def test_every_turn_of_a_critical_points_graph_can_be_seen(difficulty: int) -> None:
+    """Neighbouring critical values differ by a visible share of some panel's height: where one
+    value dwarfs the others, the zoomed panel shows the turns the full view flattens."""
+    from exgen.problems.figures import hidden_turns
+
+    zooms = 0
+    for seed in range(40):
+        figure = FAMILIES["critical_points"].figure(generate("critical_points", difficulty, seed))
+        marks = sorted(figure.marks, key=lambda m: m.x)
+        for mark in marks:
+            assert figure.x_range[0] < mark.x < figure.x_range[1] and figure.y_range[0] < mark.y < figure.y_range[1]
+        for left, right in zip(marks, marks[1:]):
+            panels = figure.panels
+            assert any(not hidden_turns([left.y, right.y], panel.y_range)
+                       and all(panel.x_range[0] < m.x < panel.x_range[1] and panel.y_range[0] < m.y < panel.y_range[1] for m in (left, right))
+                       for panel in panels), (seed, left, right)
+        zooms += figure.zoom is not None
+    assert zooms  # the case the zoom exists for does occur
+
+
+@pytest.mark.parametrize("seed", range(10))
+@pytest.mark.parametrize("difficulty", [1, 2, 3])
+def test_contour_plots_show_saddles_crossing_and_extrema_ringed(difficulty: int, seed: int) -> None:
+    problem = generate("hessian", difficulty, seed)
+    figure = FAMILIES["hessian"].figure(problem)
+    width = figure.x_range[1] - figure.x_range[0]
+    marks = figure.marks
+    for mark in marks:
+        if mark.label == "saddle":  # the dashed level curve through it passes through the point
+            assert min(_to_segment((mark.x, mark.y), a, b) for curve in figure.touching for a, b in zip(curve, curve[1:])) < 0.01 * width
+        else:  # a small closed level curve around it and around no other critical point
+            rings = [curve for curve in figure.levels if curve[0] == curve[-1] and _inside((mark.x, mark.y), curve)
+                     and not any(_inside((other.x, other.y), curve) for other in marks if other is not mark)]
+            assert rings, (seed, mark)
+
+
+@pytest.mark.parametrize("seed", range(8))
+@pytest.mark.parametrize("difficulty", [1, 2])
+def test_the_drawn_gradients_are_parallel_at_each_candidate(difficulty: int, seed: int) -> None:
+    figure = FAMILIES["lagrange"].figure(generate("lagrange", difficulty, seed))
+    assert len(figure.arrows) == len(figure.dashed_arrows) == len(figure.marks)
+    for (fa, fb), (ga, gb), mark in zip(figure.arrows, figure.dashed_arrows, figure.marks):
+        assert fa == (mark.x, mark.y)
+        f_direction, g_direction = (fb[0] - fa[0], fb[1] - fa[1]), (gb[0] - ga[0], gb[1] - ga[1])
+        cross = f_direction[0] * g_direction[1] - f_direction[1] * g_direction[0]
+        assert abs(cross) < 1e-9 * math.hypot(*f_direction) * math.hypot(*g_direction)
+        for end in (fb, gb):  # the arrows stay in the picture
+            assert figure.x_range[0] < end[0] < figure.x_range[1] and figure.y_range[0] < end[1] < figure.y_range[1]
+
+
+@pytest.mark.parametrize("family", ["critical_points", "tangent_line", "neural_gradients", "hessian", "lagrange"])
+def test_the_worksheet_figure_answers_nothing(family: str) -> None:
+    """figures = "both" puts a figure on the worksheet: the graph or the level curves, never the
+    marked points, the tangent, the step or the gradients that the parts ask for."""
+    from exgen.rendering.document import draw_figure, typeset_problem
+
+    problem = generate(family, 2, 3)
+    sheet = draw_figure(problem).for_worksheet()
+    assert not (sheet.marks or sheet.lines or sheet.arrows or sheet.dashed_arrows or sheet.notes or sheet.guides or sheet.touching)
+    assert sheet.curves or sheet.levels
+    for fmt in ("html", "tex"):
+        typeset = typeset_problem(problem, 1, fmt, figures="both", drawn=draw_figure(problem))
+        assert typeset.figure and typeset.sheet_figure and typeset.sheet_figure != typeset.figure
+        assert typeset_problem(problem, 1, fmt, figures="key", drawn=draw_figure(problem)).sheet_figure is None
+        assert typeset_problem(problem, 1, fmt, figures="none", drawn=draw_figure(problem)).figure is None
+    if family == "critical_points":
+        assert "<circle" not in str(typeset_problem(problem, 1, "html", figures="both", drawn=draw_figure(problem)).sheet_figure)
+
+
+def test_a_spec_names_where_figures_go(tmp_path) -> None:
+    from exgen.errors import InputFileError
+    from exgen.worksheets.spec import parse_spec
+
+    base = {"title": "T", "section": [{"family": "hessian", "count": 1, "difficulty": 1}]}
+    assert parse_spec(base).sections[0].figures == "key"
+    assert parse_spec({**base, "section": [{**base["section"][0], "figures": "both"}]}).sections[0].figures == "both"
+    with pytest.raises(InputFileError, match="figures must be one of key, both, none"):
+        parse_spec({**base, "section": [{**base["section"][0], "figures": "sometimes"}]})

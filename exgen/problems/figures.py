@@ -52,6 +52,22 @@ class Figure:
     x_name: str = "x"
     y_name: str = "y"
     zoom: Figure | None = None  # a second panel where turns would be too small to see at full scale
+    sheet_caption: Text | None = None  # caption and text alternative of the worksheet's figure
+    sheet_description: Text | None = None
+
+    def for_worksheet(self) -> Figure:
+        """The figure as a question shows it: the graph or the level curves and the constraint,
+        nothing that answers a part (no marked points, tangent, step, gradients, saddle levels)."""
+        from dataclasses import replace
+
+        return replace(self, marks=(), lines=(), arrows=(), dashed_arrows=(), notes=(), guides=(), touching=(),
+                       zoom=self.zoom.for_worksheet() if self.zoom else None,
+                       caption=self.sheet_caption, description=self.sheet_description)
+
+    @property
+    def panels(self) -> list[Figure]:
+        """This panel and its zooms, each enlarging the dashed box of the one before."""
+        return [self] + (self.zoom.panels if self.zoom else [])
 
     @property
     def square(self) -> bool:
@@ -238,16 +254,20 @@ def sample_curve(f: Callable[[Any], Any], x_range: tuple[float, float], y_range:
 
 
 class LevelSet:
-    """A function of (x, y) sampled once on a ``size`` × ``size`` grid over the window, and
+    """A function of (x, y) sampled once on a grid of about ``size`` × ``size`` over the window, and
     contourpy's marching squares over it: level curves at any values, and the levels to draw."""
 
-    def __init__(self, function: Callable[..., Any], window: Window, size: int = 72) -> None:
+    def __init__(self, function: Callable[..., Any], window: Window, size: int = 64) -> None:
         import contourpy
         import numpy
 
         (x0, x1), (y0, y1) = window
         self.function, self.window = function, window
-        grid_x, grid_y = numpy.meshgrid(numpy.linspace(x0, x1, size), numpy.linspace(y0, y1, size))
+        # a grid step of a power of two: points of the construction with small denominators
+        # (saddles at integers) are grid nodes, so the level through a saddle passes through it
+        step = self.step = 2.0 ** math.floor(math.log2(max(x1 - x0, y1 - y0) / size))
+        grid_x, grid_y = numpy.meshgrid(numpy.arange(math.floor(x0 / step) * step, x1 + step, step),
+                                        numpy.arange(math.floor(y0 / step) * step, y1 + step, step))
         self.values = function(grid_x, grid_y)
         self.generator = contourpy.contour_generator(grid_x, grid_y, self.values)
         self.aspect = (y1 - y0) / (x1 - x0)
@@ -274,12 +294,52 @@ class LevelSet:
         width = spread[-1] - spread[0] or 1.0
         saddles = sorted({round(float(self.function(m.x, m.y)), 9) for m in marks if m.label == "saddle"})
         levels = {round(v, 9) for v in spread if all(abs(v - level) > width / 40 for level in saddles)}
+        radius = 0.05 * (self.window[0][1] - self.window[0][0])
         for mark in marks:
             if mark.label in ("minimum", "maximum"):
                 value = float(self.function(mark.x, mark.y))
-                gap = min([width / 18] + [0.4 * abs(level - value) for level in saddles if level != value])
+                # f ≈ value ± ½·|λ|·r² along the flattest direction: the ring's widest radius is about
+                # ``radius``, and it stays below any saddle's level (where the ring would open)
+                gap = min([0.5 * self._flattest_curvature(mark.x, mark.y) * radius**2]
+                          + [0.4 * abs(level - value) for level in saddles if level != value])
                 levels.add(round(value + (gap if mark.label == "minimum" else -gap), 9))
         return sorted(levels), saddles
+
+    def crossings(self, marks: Sequence[Mark]) -> tuple[tuple[Point, ...], ...]:
+        """Short strokes through each saddle along the two directions where its level curve
+        crosses itself (where the Hessian's quadratic form vanishes): marching squares leaves
+        a gap of about a grid step at a saddle, and these close it exactly at the point."""
+        strokes = []
+        for mark in marks:
+            if mark.label != "saddle":
+                continue
+            a, b, c = self._hessian(mark.x, mark.y)
+            root = math.sqrt(max(b * b - a * c, 0.0))
+            if abs(a) > 1e-9 * (abs(b) + abs(c) + 1):
+                directions = [((-b + root) / a, 1.0), ((-b - root) / a, 1.0)]
+            else:  # a = 0: v (2b u + c v) = 0
+                directions = [(1.0, 0.0), (-c, 2 * b)]
+            for u, v in directions:
+                norm = math.hypot(u, v) or 1.0
+                reach = 2.5 * self.step / norm
+                strokes.append(((mark.x - reach * u, mark.y - reach * v), (mark.x, mark.y), (mark.x + reach * u, mark.y + reach * v)))
+        return tuple(strokes)
+
+    def _hessian(self, x: float, y: float) -> tuple[float, float, float]:
+        """f_xx, f_xy, f_yy at (x, y), by central differences."""
+        h = 1e-3 * (self.window[0][1] - self.window[0][0])
+        f = self.function
+        centre = float(f(x, y))
+        a = (float(f(x + h, y)) - 2 * centre + float(f(x - h, y))) / h**2
+        c = (float(f(x, y + h)) - 2 * centre + float(f(x, y - h))) / h**2
+        b = (float(f(x + h, y + h)) - float(f(x + h, y - h)) - float(f(x - h, y + h)) + float(f(x - h, y - h))) / (4 * h**2)
+        return a, b, c
+
+    def _flattest_curvature(self, x: float, y: float) -> float:
+        """The smaller |eigenvalue| of the Hessian at (x, y)."""
+        a, b, c = self._hessian(x, y)
+        spread = math.hypot((a - c) / 2, b)
+        return min(abs((a + c) / 2 + spread), abs((a + c) / 2 - spread))
 
 
 # --- descriptions ---------------------------------------------------------------------------

@@ -45,9 +45,10 @@ class SheetProblem:
     title: str
     statement: Markup
     parts: list[SheetPart]
-    figure: Markup | None = None  # SVG (html) or TikZ (tex), drawn from the problem's construction
+    figure: Markup | None = None  # SVG (html) or PGF (tex) for the key, drawn from the problem's construction
     figure_caption: Markup | None = None
-    figure_on_worksheet: bool = False  # the spec's figures = "both"
+    sheet_figure: Markup | None = None  # the worksheet's figure (the spec's figures = "both"): no answers in it
+    sheet_figure_caption: Markup | None = None
 
     @property
     def points(self) -> float:
@@ -195,8 +196,8 @@ def typeset_figure(drawn: Figure, fmt: str) -> tuple[Markup, Markup]:
 def typeset_problem(problem: Problem, number: int, fmt: str, section_title: str = "", figures: str = "key",
                     drawn: Figure | None = None) -> SheetProblem:
     """A problem with its statement, prompts, keys and worked solutions typeset for ``fmt``;
-    its figure ``drawn`` (see :func:`draw_figure`) unless ``figures`` is "none" (on the
-    worksheet too where it is "both")."""
+    its figure ``drawn`` (see :func:`draw_figure`) in the key unless ``figures`` is "none", and
+    on the worksheet, without what answers a part, where it is "both"."""
     from exgen.answers.kinds import get_kind
 
     target = FORMATS[fmt]
@@ -217,5 +218,6 @@ def typeset_problem(problem: Problem, number: int, fmt: str, section_title: str 
         )
     title = section_title or t(f"families.{problem.family}.title")
     picture, caption = typeset_figure(drawn, fmt) if drawn is not None and figures != "none" else (None, None)
+    sheet_picture, sheet_caption = typeset_figure(drawn.for_worksheet(), fmt) if drawn is not None and figures == "both" else (None, None)
     return SheetProblem(number, problem.family, title, Markup(render(problem.statement, target)), parts,
-                        picture, caption, figures == "both")
+                        picture, caption, sheet_picture, sheet_caption)

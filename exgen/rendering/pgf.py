@@ -30,11 +30,14 @@ def _n(value: float) -> str:
 
 
 def pgf(figure: Figure, zoom_label: str = "") -> str:
-    """The figure as a ``pgfpicture`` (and its zoomed panel as a second one beside it)."""
-    if figure.zoom is None:
+    """The figure as a ``pgfpicture``, and its zoomed panels as further ones (see svg)."""
+    panels = figure.panels
+    if len(panels) == 1:
         return _panel(figure, WIDTH)
-    # side by side, narrower so that both fit the line, the zoom titled above its frame
-    return _panel(figure, PAIR_WIDTH) + "\n\\hspace{1em}\n" + _panel(figure.zoom, PAIR_WIDTH, zoom_label)
+    # a zoom beside its graph, narrower so that both fit the line, titled above its frame; with
+    # a zoom of the zoom, the graph on a line of its own above the two
+    zooms = "\n\\hspace{1em}\n".join(_panel(panel, PAIR_WIDTH, zoom_label) for panel in panels[1:])
+    return _panel(figure, PAIR_WIDTH) + ("\n\\hspace{1em}\n" if len(panels) == 2 else "\n\\par\\medskip\n") + zooms
 
 
 class _Drawing:

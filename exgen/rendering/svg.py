@@ -20,16 +20,23 @@ def _number(value: float) -> str:
 
 
 def svg(figure: Figure, zoom_label: str = "") -> str:
-    """The figure as one ``<svg>`` element; a zoomed panel, if any, stands beside it. Hidden from
-    screen readers: the page gives its text alternative beside it (see typeset_figure)."""
-    body, width, height = _panel(figure, 0.0, 0.0)
-    pair = figure.zoom is not None
-    if pair:
-        zoom, zoom_width, zoom_height = _panel(figure.zoom, width + GAP, HEAD)
-        label = f'<text x="{width + GAP + LEFT}" y="{HEAD - 2}" font-style="italic">{escape(zoom_label)}</text>' if zoom_label else ""
-        body += label + zoom
-        width, height = width + GAP + zoom_width, max(height, HEAD + zoom_height)
-    head = (f'<svg class="figure{" figure-pair" if pair else ""}" viewBox="0 0 {round(width, 1)} {round(height, 1)}" '
+    """The figure as one ``<svg>`` element. A zoom stands beside its graph; with a zoom of the
+    zoom, the graph stands above the two. Hidden from screen readers: the page gives the text
+    alternative beside it (see typeset_figure)."""
+    panels = figure.panels
+    body, width, height = _panel(panels[0], 0.0, 0.0)
+    if len(panels) > 2:  # the graph centred above its zooms
+        body, width, height = _panel(panels[0], (len(panels) - 2) * (width + GAP) / 2, 0.0)
+    left, top = (width + GAP, 0.0) if len(panels) == 2 else (0.0, height + GAP)
+    row_height = 0.0
+    for panel in panels[1:]:
+        label = f'<text x="{left + LEFT}" y="{top + HEAD - 2}" font-style="italic">{escape(zoom_label)}</text>' if zoom_label else ""
+        markup, panel_width, panel_height = _panel(panel, left, top + HEAD)
+        body += label + markup
+        left += panel_width + GAP
+        row_height = max(row_height, HEAD + panel_height)
+    width, height = max(width, left - GAP), max(height, top + row_height)
+    head = (f'<svg class="figure{" figure-pair" if len(panels) > 1 else ""}" viewBox="0 0 {round(width, 1)} {round(height, 1)}" '
             'aria-hidden="true" focusable="false" font-family="serif" font-size="12">')
     return head + body + "</svg>"
 

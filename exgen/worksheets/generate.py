@@ -129,6 +129,16 @@ def _sheet(spec: WorksheetSpec, version: Version, problems: list[Any], key: bool
     )
 
 
+def _figure_entry(figure: Any, caption: Any, sheet_figure: Any, sheet_caption: Any) -> dict[str, str] | None:
+    """A problem's figures in key.json, as HTML: the key's, and the worksheet's where it has one."""
+    if figure is None:
+        return None
+    entry = {"html": str(figure), "caption_html": str(caption)}
+    if sheet_figure is not None:
+        entry |= {"sheet_html": str(sheet_figure), "sheet_caption_html": str(sheet_caption)}
+    return entry
+
+
 def _key_entry(spec: WorksheetSpec, version: Version, problems: list[Problem], figures: list[dict[str, str] | None] | None = None) -> dict[str, Any]:
     from exgen.answers.kinds import get_kind
     from exgen.answers.kinds.base import json_display
@@ -220,8 +230,8 @@ def build_version(
                 continue
             env = environment(fmt, templates)
             typeset = [typeset_problem(p, i, fmt, titles[i - 1], places[i - 1], drawn[i - 1]) for i, p in enumerate(problems, start=1)]
-            if fmt == "html":  # feedback pages show the same figures: they travel in key.json
-                figures = [{"html": str(tp.figure), "caption_html": str(tp.figure_caption)} if tp.figure else None for tp in typeset]
+            if fmt == "html":  # feedback and answer pages show the same figures: they travel in key.json
+                figures = [_figure_entry(tp.figure, tp.figure_caption, tp.sheet_figure, tp.sheet_figure_caption) for tp in typeset]
             help_lines = syntax_help(problems, fmt)
             rendered = []
             for key, folder in ((False, "worksheets"), (True, "keys")):
@@ -239,7 +249,8 @@ def build_version(
                 rendered.append(body)
             bodies[fmt] = (rendered[0], rendered[1])
         if figures is None:  # no HTML asked for: draw them for key.json alone
-            figures = [dict(zip(("html", "caption_html"), map(str, typeset_figure(d, "html")))) if d else None for d in drawn]
+            figures = [_figure_entry(*typeset_figure(d, "html"), *(typeset_figure(d.for_worksheet(), "html") if place == "both" else (None, None)))
+                       if d else None for d, place in zip(drawn, places)]
         key_entry = _key_entry(spec, version, problems, figures)
     return VersionOutput(version, files, bodies, key_entry)
 

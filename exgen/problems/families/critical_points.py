@@ -18,13 +18,15 @@ from __future__ import annotations
 
 import math
 import random
+from collections.abc import Callable
 from fractions import Fraction
 from functools import reduce
+from typing import Any
 
 import sympy
 
 from exgen.problems.base import Family, RejectVariant, family, sstr
-from exgen.problems.figures import Figure
+from exgen.problems.figures import Figure, Mark
 from exgen.problems.model import Math, Mistake, Part, Problem, Step, Text, text
 from exgen.problems.steps import call, equation, power_rule_terms, substituted
 
@@ -233,28 +235,37 @@ class CriticalPoints(Family):
 def figure(problem: Problem) -> Figure:
     """The graph of f over a window that shows every critical point, each marked with its type
     (the point where f′ = 0 but f keeps going is the lesson: it is marked 'neither'). Where one
-    value dwarfs the others, so that nearby turns would look flat, a second panel enlarges them."""
-    from exgen.problems.figures import Mark, given, graph_window, hidden_turns, marked_points, numeric, sample_curve
+    value dwarfs the others, so that nearby turns would look flat, a second panel enlarges them
+    (and a third, where the second still flattens a smaller turn)."""
+    from exgen.problems.figures import Mark, given, graph_window, marked_points, numeric, sample_curve
 
     f = numeric(given(problem.givens["f"]), (x,))  # a key, not student text
     classified = problem.parts[1].answer
     xs = [float(point[0]) for point, _ in classified]
-    values = [float(f(at)) for at in xs]
-    marks = tuple(Mark(at, value, label) for at, value, (_, label) in zip(xs, values, classified))
+    marks = tuple(Mark(at, float(f(at)), label) for at, (_, label) in zip(xs, classified))
     x_range, y_range = graph_window(xs, f)
-    zoom = None
-    near = _zoomed(xs, values) if hidden_turns(values, y_range) else None
-    if near is not None:
-        first, last = near
-        zoom_x, zoom_y = graph_window(xs[first:last + 1], f, min_span=1.0)
-        zoom = Figure(zoom_x, zoom_y, sample_curve(f, zoom_x, zoom_y),
-                      tuple(m for m in marks if zoom_x[0] < m.x < zoom_x[1] and zoom_y[0] < m.y < zoom_y[1]))
+    zoom = _zoom(f, marks, y_range, depth=2)
     description = text("figures.critical_points.description", points=marked_points(classified, x))
-    if zoom is not None:
-        description = text("figures.with_zoom", figure=description,
-                           points=marked_points([c for c, at in zip(classified, xs) if zoom.x_range[0] < at < zoom.x_range[1]], x))
+    for key, panel in (("figures.with_zoom", zoom), ("figures.with_zoom_again", zoom.zoom if zoom else None)):
+        if panel is not None:
+            description = text(key, figure=description, points=marked_points([c for c, m in zip(classified, marks) if m in panel.marks], x))
     return Figure(x_range, y_range, sample_curve(f, x_range, y_range), marks, zoom=zoom,
-                  caption=text("figures.critical_points.caption"), description=description)
+                  caption=text("figures.critical_points.caption"), sheet_caption=text("figures.critical_points.sheet_caption"),
+                  sheet_description=text("figures.critical_points.sheet_description"), description=description)
+
+
+def _zoom(f: Callable[[Any], Any], marks: tuple[Mark, ...], y_range: tuple[float, float], depth: int) -> Figure | None:
+    """A panel that enlarges the critical points whose turns look flat at this scale, or None."""
+    from exgen.problems.figures import graph_window, hidden_turns, sample_curve
+
+    values = [m.y for m in marks]
+    near = _zoomed([m.x for m in marks], values) if depth and hidden_turns(values, y_range) else None
+    if near is None:
+        return None
+    first, last = near
+    zoom_x, zoom_y = graph_window([m.x for m in marks[first:last + 1]], f, min_span=1.0)
+    inside = tuple(m for m in marks if zoom_x[0] < m.x < zoom_x[1] and zoom_y[0] < m.y < zoom_y[1])
+    return Figure(zoom_x, zoom_y, sample_curve(f, zoom_x, zoom_y), inside, zoom=_zoom(f, inside, zoom_y, depth - 1))
 
 
 def _zoomed(xs: list[float], values: list[float]) -> tuple[int, int] | None:

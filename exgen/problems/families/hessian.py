@@ -120,8 +120,9 @@ class Hessian(Family):
         marks = tuple(Mark(a, b, label) for (a, b), (_, label) in zip(points, classified))
         contours = LevelSet(f, window)
         levels, saddles = contours.levels(marks)
-        return Figure(*window, (), marks, levels=contours.curves(levels), touching=contours.curves(saddles),
-                      caption=text("figures.hessian.caption"),
+        return Figure(*window, (), marks, levels=contours.curves(levels), touching=contours.curves(saddles) + contours.crossings(marks),
+                      caption=text("figures.hessian.caption"), sheet_caption=text("figures.hessian.sheet_caption"),
+                      sheet_description=text("figures.hessian.sheet_description"),
                       description=text("figures.hessian.description", points=marked_points(classified)))
 
     def build(self, rng: random.Random, difficulty: int) -> tuple[Text, dict[str, str], list[Part]]:

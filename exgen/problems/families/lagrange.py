@@ -92,7 +92,8 @@ class Lagrange(Family):
             notes.append(((g_end[0] + 0.04 * width * gx + side[0], g_end[1] + 0.04 * width * gy + side[1]), "∇g"))
         return Figure(*window, LevelSet(g, window, size=140).curves([c], GRAPH_TOLERANCE), marks, arrows=tuple(arrows), dashed_arrows=tuple(dashed),
                       notes=tuple(notes), levels=levels, touching=contours.curves(sorted(set(through))),
-                      caption=text("figures.lagrange.caption"),
+                      caption=text("figures.lagrange.caption"), sheet_caption=text("figures.lagrange.sheet_caption"),
+                      sheet_description=text("figures.lagrange.sheet_description", constraint=Math(sympy.Eq(g_expression, given(problem.givens["c"])))),
                       description=text("figures.lagrange.description", constraint=Math(sympy.Eq(g_expression, given(problem.givens["c"]))),
                                        points=marked_points(classified)))
 

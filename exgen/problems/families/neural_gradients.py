@@ -102,7 +102,8 @@ class NeuralGradients(Family):
             x_range, y_range, sample_curve(loss, x_range, y_range), (Mark(w0, l0, "point"), Mark(w1, l1, "new")),
             lines=tangent, arrows=(((w0, floor), (w1, floor)),), guides=(((w0, l0), (w0, floor)), ((w1, l1), (w1, floor))),
             x_name="w", y_name="L",
-            caption=text("figures.neural_gradients.caption"), description=description,
+            caption=text("figures.neural_gradients.caption"), sheet_caption=text("figures.neural_gradients.sheet_caption"),
+                      sheet_description=text("figures.neural_gradients.sheet_description"), description=description,
         )
 
     def build(self, rng: random.Random, difficulty: int) -> tuple[Text, dict[str, str], list[Part]]:

@@ -81,7 +81,8 @@ class TangentLine(Family):
         description = text("figures.tangent_line.description", point=Math((at, expression.subs(x, at))),
                            slope=Math(problem.parts[1].answer))
         return Figure(*window, sample_curve(f, *window), (Mark(x0, y0, "point"),), ((ends[0], ends[1]),),
-                      caption=text("figures.tangent_line.caption"), description=description)
+                      caption=text("figures.tangent_line.caption"), sheet_caption=text("figures.tangent_line.sheet_caption"),
+                      sheet_description=text("figures.tangent_line.sheet_description"), description=description)
 
     def build(self, rng: random.Random, difficulty: int) -> tuple[Text, dict[str, str], list[Part]]:
         # x₀ ≠ 0: at 0 the slip y = mx + y₀ (the line not shifted to x₀) would be right
