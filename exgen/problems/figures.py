@@ -4,8 +4,9 @@ lines, level curves with saddles, constraints with their gradients, descent step
 A figure is data — polylines in the plane, marked points with their types, arrows, a window —
 that the SVG and TikZ printers turn into the same picture; tests check the data (each mark at
 a critical point, on the constraint, the step of length η·∂L/∂w), so what is drawn is right by
-construction. Functions are evaluated with numpy from the problem's trusted sympy keys through
-:func:`numeric`, a small compiler of expression trees (no code generation, no ``exec``).
+construction. Functions are evaluated with numpy from the problem's givens (trusted text its
+generator wrote) through :func:`numeric`, which turns an expression tree into nested closures
+(no code generation, no ``exec``).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from fractions import Fraction
 from functools import lru_cache
 from typing import Any
 
@@ -75,90 +77,114 @@ class Figure:
         return bool(self.levels)
 
 
-# --- numbers from trusted sympy expressions -------------------------------------------------
+# --- numbers from the problem's givens ---------------------------------------------------------
+
+
+def given(text: str) -> Any:
+    """A problem's given (a sympy-syntax string its generator wrote, never student text) as an
+    exgen expression tree, read by the answer reader in its trusted mode: faster than sympify,
+    and it leaves sympy's cache to the problem generators."""
+    from exgen.answers.reader import ReadOptions, read
+
+    reading = read(text, ReadOptions(auto_variables=True, sympy_names=True))
+    if reading.tree is None:
+        raise ValueError(f"a figure cannot read the given {text!r}: {reading.error}")
+    return reading.tree
+
+
+def _constant(node: Any) -> Fraction | None:
+    """The exact value of a numeric subtree (an exponent such as 1/2), or None."""
+    from exgen.answers import nodes as n
+
+    if isinstance(node, n.Num):
+        return Fraction(node.value)
+    if isinstance(node, n.Neg):
+        inner = _constant(node.arg)
+        return -inner if inner is not None else None
+    if isinstance(node, n.Div):
+        top, bottom = _constant(node.num), _constant(node.den)
+        return top / bottom if top is not None and bottom else None
+    return None
 
 
 @lru_cache(maxsize=1)
-def _numpy_functions() -> dict[Any, Callable[[Any], Any]]:
+def _numpy_functions() -> dict[str, Callable[[Any], Any]]:
     import numpy
-    import sympy
 
-    from exgen.answers.sympy_bridge import sigmoid
-
-    def sigmoid_values(z: Any) -> Any:
+    def sigmoid(z: Any) -> Any:
         return 1.0 / (1.0 + numpy.exp(-z))
 
     def secant(z: Any) -> Any:
         return 1.0 / numpy.cos(z)
 
     return {
-        sympy.exp: numpy.exp, sympy.log: numpy.log, sympy.sin: numpy.sin, sympy.cos: numpy.cos, sympy.tan: numpy.tan,
-        sympy.tanh: numpy.tanh, sympy.sinh: numpy.sinh, sympy.cosh: numpy.cosh, sympy.atan: numpy.arctan,
-        sympy.asin: numpy.arcsin, sympy.acos: numpy.arccos, sympy.Abs: numpy.abs, sigmoid: sigmoid_values, sympy.sec: secant,
+        "exp": numpy.exp, "log": numpy.log, "sqrt": numpy.sqrt, "sin": numpy.sin, "cos": numpy.cos, "tan": numpy.tan,
+        "tanh": numpy.tanh, "sinh": numpy.sinh, "cosh": numpy.cosh, "atan": numpy.arctan, "asin": numpy.arcsin,
+        "acos": numpy.arccos, "abs": numpy.abs, "sigma": sigmoid, "sec": secant,
     }
 
 
-@lru_cache(maxsize=1)
-def _sympy_namespace() -> dict[str, Any]:
-    namespace: dict[str, Any] = {}
-    exec("from sympy import *", namespace)  # noqa: S102 - a constant line; sympify repeats it on every call
-    return namespace
-
-
-def given(text: str) -> Any:
-    """A problem's given (a sympy-syntax string its generator wrote, never student text) as sympy.
-    sympify would rebuild sympy's whole namespace for every string: a third of a figure's time."""
-    from sympy.parsing.sympy_parser import parse_expr
-
-    return parse_expr(text, global_dict=_sympy_namespace())
-
-
-def numeric(expression: Any, variables: Sequence[Any]) -> Callable[..., Any]:
-    """``expression`` (sympy, from a problem's construction) as a function of numpy arrays in
-    the order of ``variables``; values outside the domain come out as nan."""
+def numeric(tree: Any, variables: Sequence[str]) -> Callable[..., Any]:
+    """An expression tree (see :func:`given`) as a function of numpy arrays in the order of
+    ``variables``; values outside the domain come out as nan. No code is generated: the tree
+    becomes nested closures."""
     import numpy
-    import sympy
+
+    from exgen.answers import nodes as n
 
     unary = _numpy_functions()
-    index = {symbol: position for position, symbol in enumerate(variables)}
+    index = {name: position for position, name in enumerate(variables)}
 
     def compile_node(node: Any) -> Callable[[tuple[Any, ...]], Any]:
-        if node.is_Symbol:
-            position = index[node]
+        if isinstance(node, n.Sym):
+            position = index[node.name]
             return lambda args: args[position]
-        if node.is_Number or node in (sympy.pi, sympy.E):
-            value = float(node)
+        if isinstance(node, (n.Num, n.Const)):
+            value = float(node.value) if isinstance(node, n.Num) else (math.e if node.name == "e" else math.pi)
             return lambda args: value
-        children = [compile_node(child) for child in node.args]
-        if node.is_Add:
-            return lambda args: sum([child(args) for child in children])
-        if node.is_Mul:
-            return lambda args: math.prod([child(args) for child in children])
-        if node.is_Pow:
-            base, power = children
-            exponent = node.args[1]
-            if exponent.is_Integer:
+        if isinstance(node, n.Add):
+            terms = [compile_node(term) for term in node.terms]
+            return lambda args: sum([term(args) for term in terms])
+        if isinstance(node, n.Mul):
+            factors = [compile_node(factor) for factor in node.factors]
+            return lambda args: math.prod([factor(args) for factor in factors])
+        if isinstance(node, n.Neg):
+            inner = compile_node(node.arg)
+            return lambda args: -inner(args)
+        if isinstance(node, n.Div):
+            top, bottom = compile_node(node.num), compile_node(node.den)
+            return lambda args: top(args) / bottom(args)
+        if isinstance(node, n.Pow):
+            base, exponent = compile_node(node.base), _constant(node.exp)
+            if exponent is not None and exponent.denominator == 1:
                 whole = int(exponent)
                 return lambda args: base(args) ** whole if whole >= 0 else 1.0 / base(args) ** -whole
-            if exponent.is_Rational and exponent.q % 2 == 1:  # an odd root is real for negative bases too
-                odd = exponent.p % 2 == 1
-                ratio = float(exponent)
+            if exponent is not None and exponent.denominator % 2 == 1:  # an odd root is real for negative bases too
+                odd, ratio = exponent.numerator % 2 == 1, float(exponent)
                 return lambda args: (numpy.sign(base(args)) if odd else 1.0) * numpy.abs(base(args)) ** ratio
+            power = compile_node(node.exp)
             return lambda args: numpy.power(base(args), power(args))
-        function = unary.get(node.func)
-        if function is None or len(children) != 1:
-            raise ValueError(f"no numeric value for {node.func} in a figure")
-        (inner,) = children
-        return lambda args: function(inner(args))
+        if isinstance(node, n.Call) and len(node.args) == 1 and node.func in unary:
+            function, inner = unary[node.func], compile_node(node.args[0])
+            return lambda args: function(inner(args))
+        raise ValueError(f"no numeric value for {node!r} in a figure")
 
-    compiled = compile_node(sympy.sympify(expression))
+    compiled = compile_node(tree)
 
     def evaluate(*args: Any) -> Any:
         values = tuple(numpy.asarray(a, dtype=float) for a in args)
+        shape = numpy.broadcast_shapes(*(v.shape for v in values)) if values else ()
         with numpy.errstate(all="ignore"):
-            return numpy.asarray(compiled(values), dtype=float) * numpy.ones(numpy.broadcast(*values).shape)
+            return numpy.asarray(compiled(values), dtype=float) * numpy.ones(shape)
 
     return evaluate
+
+
+def gradient(function: Callable[..., Any], x: float, y: float, scale: float) -> tuple[float, float]:
+    """∇f at (x, y) by central differences (exact for the quadratics of Lagrange problems)."""
+    h = 1e-4 * scale
+    return ((float(function(x + h, y)) - float(function(x - h, y))) / (2 * h),
+            (float(function(x, y + h)) - float(function(x, y - h))) / (2 * h))
 
 
 # --- polylines -------------------------------------------------------------------------------
@@ -208,7 +234,7 @@ def _scaled_polyline(xs: Any, ys: Any, window: Window, aspect: float, tolerance:
     """The polyline simplified in figure widths, its points rounded to 1/10,000 of the window."""
     (x0, x1), (y0, y1) = window
     width, height = x1 - x0, y1 - y0
-    kept = simplified((xs - x0) / width, (ys - y0) * (aspect / height), tolerance)
+    kept = simplified((xs - x0) / width, (ys - y0) * (aspect / height), tolerance) if tolerance else slice(None)
     x_digits = max(0, 4 - math.floor(math.log10(width)))
     y_digits = max(0, 4 - math.floor(math.log10(height)))
     x_kept, y_kept = xs[kept].tolist(), ys[kept].tolist()
@@ -257,7 +283,7 @@ class LevelSet:
     """A function of (x, y) sampled once on a grid of about ``size`` × ``size`` over the window, and
     contourpy's marching squares over it: level curves at any values, and the levels to draw."""
 
-    def __init__(self, function: Callable[..., Any], window: Window, size: int = 64) -> None:
+    def __init__(self, function: Callable[..., Any], window: Window, size: int = 44) -> None:
         import contourpy
         import numpy
 
@@ -352,14 +378,16 @@ def listed(items: Sequence[Text]) -> Text:
     return text("figures.list", first=items[0], rest=listed(items[1:]))
 
 
-def marked_points(classified: Sequence[tuple[Sequence[Any], str]], variable: Any = None) -> Text:
+def marked_points(classified: Sequence[tuple[Sequence[Any], str]], variable: str = "") -> Text:
     """"x = −3 (maximum); x = 0 (minimum)" or "(1, 2) (saddle point)": the marked points and
     their types, for the text alternative."""
-    import sympy
+    from exgen.answers import nodes as n
+    from exgen.answers.sympy_bridge import from_sympy
 
     items = []
     for point, label in classified:
-        where = sympy.Eq(variable, point[0], evaluate=False) if len(point) == 1 else tuple(point)
+        coordinates = [from_sympy(c) for c in point]
+        where = n.Eq(n.Sym(variable), coordinates[0]) if len(point) == 1 else n.Tuple(tuple(coordinates))
         items.append(text("figures.marked", point=Math(where), type=text(f"figures.legend.{label}")))
     return listed(items)
 

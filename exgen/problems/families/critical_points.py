@@ -239,16 +239,16 @@ def figure(problem: Problem) -> Figure:
     (and a third, where the second still flattens a smaller turn)."""
     from exgen.problems.figures import Mark, given, graph_window, marked_points, numeric, sample_curve
 
-    f = numeric(given(problem.givens["f"]), (x,))  # a key, not student text
+    f = numeric(given(problem.givens["f"]), ("x",))  # a key, not student text
     classified = problem.parts[1].answer
     xs = [float(point[0]) for point, _ in classified]
     marks = tuple(Mark(at, float(f(at)), label) for at, (_, label) in zip(xs, classified))
     x_range, y_range = graph_window(xs, f)
     zoom = _zoom(f, marks, y_range, depth=2)
-    description = text("figures.critical_points.description", points=marked_points(classified, x))
+    description = text("figures.critical_points.description", points=marked_points(classified, "x"))
     for key, panel in (("figures.with_zoom", zoom), ("figures.with_zoom_again", zoom.zoom if zoom else None)):
         if panel is not None:
-            description = text(key, figure=description, points=marked_points([c for c, m in zip(classified, marks) if m in panel.marks], x))
+            description = text(key, figure=description, points=marked_points([c for c, m in zip(classified, marks) if m in panel.marks], "x"))
     return Figure(x_range, y_range, sample_curve(f, x_range, y_range), marks, zoom=zoom,
                   caption=text("figures.critical_points.caption"), sheet_caption=text("figures.critical_points.sheet_caption"),
                   sheet_description=text("figures.critical_points.sheet_description"), description=description)

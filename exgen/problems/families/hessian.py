@@ -113,7 +113,7 @@ class Hessian(Family):
         crossing shows, and just beside every extremum, so a small closed curve rings it."""
         from exgen.problems.figures import LevelSet, Mark, given, marked_points, numeric, square_window
 
-        f = numeric(given(problem.givens["f"]), (x, y))  # a key, not student text
+        f = numeric(given(problem.givens["f"]), ("x", "y"))  # a key, not student text
         classified = problem.parts[2].answer
         points = [(float(p[0]), float(p[1])) for p, _ in classified]
         window = square_window(points)

@@ -54,17 +54,20 @@ class Lagrange(Family):
         """Level curves of f, the constraint g = c (thick), the candidates marked as maximum and
         minimum, and at each ∇f (solid) and ∇g (dashed), parallel: the Lagrange condition. In the
         plane only: three variables get no picture."""
-        from exgen.problems.figures import GRAPH_TOLERANCE, LevelSet, Mark, given, marked_points, numeric, scaled_arrow, square_window
+        from exgen.problems.figures import (GRAPH_TOLERANCE, LevelSet, Mark, given, gradient, marked_points, numeric, scaled_arrow,
+                                            square_window)
 
-        f_expression, g_expression = given(problem.givens["f"]), given(problem.givens["g"])  # keys
-        if Z in f_expression.free_symbols | g_expression.free_symbols:
+        from exgen.answers import nodes as n
+
+        f_tree, g_tree, c_tree = (given(problem.givens[name]) for name in ("f", "g", "c"))  # keys, not student text
+        if "z" in n.free_symbols(f_tree) | n.free_symbols(g_tree):
             return None
-        c = float(given(problem.givens["c"]))
+        c = float(numeric(c_tree, ())())
         classified = problem.parts[0].answer
         points = [(float(p[0]), float(p[1])) for p, _ in classified]
-        f, g = numeric(f_expression, (X, Y)), numeric(g_expression, (X, Y))
-        partials = [[numeric(sympy.diff(e, v), (X, Y)) for v in (X, Y)] for e in (f_expression, g_expression)]
-        gradients = [[[float(d(a, b)) for d in pair] for pair in partials] for a, b in points]
+        f, g = numeric(f_tree, ("x", "y")), numeric(g_tree, ("x", "y"))
+        scale = max(1.0, *(abs(v) for point in points for v in point))
+        gradients = [[gradient(f, a, b, scale), gradient(g, a, b, scale)] for a, b in points]
         # room for the candidates, the origin (where the level curves of x² + y² centre) and the
         # gradients' arrows with their names: a first window sizes the arrows, a second holds them
         window = square_window(points + [(0.0, 0.0)], margin=0.2)
@@ -93,8 +96,8 @@ class Lagrange(Family):
         return Figure(*window, LevelSet(g, window, size=140).curves([c], GRAPH_TOLERANCE), marks, arrows=tuple(arrows), dashed_arrows=tuple(dashed),
                       notes=tuple(notes), levels=levels, touching=contours.curves(sorted(set(through))),
                       caption=text("figures.lagrange.caption"), sheet_caption=text("figures.lagrange.sheet_caption"),
-                      sheet_description=text("figures.lagrange.sheet_description", constraint=Math(sympy.Eq(g_expression, given(problem.givens["c"])))),
-                      description=text("figures.lagrange.description", constraint=Math(sympy.Eq(g_expression, given(problem.givens["c"]))),
+                      sheet_description=text("figures.lagrange.sheet_description", constraint=Math(n.Eq(g_tree, c_tree))),
+                      description=text("figures.lagrange.description", constraint=Math(n.Eq(g_tree, c_tree)),
                                        points=marked_points(classified)))
 
     def build(self, rng: random.Random, difficulty: int) -> tuple[Text, dict[str, str], list[Part]]:

@@ -79,13 +79,13 @@ class NeuralGradients(Family):
         from exgen.problems.figures import Mark, given, graph_window, numeric, sample_curve
 
         givens = problem.givens  # keys, not student text
-        fixed = [float(given(givens[name])) for name in ("b0", "x0", "y0")]
-        of_all = numeric(given(givens["L"]), (w, b, x, y))
+        fixed = [float(numeric(given(givens[name]), ())()) for name in ("b0", "x0", "y0")]
+        of_all = numeric(given(givens["L"]), ("w", "b", "x", "y"))
 
         def loss(at: Any) -> Any:
             return of_all(at, *fixed)
 
-        w0, slope, w1 = float(given(givens["w0"])), float(problem.parts[2].answer), float(problem.parts[3].answer)
+        w0, slope, w1 = float(numeric(given(givens["w0"]), ())()), float(problem.parts[2].answer), float(problem.parts[3].answer)
         l0, l1 = float(loss(w0)), float(loss(w1))
         x_range, (bottom, top) = graph_window([w0, w1], loss, margin=0.6, min_span=1.0, room=1.2)
         floor = bottom - 0.08 * (top - bottom)  # the step's arrow runs below the graph

@@ -64,11 +64,11 @@ class TangentLine(Family):
         """f near x₀ with the tangent line at (x₀, f(x₀)) dashed and the point marked."""
         from exgen.problems.figures import Mark, given, numeric, sample_curve, tangent_window
 
-        expression = given(problem.givens["f"])  # a key, not student text
-        f = numeric(expression, (x,))
-        at = given(problem.parts[1].args["at"])
+        f = numeric(given(problem.givens["f"]), ("x",))  # a key, not student text
+        at = sympy.Rational(problem.parts[1].args["at"])
         x0, slope = float(at), float(problem.parts[1].answer)
         y0 = float(f(x0))
+        touching = problem.parts[2].answer.rhs.xreplace({x: at})  # f(x₀) exactly: the tangent passes through it
         window = tangent_window(f, x0, y0, slope)
         (left, right), (bottom, top) = window
         ends = []
@@ -78,7 +78,7 @@ class TangentLine(Family):
                 height = min(max(height, bottom), top)
                 end = x0 + (height - y0) / slope
             ends.append((end, height))
-        description = text("figures.tangent_line.description", point=Math((at, expression.subs(x, at))),
+        description = text("figures.tangent_line.description", point=Math((at, touching)),
                            slope=Math(problem.parts[1].answer))
         return Figure(*window, sample_curve(f, *window), (Mark(x0, y0, "point"),), ((ends[0], ends[1]),),
                       caption=text("figures.tangent_line.caption"), sheet_caption=text("figures.tangent_line.sheet_caption"),
