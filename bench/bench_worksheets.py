@@ -3,7 +3,8 @@
     python bench/bench_worksheets.py [--versions 300] [--workers 2] [--no-pdf]
 
 Times `generate_class_set` for N versions x 10 problems (the sample spec: every family) with
-tex+html+json, then with PDFs too, and checks that a second run gives byte-identical output;
+tex+html+json, then with PDFs too, each with the figures in the keys and without them
+(figures = "none"), and checks that a second run gives byte-identical output;
 then with PDFs for a roster whose names need the Unicode engine (xelatex). ``--languages``
 times the English and the Simplified Chinese set with PDFs back to back (same seed, same
 problems) and prints the ratio.
@@ -42,8 +43,9 @@ CHINESE_NAMES = ["王小明", "李华", "张伟", "刘洋", "陈静", "杨帆", 
 
 
 def timed(label: str, out: Path, versions: int, formats: tuple[str, ...], workers: int, unicode: bool = False,
-          language: str = "en") -> float:
+          language: str = "en", figures: str = "key") -> float:
     spec = replace(sample_spec(), language=language)
+    spec = replace(spec, sections=tuple(replace(section, figures=figures) for section in spec.sections))
     names = CHINESE_NAMES if language == "zh-CN" else NAMES
     roster = [Student(f"s{i:04d}", names[i % len(names)]) for i in range(versions)] if unicode or language != "en" else None
     start = time.perf_counter()
@@ -78,10 +80,12 @@ def main() -> None:
         timed("tex + html + json", root / "a", args.versions, ("tex", "html", "json"), args.workers)
         timed("tex + html + json (again)", root / "b", args.versions, ("tex", "html", "json"), args.workers)
         print("identical output folders:", digest(root / "a") == digest(root / "b"))
+        timed("... without figures", root / "a0", args.versions, ("tex", "html", "json"), args.workers, figures="none")
         if not args.no_pdf and shutil.which("pdflatex"):
             timed("tex + pdf + html + json", root / "c", args.versions, ("tex", "pdf", "html", "json"), args.workers)
             timed("tex + pdf + html + json (again)", root / "d", args.versions, ("tex", "pdf", "html", "json"), args.workers)
             print("identical output folders including PDFs:", digest(root / "c") == digest(root / "d"))
+            timed("... without figures", root / "c0", args.versions, ("tex", "pdf", "html", "json"), args.workers, figures="none")
             if shutil.which("xelatex"):
                 timed("... names in 5 scripts (xelatex)", root / "e", args.versions, ("tex", "pdf", "html", "json"), args.workers, unicode=True)
     finally:

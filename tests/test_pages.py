@@ -236,7 +236,9 @@ def test_the_same_spec_gives_the_same_bytes_under_any_hash_seed(tmp_path: Path) 
 
     spec = tmp_path / "spec.toml"
     spec.write_text('title = "Seeds"\nseed = 4\n[[section]]\nfamily = "lagrange"\ncount = 1\ndifficulty = 2\n'
-                    '[[section]]\nfamily = "hessian"\ncount = 1\ndifficulty = 3\n', encoding="utf-8")
+                    '[[section]]\nfamily = "hessian"\ncount = 1\ndifficulty = 3\n'
+                    '[[section]]\nfamily = "critical_points"\ncount = 1\ndifficulty = 3\nfigures = "both"\n'
+                    '[[section]]\nfamily = "neural_gradients"\ncount = 1\ndifficulty = 3\n', encoding="utf-8")
     formats = "tex,pdf,html,json" if HAVE_TEX else "tex,html,json"
     digests = set()
     for seed in ("0", "4242"):

@@ -320,3 +320,22 @@ def test_every_catalog_character_can_be_typeset_by_pdflatex() -> None:
         for item in value if isinstance(value, list) else [value]:
             for char in str(item):
                 assert ord(char) < 128 or char in handled or char in latin1_letters, (key, char, hex(ord(char)))
+
+
+@pytest.mark.parametrize("difficulty", [1, 2, 3])
+def test_an_english_sheet_needs_no_unicode_engine(difficulty: int) -> None:
+    """Every family's sheet and key (with figures) is plain pdflatex input: a raw ŷ or − in the
+    LaTeX would switch the whole class set to xelatex, several times slower."""
+    from exgen.problems import load_families
+    from exgen.problems.base import FAMILIES, generate
+    from exgen.rendering.document import draw_figure, typeset_problem
+    from exgen.rendering.pdf import engine_for
+
+    load_families()
+    for family in sorted(FAMILIES):
+        for seed in range(6):
+            problem = generate(family, difficulty, seed)
+            typeset = typeset_problem(problem, 1, "tex", drawn=draw_figure(problem))
+            source = "\n".join([typeset.statement, str(typeset.figure or ""), str(typeset.figure_caption or "")]
+                               + [str(value) for part in typeset.parts for value in vars(part).values()])
+            assert engine_for(source) == ("pdflatex", False), (family, seed, sorted({c for c in source if ord(c) > 255}))

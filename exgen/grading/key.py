@@ -57,6 +57,7 @@ class KeyProblem:
     givens: dict[str, str]
     parts: tuple[KeyPart, ...]
     statement_data: dict[str, Any] | None = None
+    figure: dict[str, str] | None = None  # {"html": svg, "caption_html": …} as drawn for the key
 
 
 @dataclass(frozen=True)
@@ -134,7 +135,7 @@ def load_key(path: Path, language: str | None = None) -> Key:
                 KeyProblem(
                     number=int(p["number"]), family=str(p["family"]), statement=str(p.get("statement", "")),
                     givens=dict(p.get("description", {}).get("givens", {})), parts=tuple(_part(q, language) for q in p["parts"]),
-                    statement_data=p.get("statement_data"),
+                    statement_data=p.get("statement_data"), figure=p.get("figure"),
                 )
                 for p in raw["problems"]
             )

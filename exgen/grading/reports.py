@@ -231,7 +231,9 @@ def feedback_context(book: GradeBook, row: GradedRow) -> dict[str, Any]:
                 "key": key_html(part),
                 "steps": steps,
             })
-        problems.append({"number": problem.number, "statement": sentence_html(problem.statement_data, problem.statement), "parts": parts})
+        figure = problem.figure or {}
+        problems.append({"number": problem.number, "statement": sentence_html(problem.statement_data, problem.statement), "parts": parts,
+                         "figure": Markup(figure["html"]) if figure.get("html") else None, "figure_caption": Markup(figure.get("caption_html", ""))})
     return {
         "title": book.key.title, "student": row.submission.student, "name": row.version.student_name,
         "version": row.version.version, "total": row.total, "maximum": row.maximum, "problems": problems,

@@ -23,6 +23,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar, TypeVar
 
+from exgen.problems.figures import Figure
 from exgen.problems.model import Part, Problem, Text
 from exgen.problems.scoring import with_default_points
 
@@ -60,6 +61,10 @@ class Family(ABC):
     @abstractmethod
     def build(self, rng: random.Random, difficulty: int) -> tuple[Text, dict[str, str], list[Part]]:
         """Statement, givens (sympy-parsable strings) and parts of one variant."""
+
+    def figure(self, problem: Problem) -> Figure | None:
+        """A picture drawn from the problem's construction (a graph, level curves …), or None."""
+        return None
 
 
 FAMILIES: dict[str, Family] = {}

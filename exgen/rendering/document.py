@@ -13,11 +13,12 @@ from typing import TYPE_CHECKING, Any
 from markupsafe import Markup
 
 from exgen.i18n import t
-from exgen.problems.model import Problem, Step, Text
+from exgen.problems.model import Problem, Step, Text, text
 from exgen.rendering.text import math, render
 
 if TYPE_CHECKING:
     from exgen.answers.kinds import AnswerKind
+    from exgen.problems.figures import Figure
 
 FORMATS = {"tex": "latex", "html": "html"}
 
@@ -44,6 +45,10 @@ class SheetProblem:
     title: str
     statement: Markup
     parts: list[SheetPart]
+    figure: Markup | None = None  # SVG (html) or PGF (tex) for the key, drawn from the problem's construction
+    figure_caption: Markup | None = None
+    sheet_figure: Markup | None = None  # the worksheet's figure (the spec's figures = "both"): no answers in it
+    sheet_figure_caption: Markup | None = None
 
     @property
     def points(self) -> float:
@@ -163,8 +168,36 @@ def shown_step(step: Step, kind: AnswerKind, variables: tuple[str, ...], target:
     return key_math(data, target)
 
 
-def typeset_problem(problem: Problem, number: int, fmt: str, section_title: str = "") -> SheetProblem:
-    """A problem with its statement, prompts, keys and worked solutions typeset for ``fmt``."""
+def draw_figure(problem: Problem) -> Figure | None:
+    """The problem's figure as data, drawn once for every format (None: the family draws none)."""
+    from exgen.problems.base import FAMILIES
+
+    return FAMILIES[problem.family].figure(problem)
+
+
+def typeset_figure(drawn: Figure, fmt: str) -> tuple[Markup, Markup]:
+    """A figure and its caption for ``fmt``: inline SVG, or a pgfpicture. In HTML the picture is
+    hidden from screen readers and the caption carries, visually hidden, the text alternative
+    that says what this figure shows (its points and values, typeset, so they are read as math)."""
+    target = FORMATS[fmt]
+    zoom_label = render(text("figures.zoom_label"), target) if drawn.zoom is not None else ""
+    caption = Markup(render(drawn.caption, target)) if drawn.caption else Markup("")
+    if fmt == "html":
+        from exgen.rendering.svg import svg
+
+        if drawn.description:
+            caption += Markup(' <span class="sr-only">') + Markup(render(drawn.description, target)) + Markup("</span>")
+        return Markup(svg(drawn, zoom_label)), caption
+    from exgen.rendering.pgf import pgf
+
+    return Markup(pgf(drawn, zoom_label)), caption
+
+
+def typeset_problem(problem: Problem, number: int, fmt: str, section_title: str = "", figures: str = "key",
+                    drawn: Figure | None = None) -> SheetProblem:
+    """A problem with its statement, prompts, keys and worked solutions typeset for ``fmt``;
+    its figure ``drawn`` (see :func:`draw_figure`) in the key unless ``figures`` is "none", and
+    on the worksheet, without what answers a part, where it is "both"."""
     from exgen.answers.kinds import get_kind
 
     target = FORMATS[fmt]
@@ -184,4 +217,7 @@ def typeset_problem(problem: Problem, number: int, fmt: str, section_title: str 
             )
         )
     title = section_title or t(f"families.{problem.family}.title")
-    return SheetProblem(number, problem.family, title, Markup(render(problem.statement, target)), parts)
+    picture, caption = typeset_figure(drawn, fmt) if drawn is not None and figures != "none" else (None, None)
+    sheet_picture, sheet_caption = typeset_figure(drawn.for_worksheet(), fmt) if drawn is not None and figures == "both" else (None, None)
+    return SheetProblem(number, problem.family, title, Markup(render(problem.statement, target)), parts,
+                        picture, caption, sheet_picture, sheet_caption)

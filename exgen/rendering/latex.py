@@ -26,6 +26,16 @@ FUNCTIONS = {
     "log": r"\ln", "log10": r"\log_{10}", "log2": r"\log_{2}", "sign": r"\operatorname{sgn}",
     "max": r"\max", "min": r"\min", "atan2": r"\operatorname{atan2}", "sigma": r"\sigma",
 }
+# Unicode math in catalog sentences and symbol names (ŷ), typeset with pdflatex (which has no
+# glyphs for these).
+UNICODE_LATEX = {
+    "σ": r"\sigma", "λ": r"\lambda", "μ": r"\mu", "η": r"\eta", "π": r"\pi", "θ": r"\theta",
+    "α": r"\alpha", "β": r"\beta", "δ": r"\delta", "ε": r"\varepsilon", "∂": r"\partial", "∇": r"\nabla",
+    "′": r"'", "″": r"''", "−": r"-", "·": r"\cdot", "×": r"\times", "÷": r"\div", "∏": r"\prod", "∑": r"\sum",
+    "≥": r"\geq", "≤": r"\leq", "≠": r"\neq", "≈": r"\approx", "∞": r"\infty", "→": r"\to", "←": r"\leftarrow",
+    "√": r"\surd", "ŷ": r"\hat{y}", "∈": r"\in", "±": r"\pm", "∅": r"\emptyset", "½": r"\tfrac{1}{2}",
+    "☐": r"\square",
+}
 _ADD, _MUL, _NEG, _POW, _ATOM = 1, 2, 3, 4, 5
 
 
@@ -34,7 +44,7 @@ def symbol(name: str) -> str:
     if base.lower() in GREEK and (base.islower() or base.capitalize() == base):
         text = "\\" + base
     elif len(base) == 1:
-        text = base
+        text = UNICODE_LATEX.get(base, base)
     elif base.endswith("'") or base.endswith("′"):
         text = symbol(base.rstrip("'′")) + "'"
     else:

@@ -22,11 +22,12 @@ import re
 import shutil
 import subprocess
 import tempfile
+from functools import lru_cache
 from pathlib import Path
 
 from exgen.errors import ExgenError
 
-INSTALL_HINT = "sudo apt-get install latexmk texlive-latex-recommended texlive-fonts-recommended"
+INSTALL_HINT = "sudo apt-get install latexmk texlive-latex-recommended texlive-fonts-recommended texlive-pictures"
 UNICODE_HINT = "sudo apt-get install texlive-xetex texlive-lang-chinese fonts-freefont-otf"
 _MARK = re.compile(r"\\exgenpage\{([^}]*)\}\{(\d+)\}")
 
@@ -41,7 +42,18 @@ def require_tex(engine: str = "pdflatex") -> str:
         hint = INSTALL_HINT if engine == "pdflatex" else UNICODE_HINT
         why = "" if engine == "pdflatex" else " (the text has characters beyond Latin-1, such as a student's name)"
         raise ExgenError(f"PDF output needs {engine} from TeX Live{why}, which is not installed. On Debian: {hint} (tex, html and json work without it)")
+    if not _has_pgf():
+        raise ExgenError(f"PDF output needs PGF (the figures), which is not installed. On Debian: {INSTALL_HINT} (tex, html and json work without it)")
     return executable
+
+
+@lru_cache(maxsize=1)
+def _has_pgf() -> bool:
+    kpsewhich = shutil.which("kpsewhich")
+    if kpsewhich is None:  # a TeX without kpsewhich: let the TeX run say what is missing
+        return True
+    found = subprocess.run([kpsewhich, "pgf.sty"], capture_output=True, text=True, timeout=30)
+    return bool(found.stdout.strip())
 
 
 _BEYOND_LATIN1 = re.compile(r"[^\x00-\xff]")

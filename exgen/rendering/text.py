@@ -16,20 +16,12 @@ from typing import Any
 from exgen.answers.nodes import Eq, Node, Num, Seq, Tuple, from_data, to_data
 from exgen.i18n import MATH_FIELD, catalog, fill_math, latex_to_plain, parse_message, t
 from exgen.problems.model import Math, Text
+from exgen.rendering.latex import UNICODE_LATEX
 
 LATEX_SPECIALS = {
     "\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",
     "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}",
     "<": r"\textless{}", ">": r"\textgreater{}", "|": r"\textbar{}",
-}
-# Unicode math in catalog sentences, typeset with pdflatex (which has no glyphs for these).
-UNICODE_LATEX = {
-    "σ": r"\sigma", "λ": r"\lambda", "μ": r"\mu", "η": r"\eta", "π": r"\pi", "θ": r"\theta",
-    "α": r"\alpha", "β": r"\beta", "δ": r"\delta", "ε": r"\varepsilon", "∂": r"\partial", "∇": r"\nabla",
-    "′": r"'", "″": r"''", "−": r"-", "·": r"\cdot", "×": r"\times", "÷": r"\div", "∏": r"\prod", "∑": r"\sum",
-    "≥": r"\geq", "≤": r"\leq", "≠": r"\neq", "≈": r"\approx", "∞": r"\infty", "→": r"\to", "←": r"\leftarrow",
-    "√": r"\surd", "ŷ": r"\hat{y}", "∈": r"\in", "±": r"\pm", "∅": r"\emptyset", "½": r"\tfrac{1}{2}",
-    "☐": r"\square",
 }
 UNICODE_TEXT = {"–": "--", "—": "---", "…": r"\ldots{}", "“": "``", "”": "''", "‘": "`", "’": "'", "\u00a0": "~"}
 SUPERSCRIPTS = {"ˣ": "x", "ᵏ": "k", "⁰": "0", "¹": "1", "²": "2", "³": "3", "⁴": "4", "⁵": "5", "⁶": "6", "⁷": "7", "⁸": "8", "⁹": "9", "⁻": "-", "⁺": "+", "ⁿ": "n"}

@@ -20,7 +20,7 @@ import re
 import shutil
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -63,6 +63,19 @@ class VersionOutput:
     files: dict[str, str]  # relative path -> content
     bodies: dict[str, tuple[str, str]]  # format -> (worksheet body, key body) for the print files
     key: dict[str, Any]
+
+
+@dataclass
+class BuiltVersion:
+    """What a worker hands back once it has written a version's files: only what the set as a
+    whole needs (big texts stay on disk, so the parent neither unpickles nor holds them)."""
+
+    version: Version
+    files: list[str]  # relative paths written into the staging folder
+    key_line: str  # the version's entry of key.json, as JSON
+    structure: list[tuple[Any, ...]]  # see version_structure
+    part_ids: list[tuple[int, str, str]]  # (problem, part, id) for answers.csv
+    engine: tuple[str, bool]  # what its LaTeX needs: engine and CJK
 
 
 @dataclass
@@ -116,7 +129,17 @@ def _sheet(spec: WorksheetSpec, version: Version, problems: list[Any], key: bool
     )
 
 
-def _key_entry(spec: WorksheetSpec, version: Version, problems: list[Problem]) -> dict[str, Any]:
+def _figure_entry(figure: Any, caption: Any, sheet_figure: Any, sheet_caption: Any) -> dict[str, str] | None:
+    """A problem's figures in key.json, as HTML: the key's, and the worksheet's where it has one."""
+    if figure is None:
+        return None
+    entry = {"html": str(figure), "caption_html": str(caption)}
+    if sheet_figure is not None:
+        entry |= {"sheet_html": str(sheet_figure), "sheet_caption_html": str(sheet_caption)}
+    return entry
+
+
+def _key_entry(spec: WorksheetSpec, version: Version, problems: list[Problem], figures: list[dict[str, str] | None] | None = None) -> dict[str, Any]:
     from exgen.answers.kinds import get_kind
     from exgen.answers.kinds.base import json_display
 
@@ -166,6 +189,7 @@ def _key_entry(spec: WorksheetSpec, version: Version, problems: list[Problem]) -
             "seed": problem.seed,
             "statement": render(problem.statement),
             "statement_data": text_data(problem.statement),
+            **({"figure": figures[number - 1]} if figures and figures[number - 1] else {}),
             "description": problem.describe(),
             "parts": parts,
         })
@@ -191,16 +215,23 @@ def build_version(
     from exgen.rendering.templates import environment
 
     sections = [Section(s.family, s.count, s.difficulty) for s in spec.sections]
+    from exgen.rendering.document import draw_figure, typeset_figure
+
     titles = [s.title for s in spec.sections for _ in range(s.count)]
+    places = [s.figures for s in spec.sections for _ in range(s.count)]
     with use_locale(spec.language):
         problems = scored(spec, generate_set(sections, version.seed, verify=verify))
         files: dict[str, str] = {}
         bodies: dict[str, tuple[str, str]] = {}
+        drawn = [draw_figure(p) if place != "none" else None for p, place in zip(problems, places)]
+        figures: list[dict[str, str] | None] | None = None
         for fmt in ("tex", "html"):
             if fmt not in formats and not (fmt == "tex" and "pdf" in formats):
                 continue
             env = environment(fmt, templates)
-            typeset = [typeset_problem(p, i, fmt, titles[i - 1]) for i, p in enumerate(problems, start=1)]
+            typeset = [typeset_problem(p, i, fmt, titles[i - 1], places[i - 1], drawn[i - 1]) for i, p in enumerate(problems, start=1)]
+            if fmt == "html":  # feedback and answer pages show the same figures: they travel in key.json
+                figures = [_figure_entry(tp.figure, tp.figure_caption, tp.sheet_figure, tp.sheet_figure_caption) for tp in typeset]
             help_lines = syntax_help(problems, fmt)
             rendered = []
             for key, folder in ((False, "worksheets"), (True, "keys")):
@@ -217,7 +248,10 @@ def build_version(
                     body = template.render(_sheet(spec, version, typeset, key, False, help_lines).context())
                 rendered.append(body)
             bodies[fmt] = (rendered[0], rendered[1])
-        key_entry = _key_entry(spec, version, problems)
+        if figures is None:  # no HTML asked for: draw them for key.json alone
+            figures = [_figure_entry(*typeset_figure(d, "html"), *(typeset_figure(d.for_worksheet(), "html") if place == "both" else (None, None)))
+                       if d else None for d, place in zip(drawn, places)]
+        key_entry = _key_entry(spec, version, problems, figures)
     return VersionOutput(version, files, bodies, key_entry)
 
 
@@ -236,9 +270,34 @@ def _body(document: str, fmt: str) -> str | None:
     return document[first + len(start) : last]
 
 
-def _build_chunk(args: tuple[WorksheetSpec, list[Version], tuple[str, ...], str | None, bool]) -> list[VersionOutput]:
-    spec, versions, formats, templates, verify = args
-    return [build_version(spec, v, formats, templates, verify) for v in versions]
+def _build_chunk(args: tuple[WorksheetSpec, list[Version], tuple[str, ...], str | None, bool, str, int]) -> list[BuiltVersion]:
+    """Build, typeset and write a chunk of versions into the staging folder: each version's own
+    files, and the chunk's bodies for the print files (``.print/<fmt>-<sheet|key>-<chunk>``)."""
+    from exgen.rendering.pdf import engine_for
+
+    spec, versions, formats, templates, verify, staging, chunk = args
+    folder = Path(staging)
+    built, bodies = [], {}
+    for version in versions:
+        output = build_version(spec, version, formats, templates, verify)
+        for relative, content in output.files.items():
+            _write(folder / relative, content)
+        for fmt, pair in output.bodies.items():
+            for kind, body in zip(("sheet", "key"), pair):
+                bodies.setdefault((fmt, kind), []).append(body)
+        needs = [engine_for(body) for body in output.bodies.get("tex", ())]
+        engine = ("xelatex" if any(e == "xelatex" for e, _ in needs) else "pdflatex", any(c for _, c in needs))
+        key = output.key
+        built.append(BuiltVersion(
+            version, sorted(output.files), json.dumps(key, ensure_ascii=False, separators=(",", ":")), version_structure(key),
+            [(problem["number"], part["part"], part["id"]) for problem in key["problems"] for part in problem["parts"]], engine,
+        ))
+    for (fmt, kind), texts in bodies.items():
+        _write(folder / PRINT_PARTS / f"{fmt}-{kind}-{chunk:06d}", "\n".join(texts) + "\n")
+    return built
+
+
+PRINT_PARTS = ".print-parts"  # inside the staging folder; never published
 
 
 def check_output_folder(out: Path, force: bool) -> list[str]:
@@ -304,16 +363,14 @@ def generate_class_set(
     staging = Path(tempfile.mkdtemp(prefix=".exgen-staging-", dir=out))
     result = GenerationResult(out, len(plan), spec.problem_count, chosen)
     try:
-        outputs = _build_all(spec, plan, chosen, template_dir, workers, progress, verify)
-        unfair = structure_differences([o.key for o in outputs])
+        outputs, chunks = _build_all(spec, plan, chosen, template_dir, workers, progress, verify, staging)
+        unfair = _differences([(o.version.id, o.structure) for o in outputs])
         if unfair:  # by construction this cannot happen: a family that varies is a bug
             raise ExgenError("the versions of this set differ in structure: " + "; ".join(unfair[:3]))
         for output in outputs:
-            for relative, content in output.files.items():
-                _write(staging / relative, content)
-                result.files.append(relative)
+            result.files += output.files
         with use_locale(spec.language):
-            print_tex = _write_print_files(spec, outputs, staging, chosen, template_dir, result)
+            print_tex = _write_print_files(spec, outputs, chunks, staging, chosen, template_dir, result)
             if "pdf" in chosen:
                 from exgen.rendering.pdf import compile_and_split
 
@@ -322,6 +379,7 @@ def generate_class_set(
                 targets = [f"worksheets/{s}.pdf" for s in stems] + [f"keys/{s}.pdf" for s in stems]
                 assert print_tex is not None
                 result.files += compile_and_split(print_tex, staging, dict(zip(marks, targets)))
+        shutil.rmtree(staging / PRINT_PARTS, ignore_errors=True)
         _write(staging / "key.json", _key_json(spec, outputs))
         _write(staging / "answers.csv", _answer_sheet(outputs))
         result.files += ["key.json", "answers.csv"]
@@ -342,20 +400,23 @@ CHUNK_SECONDS = 120.0  # a chunk of versions that takes longer than this is a bu
 
 def _build_all(
     spec: WorksheetSpec, plan: list[Version], formats: tuple[str, ...], templates: str | None, workers: int,
-    progress: Callable[[int], None] | None, verify: bool = False,
-) -> list[VersionOutput]:
-    if workers <= 1 or len(plan) < 4:
-        outputs = []
-        for version in plan:
-            outputs.append(build_version(spec, version, formats, templates, verify))
-            if progress:
-                progress(1)
-        return outputs
-    size = max(1, min(25, len(plan) // (workers * 4) or 1))
+    progress: Callable[[int], None] | None, verify: bool, staging: Path,
+) -> tuple[list[BuiltVersion], int]:
+    """Every version built and written into ``staging``, in plan order; and the number of chunks."""
+    size = max(1, min(25, len(plan) // (workers * 4) or 1)) if workers > 1 and len(plan) >= 4 else len(plan)
     chunks = [plan[i : i + size] for i in range(0, len(plan), size)]
+    tasks = [(spec, c, formats, templates, verify, str(staging), index) for index, c in enumerate(chunks)]
+    if workers <= 1 or len(plan) < 4:
+        built = []
+        for task in tasks:
+            for version in task[1]:  # one at a time, so progress moves with each version
+                built += _build_chunk((*task[:1], [version], *task[2:6], len(built)))
+                if progress:
+                    progress(1)
+        return built, len(built)
     from exgen.workers import run_all
 
-    def lost(task: tuple[Any, ...], why: str) -> list[VersionOutput]:
+    def lost(task: tuple[Any, ...], why: str) -> list[BuiltVersion]:
         versions = ", ".join(v.version for v in task[1])
         raise ExgenError(f"building versions {versions} failed: the worker {'took too long' if why == 'timeout' else 'crashed'}")
 
@@ -367,10 +428,8 @@ def _build_all(
             progress(min(size, remaining))
         remaining -= size
 
-    outputs_by_chunk = run_all(
-        _build_chunk, [(spec, c, formats, templates, verify) for c in chunks], workers, CHUNK_SECONDS * (10 if verify else 1), lost, tick,
-    )
-    return [o for chunk in outputs_by_chunk for o in chunk]
+    built_by_chunk = run_all(_build_chunk, tasks, workers, CHUNK_SECONDS * (10 if verify else 1), lost, tick)
+    return [o for chunk in built_by_chunk for o in chunk], len(chunks)
 
 
 def _write(path: Path, content: str) -> None:
@@ -379,25 +438,41 @@ def _write(path: Path, content: str) -> None:
 
 
 def _write_print_files(
-    spec: WorksheetSpec, outputs: list[VersionOutput], out: Path, formats: tuple[str, ...], templates: str | None, result: GenerationResult
+    spec: WorksheetSpec, outputs: list[BuiltVersion], chunks: int, staging: Path, formats: tuple[str, ...], templates: str | None,
+    result: GenerationResult,
 ) -> str | None:
-    """Write print.tex/print.html as requested; return the LaTeX source (needed for PDFs)."""
+    """Write print.tex/print.html as requested, streamed from the chunks' bodies (every
+    worksheet, then every key); return the LaTeX source (needed for PDFs)."""
     from exgen.rendering.templates import environment
 
     latex_source = None
+    parts = staging / PRINT_PARTS
     for fmt in ("tex", "html"):
-        if not any(fmt in o.bodies for o in outputs):
+        if not (parts / f"{fmt}-sheet-{0:06d}").exists():
             continue
-        bodies = [o.bodies[fmt][0] for o in outputs] + [o.bodies[fmt][1] for o in outputs]
-        engine, cjk = engine_for("".join(bodies) + spec.title) if fmt == "tex" else ("", False)
-        content = environment(fmt, templates).get_template(f"print.{fmt}.j2").render(
-            bodies=[_safe(b) for b in bodies], title=spec.title, language=spec.language, engine=engine, cjk=cjk
-        )
+        engine, cjk = ("", False)
         if fmt == "tex":
-            latex_source = content
+            needs = {o.engine for o in outputs} | {engine_for(spec.title)}
+            engine = "xelatex" if any(e == "xelatex" for e, _ in needs) else "pdflatex"
+            cjk = any(c for _, c in needs)
+
+        def bodies(fmt: str = fmt) -> Iterator[Any]:
+            for kind in ("sheet", "key"):
+                for chunk in range(chunks):
+                    yield _safe((parts / f"{fmt}-{kind}-{chunk:06d}").read_text(encoding="utf-8").removesuffix("\n"))
+
+        stream = environment(fmt, templates).get_template(f"print.{fmt}.j2").generate(
+            bodies=bodies(), title=spec.title, language=spec.language, engine=engine, cjk=cjk
+        )
+        target = staging / f"print.{fmt}"
+        with target.open("w", encoding="utf-8", newline="\n") as handle:
+            handle.writelines(stream)
+        if fmt == "tex" and "pdf" in formats:
+            latex_source = target.read_text(encoding="utf-8")
         if fmt in formats:
-            _write(out / f"print.{fmt}", content)
             result.files.append(f"print.{fmt}")
+        else:
+            target.unlink()
     return latex_source
 
 
@@ -407,11 +482,10 @@ def _safe(text: str) -> Any:
     return Markup(text)
 
 
-def _key_json(spec: WorksheetSpec, outputs: list[VersionOutput]) -> str:
+def _key_json(spec: WorksheetSpec, outputs: list[BuiltVersion]) -> str:
     """key.json with one version per line: compact (json's C encoder), still diff-able."""
     head = json.dumps({"exgen": __version__, "format": 1, "spec": spec.to_dict()}, ensure_ascii=False)
-    versions = ",\n".join(json.dumps(o.key, ensure_ascii=False, separators=(",", ":")) for o in outputs)
-    return head[:-1] + ',\n"versions":[\n' + versions + "\n]}\n"
+    return head[:-1] + ',\n"versions":[\n' + ",\n".join(o.key_line for o in outputs) + "\n]}\n"
 
 
 def version_structure(version: dict[str, Any]) -> list[tuple[Any, ...]]:
@@ -423,32 +497,30 @@ def version_structure(version: dict[str, Any]) -> list[tuple[Any, ...]]:
 
 
 def structure_differences(versions: Sequence[dict[str, Any]]) -> list[str]:
-    """How versions of one set differ in structure (parts, kinds, asks, points); empty when
-    every student has the same sheet but for the numbers, and the same maximum score."""
-    if not versions:
+    """How versions of one set (key.json entries) differ in structure (parts, kinds, asks,
+    points); empty when every student has the same sheet but for the numbers, and the same
+    maximum score."""
+    return _differences([(v["version"], version_structure(v)) for v in versions])
+
+
+def _differences(structures: Sequence[tuple[str, list[tuple[Any, ...]]]]) -> list[str]:
+    if not structures:
         return []
-    reference = version_structure(versions[0])
+    first_id, reference = structures[0]
     differences = []
-    for version in versions[1:]:
-        mine = version_structure(version)
+    for version, mine in structures[1:]:
         if mine != reference:
             first = next((a, b) for a, b in zip([*mine, None], [*reference, None]) if a != b)
-            differences.append(f"{version['version']} has {first[0]} where {versions[0]['version']} has {first[1]}")
+            differences.append(f"{version} has {first[0]} where {first_id} has {first[1]}")
     return differences
 
 
-def part_columns(outputs: Sequence[dict[str, Any]]) -> list[str]:
-    """Every part id of any version, in problem and part order (versions may differ in parts)."""
+def _answer_sheet(outputs: list[BuiltVersion]) -> str:
     seen: dict[tuple[int, str], str] = {}
-    for version in outputs:
-        for problem in version["problems"]:
-            for part in problem["parts"]:
-                seen.setdefault((problem["number"], part["part"]), part["id"])
-    return [seen[k] for k in sorted(seen)]
-
-
-def _answer_sheet(outputs: list[VersionOutput]) -> str:
-    columns = part_columns([o.key for o in outputs])
+    for output in outputs:  # every part id of any version, in problem and part order
+        for number, part, part_id in output.part_ids:
+            seen.setdefault((number, part), part_id)
+    columns = [seen[k] for k in sorted(seen)]
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(["student", "name", "version", *columns])

@@ -36,7 +36,8 @@ from exgen.errors import InputFileError, UsageError
 from exgen.problems import load_families
 
 TOP_KEYS = {"title", "course", "date", "instructions", "seed", "language", "section", "points", "ecf"}
-SECTION_KEYS = {"family", "count", "difficulty", "title", "points", "ecf"}
+SECTION_KEYS = {"family", "count", "difficulty", "title", "points", "ecf", "figures"}
+FIGURE_PLACES = ("key", "both", "none")
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,7 @@ class SectionSpec:
     total: float | None = None  # each problem's points (its parts scaled to this total)
     ask_points: tuple[tuple[str, float], ...] = ()  # points per ask (over the top-level table)
     ecf: float | tuple[tuple[str, float], ...] | None = None  # credit factor for consistent work
+    figures: str = "key"  # where the problems' figures go: "key" (and feedback), "both" (worksheets too), "none"
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {"family": self.family, "count": self.count, "difficulty": self.difficulty, "title": self.title}
@@ -57,6 +59,8 @@ class SectionSpec:
             data["ask_points"] = dict(self.ask_points)
         if self.ecf is not None:
             data["ecf"] = dict(self.ecf) if isinstance(self.ecf, tuple) else self.ecf
+        if self.figures != "key":
+            data["figures"] = self.figures
         return data
 
 
@@ -165,9 +169,12 @@ def parse_spec(data: dict[str, Any], source: str = "spec") -> WorksheetSpec:
         if difficulty not in (1, 2, 3):
             raise InputFileError(f"{where}: difficulty must be 1, 2 or 3")
         total, per_ask, ecf = _scoring(raw, where, set(families[family].info.asks), top=False)
+        figures = raw.get("figures", "key")
+        if figures not in FIGURE_PLACES:
+            raise InputFileError(f"{where}: figures must be one of {', '.join(FIGURE_PLACES)}, not {figures!r}")
         merged = tuple(sorted({**dict(top_points), **dict(per_ask)}.items()))
         sections.append(SectionSpec(family, count, difficulty, _text(raw.get("title", ""), f"{where} title"), total, merged,
-                                    ecf if ecf is not None else top_ecf))
+                                    ecf if ecf is not None else top_ecf, figures))
     seed = data.get("seed", 0)
     if not isinstance(seed, int):
         raise InputFileError(f"{source}: seed must be a whole number")

@@ -18,13 +18,16 @@ from __future__ import annotations
 
 import math
 import random
+from collections.abc import Callable
 from fractions import Fraction
 from functools import reduce
+from typing import Any
 
 import sympy
 
 from exgen.problems.base import Family, RejectVariant, family, sstr
-from exgen.problems.model import Math, Mistake, Part, Step, Text, text
+from exgen.problems.figures import Figure, Mark
+from exgen.problems.model import Math, Mistake, Part, Problem, Step, Text, text
 from exgen.problems.steps import call, equation, power_rule_terms, substituted
 
 x = sympy.Symbol("x")
@@ -86,6 +89,9 @@ LAYOUTS = {1: (2, 0), 2: (2, 1), 3: (3, 1)}  # (simple critical points, double o
     asks=("derivative", "classified_critical_points", "local_extreme_value", "global_minimum"),
 )
 class CriticalPoints(Family):
+    def figure(self, problem: Problem) -> Figure:
+        return figure(problem)
+
     def build(self, rng: random.Random, difficulty: int) -> tuple[Text, dict[str, str], list[Part]]:
         simple, double = LAYOUTS[difficulty]
         roots = sorted(rng.sample(range(-3, 4), simple + double))
@@ -224,3 +230,55 @@ class CriticalPoints(Family):
             steps=(Step(text("steps.compare_minima", values=Math(comparison))), Step(text("steps.conclude"), answer)),
             mistakes=tuple(mistakes), depends_on=("b",), nice="integer",
         )
+
+
+def figure(problem: Problem) -> Figure:
+    """The graph of f over a window that shows every critical point, each marked with its type
+    (the point where f′ = 0 but f keeps going is the lesson: it is marked 'neither'). Where one
+    value dwarfs the others, so that nearby turns would look flat, a second panel enlarges them
+    (and a third, where the second still flattens a smaller turn)."""
+    from exgen.problems.figures import Mark, given, graph_window, marked_points, numeric, sample_curve
+
+    f = numeric(given(problem.givens["f"]), ("x",))  # a key, not student text
+    classified = problem.parts[1].answer
+    xs = [float(point[0]) for point, _ in classified]
+    marks = tuple(Mark(at, float(f(at)), label) for at, (_, label) in zip(xs, classified))
+    x_range, y_range = graph_window(xs, f)
+    zoom = _zoom(f, marks, y_range, depth=2)
+    description = text("figures.critical_points.description", points=marked_points(classified, "x"))
+    for key, panel in (("figures.with_zoom", zoom), ("figures.with_zoom_again", zoom.zoom if zoom else None)):
+        if panel is not None:
+            description = text(key, figure=description, points=marked_points([c for c, m in zip(classified, marks) if m in panel.marks], "x"))
+    return Figure(x_range, y_range, sample_curve(f, x_range, y_range), marks, zoom=zoom,
+                  caption=text("figures.critical_points.caption"), sheet_caption=text("figures.critical_points.sheet_caption"),
+                  sheet_description=text("figures.critical_points.sheet_description"), description=description)
+
+
+def _zoom(f: Callable[[Any], Any], marks: tuple[Mark, ...], y_range: tuple[float, float], depth: int) -> Figure | None:
+    """A panel that enlarges the critical points whose turns look flat at this scale, or None."""
+    from exgen.problems.figures import graph_window, hidden_turns, sample_curve
+
+    values = [m.y for m in marks]
+    near = _zoomed([m.x for m in marks], values) if depth and hidden_turns(values, y_range) else None
+    if near is None:
+        return None
+    first, last = near
+    zoom_x, zoom_y = graph_window([m.x for m in marks[first:last + 1]], f, min_span=1.0)
+    inside = tuple(m for m in marks if zoom_x[0] < m.x < zoom_x[1] and zoom_y[0] < m.y < zoom_y[1])
+    return Figure(zoom_x, zoom_y, sample_curve(f, zoom_x, zoom_y), inside, zoom=_zoom(f, inside, zoom_y, depth - 1))
+
+
+def _zoomed(xs: list[float], values: list[float]) -> tuple[int, int] | None:
+    """The longest run of neighbouring critical points (most points, then the narrowest) whose
+    values lie within a quarter of the spread of all of them: the turns a zoom makes visible."""
+    spread = max(values) - min(values)
+    best: tuple[int, float, int, int] | None = None
+    for first in range(len(xs)):
+        for last in range(first + 1, len(xs)):
+            if last - first + 1 == len(xs):
+                continue
+            run = values[first:last + 1]
+            if max(run) - min(run) <= 0.25 * spread:
+                candidate = (last - first + 1, -(xs[last] - xs[first]), first, last)
+                best = max(best, candidate) if best else candidate
+    return (best[2], best[3]) if best else None

@@ -20,7 +20,8 @@ import sympy
 
 from exgen.problems.base import Family, RejectVariant, family, nonzero, sstr
 from exgen.problems.calculus import d
-from exgen.problems.model import Math, Mistake, Part, Step, Text, text
+from exgen.problems.figures import Figure
+from exgen.problems.model import Math, Mistake, Part, Problem, Step, Text, text
 from exgen.problems.steps import equation, substituted
 
 x, y = sympy.symbols("x y")
@@ -106,6 +107,24 @@ def _eq(lhs: sympy.Expr, rhs: sympy.Expr) -> sympy.Eq:
     asks=("gradient", "hessian_determinant_function", "classified_critical_points"),
 )
 class Hessian(Family):
+    def figure(self, problem: Problem) -> Figure:
+        """Level curves of f around its critical points, each marked by type. The levels are
+        spread by area (quantiles of f over the window) and pass through every saddle, so its
+        crossing shows, and just beside every extremum, so a small closed curve rings it."""
+        from exgen.problems.figures import LevelSet, Mark, given, marked_points, numeric, square_window
+
+        f = numeric(given(problem.givens["f"]), ("x", "y"))  # a key, not student text
+        classified = problem.parts[2].answer
+        points = [(float(p[0]), float(p[1])) for p, _ in classified]
+        window = square_window(points)
+        marks = tuple(Mark(a, b, label) for (a, b), (_, label) in zip(points, classified))
+        contours = LevelSet(f, window)
+        levels, saddles = contours.levels(marks)
+        return Figure(*window, (), marks, levels=contours.curves(levels), touching=contours.curves(saddles) + contours.crossings(marks),
+                      caption=text("figures.hessian.caption"), sheet_caption=text("figures.hessian.sheet_caption"),
+                      sheet_description=text("figures.hessian.sheet_description"),
+                      description=text("figures.hessian.description", points=marked_points(classified)))
+
     def build(self, rng: random.Random, difficulty: int) -> tuple[Text, dict[str, str], list[Part]]:
         f, chosen, solving, one_branch = self._function(rng, difficulty)
         fx, fy = d(f, x), d(f, y)

@@ -22,7 +22,8 @@ import sympy
 
 from exgen.problems.base import Family, RejectVariant, family, nonzero, sstr
 from exgen.problems.calculus import d
-from exgen.problems.model import Math, Mistake, Part, Step, Text, text
+from exgen.problems.figures import Figure
+from exgen.problems.model import Math, Mistake, Part, Problem, Step, Text, text
 from exgen.problems.steps import call, equation, substituted
 
 X, Y, Z = sympy.symbols("x y z")
@@ -49,6 +50,56 @@ def _eq(lhs: object, rhs: object) -> sympy.Eq:
     asks=("lagrange_classified", "lagrange_multiplier", "lagrange_extreme_value"),
 )
 class Lagrange(Family):
+    def figure(self, problem: Problem) -> Figure | None:
+        """Level curves of f, the constraint g = c (thick), the candidates marked as maximum and
+        minimum, and at each ∇f (solid) and ∇g (dashed), parallel: the Lagrange condition. In the
+        plane only: three variables get no picture."""
+        from exgen.problems.figures import (GRAPH_TOLERANCE, LevelSet, Mark, given, gradient, marked_points, numeric, scaled_arrow,
+                                            square_window)
+
+        from exgen.answers import nodes as n
+
+        f_tree, g_tree, c_tree = (given(problem.givens[name]) for name in ("f", "g", "c"))  # keys, not student text
+        if "z" in n.free_symbols(f_tree) | n.free_symbols(g_tree):
+            return None
+        c = float(numeric(c_tree, ())())
+        classified = problem.parts[0].answer
+        points = [(float(p[0]), float(p[1])) for p, _ in classified]
+        f, g = numeric(f_tree, ("x", "y")), numeric(g_tree, ("x", "y"))
+        scale = max(1.0, *(abs(v) for point in points for v in point))
+        gradients = [[gradient(f, a, b, scale), gradient(g, a, b, scale)] for a, b in points]
+        # room for the candidates, the origin (where the level curves of x² + y² centre) and the
+        # gradients' arrows with their names: a first window sizes the arrows, a second holds them
+        window = square_window(points + [(0.0, 0.0)], margin=0.2)
+        for _ in range(2):
+            width = window[0][1] - window[0][0]
+            tips = [scaled_arrow(point, direction, 0.22 * width)[1] for point, pair in zip(points, gradients) for direction in pair]
+            window = square_window(points + [(0.0, 0.0)] + tips, margin=0.12)
+        width = window[0][1] - window[0][0]
+        marks = tuple(Mark(a, b, label) for (a, b), (_, label) in zip(points, classified))
+        through = [float(f(a, b)) for a, b in points]
+        contours = LevelSet(f, window)
+        levels = contours.curves([v for v in contours.levels((), count=9)[0]
+                                  if all(abs(v - t) > 0.02 * (max(through) - min(through) or 1.0) for t in through)])
+        arrows, dashed, notes = [], [], []
+        for (a, b), (grad_f, grad_g) in zip(points, gradients):
+            # ∇f from the point; ∇g beside it, shifted across, so two parallel arrows show
+            start, end = scaled_arrow((a, b), grad_f, 0.16 * width)
+            ux, uy = (end[0] - a) / (0.16 * width), (end[1] - b) / (0.16 * width)
+            side = (-uy * 0.03 * width, ux * 0.03 * width)
+            arrows.append((start, end))
+            notes.append(((end[0] + 0.04 * width * ux - side[0], end[1] + 0.04 * width * uy - side[1]), "∇f"))
+            g_start, g_end = scaled_arrow((a + side[0], b + side[1]), grad_g, 0.1 * width)
+            dashed.append((g_start, g_end))
+            gx, gy = (g_end[0] - g_start[0]) / (0.1 * width), (g_end[1] - g_start[1]) / (0.1 * width)
+            notes.append(((g_end[0] + 0.04 * width * gx + side[0], g_end[1] + 0.04 * width * gy + side[1]), "∇g"))
+        return Figure(*window, LevelSet(g, window, size=140).curves([c], GRAPH_TOLERANCE), marks, arrows=tuple(arrows), dashed_arrows=tuple(dashed),
+                      notes=tuple(notes), levels=levels, touching=contours.curves(sorted(set(through))),
+                      caption=text("figures.lagrange.caption"), sheet_caption=text("figures.lagrange.sheet_caption"),
+                      sheet_description=text("figures.lagrange.sheet_description", constraint=Math(n.Eq(g_tree, c_tree))),
+                      description=text("figures.lagrange.description", constraint=Math(n.Eq(g_tree, c_tree)),
+                                       points=marked_points(classified)))
+
     def build(self, rng: random.Random, difficulty: int) -> tuple[Text, dict[str, str], list[Part]]:
         variant = {1: rng.choice(["product_on_line", "distance_to_line"]), 2: "linear_on_circle", 3: "sphere"}[difficulty]
         t = rng.choice([1, 2, 3, 4])

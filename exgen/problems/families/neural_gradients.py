@@ -16,12 +16,15 @@ from __future__ import annotations
 import random
 from fractions import Fraction
 
+from typing import Any
+
 import sympy
 
 from exgen.answers import nodes as n
 from exgen.answers.sympy_bridge import sigmoid
 from exgen.problems.base import Family, RejectVariant, family, nonzero, sstr
-from exgen.problems.model import Math, Mistake, Part, Step, Text, text
+from exgen.problems.figures import Figure
+from exgen.problems.model import Math, Mistake, Part, Problem, Step, Text, text
 from exgen.problems.steps import equation, replaced, substituted, tree_of
 
 w, b, x, y = sympy.symbols("w b x y")
@@ -70,6 +73,39 @@ def _exact(value: sympy.Expr) -> sympy.Expr:
     asks=("partial", "partial_at", "gd_step"),
 )
 class NeuralGradients(Family):
+    def figure(self, problem: Problem) -> Figure:
+        """The loss as a function of w (b, x, y at their values), the tangent of slope ∂L/∂w at
+        the current w, and the gradient-descent step to the new w (an arrow under the graph)."""
+        from exgen.problems.figures import Mark, given, graph_window, numeric, sample_curve
+
+        givens = problem.givens  # keys, not student text
+        fixed = [float(numeric(given(givens[name]), ())()) for name in ("b0", "x0", "y0")]
+        of_all = numeric(given(givens["L"]), ("w", "b", "x", "y"))
+
+        def loss(at: Any) -> Any:
+            return of_all(at, *fixed)
+
+        w0, slope, w1 = float(numeric(given(givens["w0"]), ())()), float(problem.parts[2].answer), float(problem.parts[3].answer)
+        l0, l1 = float(loss(w0)), float(loss(w1))
+        x_range, (bottom, top) = graph_window([w0, w1], loss, margin=0.6, min_span=1.0, room=1.2)
+        floor = bottom - 0.08 * (top - bottom)  # the step's arrow runs below the graph
+        y_range = (floor - 0.06 * (top - bottom), top)
+        half = 0.22 * (x_range[1] - x_range[0])
+        tangent = tuple(
+            ((w0 - reach, l0 - slope * reach), (w0 + reach, l0 + slope * reach))
+            for reach in [min([half] + [0.95 * abs((edge - l0) / slope) for edge in y_range if slope])]
+        )
+        step = "figures.neural_gradients.lower" if l1 < l0 else "figures.neural_gradients.higher"
+        description = text("figures.neural_gradients.description", w0=Math(given(givens["w0"])),
+                           slope=Math(problem.parts[2].answer), w1=Math(problem.parts[3].answer), step=text(step))
+        return Figure(
+            x_range, y_range, sample_curve(loss, x_range, y_range), (Mark(w0, l0, "point"), Mark(w1, l1, "new")),
+            lines=tangent, arrows=(((w0, floor), (w1, floor)),), guides=(((w0, l0), (w0, floor)), ((w1, l1), (w1, floor))),
+            x_name="w", y_name="L",
+            caption=text("figures.neural_gradients.caption"), sheet_caption=text("figures.neural_gradients.sheet_caption"),
+                      sheet_description=text("figures.neural_gradients.sheet_description"), description=description,
+        )
+
     def build(self, rng: random.Random, difficulty: int) -> tuple[Text, dict[str, str], list[Part]]:
         activation = "linear" if difficulty == 1 else "sigmoid"
         loss_kind = rng.choice(["half_squared", "squared"]) if activation == "linear" else rng.choice(["cross_entropy", "half_squared"])

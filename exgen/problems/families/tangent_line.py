@@ -13,7 +13,8 @@ import sympy
 
 from exgen.problems.base import Family, RejectVariant, family, nonzero, sstr
 from exgen.problems.calculus import d
-from exgen.problems.model import Math, Mistake, Part, Step, Text, text
+from exgen.problems.figures import Figure
+from exgen.problems.model import Math, Mistake, Part, Problem, Step, Text, text
 from exgen.problems.steps import call, equation, substituted
 
 x, y = sympy.symbols("x y")
@@ -59,6 +60,30 @@ def _function(rng: random.Random, difficulty: int, x0: int) -> tuple[sympy.Expr,
     asks=("derivative", "derivative_at", "tangent_line"),
 )
 class TangentLine(Family):
+    def figure(self, problem: Problem) -> Figure:
+        """f near x₀ with the tangent line at (x₀, f(x₀)) dashed and the point marked."""
+        from exgen.problems.figures import Mark, given, numeric, sample_curve, tangent_window
+
+        f = numeric(given(problem.givens["f"]), ("x",))  # a key, not student text
+        at = sympy.Rational(problem.parts[1].args["at"])
+        x0, slope = float(at), float(problem.parts[1].answer)
+        y0 = float(f(x0))
+        touching = problem.parts[2].answer.rhs.xreplace({x: at})  # f(x₀) exactly: the tangent passes through it
+        window = tangent_window(f, x0, y0, slope)
+        (left, right), (bottom, top) = window
+        ends = []
+        for end in (left, right):
+            height = y0 + slope * (end - x0)
+            if not bottom <= height <= top:  # cut where the line leaves the window
+                height = min(max(height, bottom), top)
+                end = x0 + (height - y0) / slope
+            ends.append((end, height))
+        description = text("figures.tangent_line.description", point=Math((at, touching)),
+                           slope=Math(problem.parts[1].answer))
+        return Figure(*window, sample_curve(f, *window), (Mark(x0, y0, "point"),), ((ends[0], ends[1]),),
+                      caption=text("figures.tangent_line.caption"), sheet_caption=text("figures.tangent_line.sheet_caption"),
+                      sheet_description=text("figures.tangent_line.sheet_description"), description=description)
+
     def build(self, rng: random.Random, difficulty: int) -> tuple[Text, dict[str, str], list[Part]]:
         # x₀ ≠ 0: at 0 the slip y = mx + y₀ (the line not shifted to x₀) would be right
         x0 = rng.choice([-2, -1, 1, 2, 3]) if difficulty == 1 else rng.choice([-1, 1, 2])
