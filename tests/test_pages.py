@@ -250,3 +250,21 @@ def test_the_same_spec_gives_the_same_bytes_under_any_hash_seed(tmp_path: Path) 
             h.update(str(path.relative_to(out)).encode() + path.read_bytes())
         digests.add(h.hexdigest())
     assert len(digests) == 1
+
+
+@needs_tex
+def test_pdfs_are_the_same_bytes_whatever_the_number_of_workers(tmp_path: Path) -> None:
+    """PDFs come from parallel TeX runs over fixed chunks of 25 versions: with 27 versions, two
+    runs; one worker or two, every PDF (and print.pdf, joined from the chunks) is the same."""
+    spec = WorksheetSpec(title="Chunks", seed=5, sections=(SectionSpec("tangent_line", 1, 1),))
+    digests = []
+    for workers in (1, 2):
+        out = tmp_path / f"w{workers}"
+        generate_class_set(spec, out, versions=27, formats=("pdf",), workers=workers)
+        digests.append({p.relative_to(out): p.read_bytes() for p in out.rglob("*.pdf")})
+    assert digests[0] == digests[1] and len(digests[0]) == 55
+    text = subprocess.run(["pdftotext", "-layout", str(tmp_path / "w2" / "print.pdf"), "-"], capture_output=True, text=True, check=True).stdout
+    pages = text.split("\f")
+    sheets = sum(1 for page in pages if "Answer key" not in page and page.strip())
+    assert "Answer key" not in pages[0] and "Answer key" in pages[sheets]  # every worksheet, then every key
+    assert "V001" in pages[0] and "V027" in text.split("Answer key")[0]

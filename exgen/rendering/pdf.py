@@ -1,14 +1,17 @@
-"""PDFs with pdflatex or xelatex: one LaTeX run for the whole class set, then one file per sheet.
+"""PDFs with pdflatex or xelatex: parallel TeX runs over fixed chunks of the class set, then
+one file per sheet.
 
 pdflatex is used while every character of the text is in Latin-1; a name such as 王小明,
-Nguyễn Thị Hương, Σοφία or Дмитрий switches the run to xelatex with fonts that have them
-(:func:`engine_for`).
+Nguyễn Thị Hương, Σοφία or Дмитрий switches the set to xelatex with fonts that have them
+(:func:`engine_for`); one engine serves the whole set.
 
-Compiling hundreds of small documents costs hundreds of TeX start-ups, so the combined print
-file is compiled once; each sheet writes its first physical page into the ``.aux`` file
-(``\\exgenmark``), and the combined PDF is split at those pages with pypdf. Builds are
-reproducible: ``SOURCE_DATE_EPOCH``/``FORCE_SOURCE_DATE`` fix the dates, ``\\pdftrailerid`` the
-ID, and the split files carry no time stamps.
+Compiling hundreds of small documents costs hundreds of TeX start-ups, so each chunk of 25
+versions (its worksheets, then its keys) is one document; each sheet writes its first physical
+page into the ``.aux`` file (``\\exgenmark``), and the chunk's PDF is split at those pages
+with pikepdf (qpdf), in the worker that compiled it. print.pdf is joined from the chunks'
+pages. Builds are reproducible: ``SOURCE_DATE_EPOCH``/``FORCE_SOURCE_DATE`` fix the dates,
+``\\pdftrailerid`` the ID, the split and joined files carry no time stamps and an ID from
+their content, and the chunks do not depend on the number of workers.
 
 A LaTeX error stops the build: the message shows the lines of the log that explain it and the
 offending source line, and no PDF is written.
@@ -16,7 +19,6 @@ offending source line, and no PDF is written.
 
 from __future__ import annotations
 
-import io
 import os
 import re
 import shutil
@@ -24,6 +26,7 @@ import subprocess
 import tempfile
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from exgen.errors import ExgenError
 
@@ -74,10 +77,10 @@ def _environment() -> dict[str, str]:
     return env
 
 
-def run_pdflatex(source: str, workdir: Path, name: str = "print") -> Path:
-    """Compile ``source`` in ``workdir`` with the engine it needs; return the PDF path or raise
-    :class:`LatexError`."""
-    engine, _ = engine_for(source)
+def run_pdflatex(source: str, workdir: Path, name: str = "print", engine: str | None = None) -> Path:
+    """Compile ``source`` in ``workdir`` with ``engine`` (by default the one it needs); return
+    the PDF path or raise :class:`LatexError`."""
+    engine = engine or engine_for(source)[0]
     executable = require_tex(engine)
     tex = workdir / f"{name}.tex"
     tex.write_text(source, encoding="utf-8")
@@ -112,34 +115,50 @@ def explain_failure(log: Path, source: str, tex: Path) -> str:
     return f"LaTeX failed:\n{detail}{context}\nThe LaTeX source is kept in {tex.parent}."
 
 
-def compile_and_split(source: str, out: Path, targets: dict[str, str]) -> list[str]:
-    """Compile the combined file to out/print.pdf and split it into ``targets`` (mark → path)."""
-    from pypdf import PdfReader, PdfWriter
+def compile_and_split(source: str, out: Path, targets: dict[str, str], engine: str, keep: Path, first_key: str) -> int:
+    """Compile a print file (worksheets, then keys) and split it into ``targets`` (mark → path
+    under ``out``); keep the whole PDF at ``keep``. Returns the number of worksheet pages, the
+    page where ``first_key`` begins."""
+    import pikepdf
 
     build = Path(tempfile.mkdtemp(prefix="exgen-latex-"))
-    try:
-        pdf = run_pdflatex(source, build)
-    except LatexError:
-        raise  # the build folder is kept for the user, as the message says
+    pdf_path = run_pdflatex(source, build, engine=engine)  # on an error the build folder is kept, as the message says
     marks = dict(_MARK.findall((build / "print.aux").read_text(encoding="utf-8", errors="replace")))
     missing = [m for m in targets if m not in marks]
     if missing:
         raise ExgenError(f"the combined PDF has no page marks for {', '.join(missing[:5])}: does a custom template drop {{% block document %}}?")
-    data = pdf.read_bytes()
-    (out / "print.pdf").write_bytes(data)
-    reader = PdfReader(io.BytesIO(data))
-    starts = sorted((int(page), mark) for mark, page in marks.items() if mark in targets)
-    written = ["print.pdf"]
-    for index, (first, mark) in enumerate(starts):
-        last = starts[index + 1][0] if index + 1 < len(starts) else len(reader.pages)
-        writer = PdfWriter()
-        for page in range(first, last):
-            writer.add_page(reader.pages[page])
-        writer.add_metadata({"/Producer": "exgen", "/Creator": "exgen"})
-        target = out / targets[mark]
-        target.parent.mkdir(parents=True, exist_ok=True)
-        with target.open("wb") as handle:
-            writer.write(handle)
-        written.append(targets[mark])
+    keep.parent.mkdir(parents=True, exist_ok=True)
+    shutil.move(str(pdf_path), keep)
     shutil.rmtree(build, ignore_errors=True)
-    return written
+    starts = sorted((int(page), mark) for mark, page in marks.items() if mark in targets)
+    with pikepdf.open(keep) as whole:
+        for index, (first, mark) in enumerate(starts):
+            last = starts[index + 1][0] if index + 1 < len(starts) else len(whole.pages)
+            _save_pages([(whole, first, last)], out / targets[mark])
+    return int(marks[first_key])
+
+
+def join_pdfs(parts: list[tuple[Path, int, int | None]], target: Path) -> None:
+    """One PDF from page ranges ``[first, last)`` of others (``last`` None: to the end)."""
+    import pikepdf
+
+    sources = {path: pikepdf.open(path) for path in dict.fromkeys(path for path, _, _ in parts)}
+    try:
+        _save_pages([(sources[path], first, last) for path, first, last in parts], target)
+    finally:
+        for pdf in sources.values():
+            pdf.close()
+
+
+def _save_pages(ranges: list[tuple[Any, int, int | None]], target: Path) -> None:
+    """A new PDF of those pages, with no time stamp and an ID from its content (reproducible)."""
+    import pikepdf
+
+    result = pikepdf.new()
+    for pdf, first, last in ranges:
+        result.pages.extend(pdf.pages[first:last])
+    result.docinfo["/Producer"] = pikepdf.String("exgen")
+    result.docinfo["/Creator"] = pikepdf.String("exgen")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    result.save(target, deterministic_id=True)
+    result.close()

@@ -274,24 +274,25 @@ def _body(document: str, fmt: str) -> str | None:
 
 def _build_chunk(args: tuple[WorksheetSpec, list[Version], tuple[str, ...], str | None, bool, str, int]) -> list[BuiltVersion]:
     """Build, typeset and write a chunk of versions into the staging folder: each version's own
-    files, and the chunk's bodies for the print files (``.print/<fmt>-<sheet|key>-<chunk>``)."""
+    files, and its bodies for the print files (``.print-parts/<fmt>-<sheet|key>-<index>``,
+    ``index`` its place in the plan, so later steps read them in any grouping)."""
     from exgen.rendering.pdf import engine_for
 
-    spec, versions, formats, templates, verify, staging, chunk = args
+    spec, versions, formats, templates, verify, staging, start = args
     if multiprocessing.parent_process() is not None:
         # In a worker the heap is mostly long-lived caches (sympy's, the printers'): frozen, the
         # collector stops rescanning them every few thousand allocations (10–15 % of a build).
         gc.freeze()
         gc.set_threshold(20_000, 50, 50)
     folder = Path(staging)
-    built, bodies = [], {}
-    for version in versions:
+    built = []
+    for offset, version in enumerate(versions):
         output = build_version(spec, version, formats, templates, verify)
         for relative, content in output.files.items():
             _write(folder / relative, content)
         for fmt, pair in output.bodies.items():
             for kind, body in zip(("sheet", "key"), pair):
-                bodies.setdefault((fmt, kind), []).append(body)
+                _write(_body_file(folder, fmt, kind, start + offset), body)
         needs = [engine_for(body) for body in output.bodies.get("tex", ())]
         engine = ("xelatex" if any(e == "xelatex" for e, _ in needs) else "pdflatex", any(c for _, c in needs))
         key = output.key
@@ -299,9 +300,11 @@ def _build_chunk(args: tuple[WorksheetSpec, list[Version], tuple[str, ...], str 
             version, sorted(output.files), json.dumps(key, ensure_ascii=False, separators=(",", ":")), version_structure(key),
             [(problem["number"], part["part"], part["id"]) for problem in key["problems"] for part in problem["parts"]], engine,
         ))
-    for (fmt, kind), texts in bodies.items():
-        _write(folder / PRINT_PARTS / f"{fmt}-{kind}-{chunk:06d}", "\n".join(texts) + "\n")
     return built
+
+
+def _body_file(staging: Path, fmt: str, kind: str, index: int) -> Path:
+    return staging / PRINT_PARTS / f"{fmt}-{kind}-{index:06d}"
 
 
 PRINT_PARTS = ".print-parts"  # inside the staging folder; never published
@@ -370,22 +373,16 @@ def generate_class_set(
     staging = Path(tempfile.mkdtemp(prefix=".exgen-staging-", dir=out))
     result = GenerationResult(out, len(plan), spec.problem_count, chosen)
     try:
-        outputs, chunks = _build_all(spec, plan, chosen, template_dir, workers, progress, verify, staging)
+        outputs = _build_all(spec, plan, chosen, template_dir, workers, progress, verify, staging)
         unfair = _differences([(o.version.id, o.structure) for o in outputs])
         if unfair:  # by construction this cannot happen: a family that varies is a bug
             raise ExgenError("the versions of this set differ in structure: " + "; ".join(unfair[:3]))
         for output in outputs:
             result.files += output.files
         with use_locale(spec.language):
-            print_tex = _write_print_files(spec, outputs, chunks, staging, chosen, template_dir, result)
-            if "pdf" in chosen:
-                from exgen.rendering.pdf import compile_and_split
-
-                stems = [o.version.stem for o in outputs]
-                marks = [f"{o.version.id}-worksheet" for o in outputs] + [f"{o.version.id}-key" for o in outputs]
-                targets = [f"worksheets/{s}.pdf" for s in stems] + [f"keys/{s}.pdf" for s in stems]
-                assert print_tex is not None
-                result.files += compile_and_split(print_tex, staging, dict(zip(marks, targets)))
+            _write_print_files(spec, outputs, staging, chosen, template_dir, result)
+        if "pdf" in chosen:
+            result.files += _build_pdfs(spec, outputs, staging, template_dir, workers)
         shutil.rmtree(staging / PRINT_PARTS, ignore_errors=True)
         _write(staging / "key.json", _key_json(spec, outputs))
         _write(staging / "answers.csv", _answer_sheet(outputs))
@@ -408,19 +405,18 @@ CHUNK_SECONDS = 120.0  # a chunk of versions that takes longer than this is a bu
 def _build_all(
     spec: WorksheetSpec, plan: list[Version], formats: tuple[str, ...], templates: str | None, workers: int,
     progress: Callable[[int], None] | None, verify: bool, staging: Path,
-) -> tuple[list[BuiltVersion], int]:
-    """Every version built and written into ``staging``, in plan order; and the number of chunks."""
+) -> list[BuiltVersion]:
+    """Every version built and written into ``staging``, in plan order."""
     size = max(1, min(25, len(plan) // (workers * 4) or 1)) if workers > 1 and len(plan) >= 4 else len(plan)
-    chunks = [plan[i : i + size] for i in range(0, len(plan), size)]
-    tasks = [(spec, c, formats, templates, verify, str(staging), index) for index, c in enumerate(chunks)]
+    starts = range(0, len(plan), size)
+    tasks = [(spec, plan[i : i + size], formats, templates, verify, str(staging), i) for i in starts]
     if workers <= 1 or len(plan) < 4:
         built = []
-        for task in tasks:
-            for version in task[1]:  # one at a time, so progress moves with each version
-                built += _build_chunk((*task[:1], [version], *task[2:6], len(built)))
-                if progress:
-                    progress(1)
-        return built, len(built)
+        for index, version in enumerate(plan):  # one at a time, so progress moves with each version
+            built += _build_chunk((spec, [version], formats, templates, verify, str(staging), index))
+            if progress:
+                progress(1)
+        return built
     from exgen.workers import run_all
 
     def lost(task: tuple[Any, ...], why: str) -> list[BuiltVersion]:
@@ -436,7 +432,69 @@ def _build_all(
         remaining -= size
 
     built_by_chunk = run_all(_build_chunk, tasks, workers, CHUNK_SECONDS * (10 if verify else 1), lost, tick)
-    return [o for chunk in built_by_chunk for o in chunk], len(chunks)
+    return [o for chunk in built_by_chunk for o in chunk]
+
+
+PDF_CHUNK = 25  # versions per TeX run: fixed, so every PDF's bytes are the same whatever --workers
+
+
+def _set_engine(spec: WorksheetSpec, outputs: list[BuiltVersion]) -> tuple[str, bool]:
+    """One engine for the whole set (the files look alike whichever run made them)."""
+    from exgen.rendering.pdf import engine_for
+
+    needs = {o.engine for o in outputs} | {engine_for(spec.title)}
+    return ("xelatex" if any(e == "xelatex" for e, _ in needs) else "pdflatex"), any(c for _, c in needs)
+
+
+def _pdf_chunk(args: tuple[WorksheetSpec, str | None, str, str, bool, list[tuple[int, str, str]]]) -> tuple[str, Any]:
+    """One TeX run over a chunk's worksheets then keys, split into their PDFs in the staging
+    folder; the chunk's PDF stays for print.pdf. Returns ("ok", worksheet pages) or ("error",
+    message): a LaTeX error must reach the parent as a message, not as a dead worker."""
+    from exgen.rendering.pdf import LatexError, compile_and_split
+    from exgen.rendering.templates import environment
+
+    spec, templates, staging, engine, cjk, members = args
+    folder = Path(staging)
+    bodies = [_safe(_body_file(folder, "tex", kind, index).read_text(encoding="utf-8")) for kind in ("sheet", "key") for index, _, _ in members]
+    with use_locale(spec.language):
+        source = environment("tex", templates).get_template("print.tex.j2").render(
+            bodies=bodies, title=spec.title, language=spec.language, engine=engine, cjk=cjk)
+    targets = {f"{vid}-worksheet": f"worksheets/{stem}.pdf" for _, vid, stem in members}
+    targets |= {f"{vid}-key": f"keys/{stem}.pdf" for _, vid, stem in members}
+    first = members[0][0]
+    try:
+        sheet_pages = compile_and_split(source, folder, targets, engine, folder / PDF_PARTS / f"{first:06d}.pdf",
+                                        first_key=f"{members[0][1]}-key")
+    except (LatexError, ExgenError) as problem:
+        return "error", problem.message
+    return "ok", sheet_pages
+
+
+PDF_PARTS = ".pdf-parts"  # inside the staging folder; never published
+
+
+def _build_pdfs(spec: WorksheetSpec, outputs: list[BuiltVersion], staging: Path, templates: str | None, workers: int) -> list[str]:
+    """Every sheet's PDF from parallel TeX runs over fixed chunks of the class, split in the
+    workers, and print.pdf joined from the chunks' pages: every worksheet, then every key."""
+    from exgen.rendering.pdf import join_pdfs
+    from exgen.workers import run_all
+
+    engine, cjk = _set_engine(spec, outputs)
+    members = [(index, o.version.id, o.version.stem) for index, o in enumerate(outputs)]
+    chunks = [members[i : i + PDF_CHUNK] for i in range(0, len(members), PDF_CHUNK)]
+    tasks = [(spec, templates, str(staging), engine, cjk, chunk) for chunk in chunks]
+
+    def lost(task: tuple[Any, ...], why: str) -> tuple[str, Any]:
+        return "error", f"the TeX run for {task[5][0][1]}…{task[5][-1][1]} {'took too long' if why == 'timeout' else 'crashed'}"
+
+    results = run_all(_pdf_chunk, tasks, workers, 600.0, lost)
+    errors = [message for status, message in results if status == "error"]
+    if errors:
+        raise ExgenError(errors[0])
+    parts = [(staging / PDF_PARTS / f"{chunk[0][0]:06d}.pdf", pages) for chunk, (_, pages) in zip(chunks, results)]
+    join_pdfs([(path, 0, pages) for path, pages in parts] + [(path, pages, None) for path, pages in parts], staging / "print.pdf")
+    shutil.rmtree(staging / PDF_PARTS, ignore_errors=True)
+    return ["print.pdf"] + [f"worksheets/{stem}.pdf" for _, _, stem in members] + [f"keys/{stem}.pdf" for _, _, stem in members]
 
 
 def _write(path: Path, content: str) -> None:
@@ -445,42 +503,29 @@ def _write(path: Path, content: str) -> None:
 
 
 def _write_print_files(
-    spec: WorksheetSpec, outputs: list[BuiltVersion], chunks: int, staging: Path, formats: tuple[str, ...], templates: str | None,
+    spec: WorksheetSpec, outputs: list[BuiltVersion], staging: Path, formats: tuple[str, ...], templates: str | None,
     result: GenerationResult,
-) -> str | None:
-    """Write print.tex/print.html as requested, streamed from the chunks' bodies (every
-    worksheet, then every key); return the LaTeX source (needed for PDFs)."""
+) -> None:
+    """Write print.tex/print.html as requested, streamed from the versions' bodies (every
+    worksheet, then every key)."""
     from exgen.rendering.templates import environment
 
-    latex_source = None
-    parts = staging / PRINT_PARTS
     for fmt in ("tex", "html"):
-        if not (parts / f"{fmt}-sheet-{0:06d}").exists():
+        if fmt not in formats:
             continue
-        engine, cjk = ("", False)
-        if fmt == "tex":
-            needs = {o.engine for o in outputs} | {engine_for(spec.title)}
-            engine = "xelatex" if any(e == "xelatex" for e, _ in needs) else "pdflatex"
-            cjk = any(c for _, c in needs)
+        engine, cjk = _set_engine(spec, outputs) if fmt == "tex" else ("", False)
 
         def bodies(fmt: str = fmt) -> Iterator[Any]:
             for kind in ("sheet", "key"):
-                for chunk in range(chunks):
-                    yield _safe((parts / f"{fmt}-{kind}-{chunk:06d}").read_text(encoding="utf-8").removesuffix("\n"))
+                for index in range(len(outputs)):
+                    yield _safe(_body_file(staging, fmt, kind, index).read_text(encoding="utf-8"))
 
         stream = environment(fmt, templates).get_template(f"print.{fmt}.j2").generate(
             bodies=bodies(), title=spec.title, language=spec.language, engine=engine, cjk=cjk
         )
-        target = staging / f"print.{fmt}"
-        with target.open("w", encoding="utf-8", newline="\n") as handle:
+        with (staging / f"print.{fmt}").open("w", encoding="utf-8", newline="\n") as handle:
             handle.writelines(stream)
-        if fmt == "tex" and "pdf" in formats:
-            latex_source = target.read_text(encoding="utf-8")
-        if fmt in formats:
-            result.files.append(f"print.{fmt}")
-        else:
-            target.unlink()
-    return latex_source
+        result.files.append(f"print.{fmt}")
 
 
 def _safe(text: str) -> Any:
