@@ -268,3 +268,20 @@ def test_pdfs_are_the_same_bytes_whatever_the_number_of_workers(tmp_path: Path) 
     sheets = sum(1 for page in pages if "Answer key" not in page and page.strip())
     assert "Answer key" not in pages[0] and "Answer key" in pages[sheets]  # every worksheet, then every key
     assert "V001" in pages[0] and "V027" in text.split("Answer key")[0]
+
+
+def test_keys_and_feedback_pages_show_the_figures(graded_sets: list[Path]) -> None:
+    """Every family that draws a figure has it in the HTML key, in the PDF key's source and on
+    the feedback page (carried in key.json); worksheets keep to text unless the spec asks."""
+    drawing = {"critical_points", "tangent_line", "neural_gradients", "hessian", "lagrange"}
+    for out in graded_sets:
+        key = json.loads((out / "set" / "key.json").read_text(encoding="utf-8"))
+        version = key["versions"][0]
+        expected = sum(1 for p in version["problems"] if p["family"] in drawing and not (p["family"] == "lagrange" and p["difficulty"] == 3))
+        assert sum(1 for p in version["problems"] if p.get("figure")) == expected > 0
+        stem = next((out / "set" / "keys").glob("*.html")).stem
+        assert (out / "set" / "keys" / f"{stem}.html").read_text(encoding="utf-8").count('<svg class="figure') == expected
+        assert (out / "set" / "keys" / f"{stem}.tex").read_text(encoding="utf-8").count(r"\begin{pgfpicture}") >= expected
+        assert '<svg class="figure' not in (out / "set" / "worksheets" / f"{stem}.html").read_text(encoding="utf-8")
+        feedback = [p for p in (out / "graded").rglob("*.html") if version["student"]["id"] in p.name]
+        assert feedback and feedback[0].read_text(encoding="utf-8").count('<svg class="figure') == expected

@@ -22,6 +22,7 @@ from exgen.serve.app import create_app
 from exgen.serve.links import INSTRUCTOR
 from exgen.serve.pages import Settings
 from exgen.serve.setup import instructor_url, open_set, write_links
+from exgen.worksheets.spec import SectionSpec
 from tests.serve_support import form_token, make_set
 
 
@@ -197,6 +198,7 @@ def test_assignment_hides_verdicts_until_it_closes(class_set: Path, tmp_path: Pa
         token, version = _student(state)
         page = client.get(f"/s/{token}").text
         assert "Check (" not in page and "until" in page
+        assert '<svg class="figure' not in page  # the key's figure (the answers) waits until it closes
         good = form_token(page)
         reply = client.post(f"/s/{token}/answer", json={"part": "1a", "text": "2", "action": "check"}, headers={"x-exgen-form": good})
         assert reply.status_code == 200 and "Saved" in reply.json()["status"] and "verdict-" not in reply.json()["status"]
@@ -204,6 +206,7 @@ def test_assignment_hides_verdicts_until_it_closes(class_set: Path, tmp_path: Pa
         state.settings = Settings(mode="assignment", closes=dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1))
         closed = client.get(f"/s/{token}").text
         assert "readonly" in closed and "verdict-incorrect" in closed and "Worked solution" in closed
+        assert '<svg class="figure' in closed and "<circle" in closed  # the graph with its marked critical points
         late = client.post(f"/s/{token}/answer", json={"part": "1a", "text": "3"}, headers={"x-exgen-form": good})
         assert late.status_code == 403 and state.store.count() == 1
 
@@ -311,3 +314,13 @@ def test_collect_before_any_answer_gives_the_empty_sheet(class_set: Path, tmp_pa
     result = CliRunner().invoke(main, ["collect", str(folder), "--out", str(tmp_path / "a.csv")])
     assert result.exit_code == 0, result.output
     assert (tmp_path / "a.csv").read_text(encoding="utf-8") == (folder / "answers.csv").read_text(encoding="utf-8")
+
+
+def test_a_worksheet_figure_is_on_the_answer_page_without_its_answers(tmp_path: Path) -> None:
+    folder = make_set(tmp_path / "figures", (SectionSpec("critical_points", 1, 2, figures="both"),))
+    client, state = _serve(folder, tmp_path)
+    with client:
+        token, _ = _student(state)
+        page = client.get(f"/s/{token}").text
+        assert '<svg class="figure' in page and "<circle" not in page and "<rect x=" in page  # the frame, no marks
+        assert "The graph of" in page  # its caption: the worksheet's, without the types
