@@ -211,19 +211,23 @@ def test_binary_submissions_are_refused(generated: Path, tmp_path: Path) -> None
     assert result.exit_code == 1 and "not a text file" in result.output
 
 
+_REAL_GRADE_TASK = batch.grade_task
+
+
+def _fragile_grade_task(task):
+    """grade_task, but a worker dies on "crash me" and hangs past every limit on "hang me". At
+    module level, so that a worker started by spawn (as when another thread is alive) finds it."""
+    if task[0] == "key" and task[2] == "crash me":
+        os.kill(os.getpid(), signal.SIGKILL)  # a worker dies mid-batch
+    if task[0] == "key" and task[2] == "hang me":
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})  # beyond the engine's own limit
+        while True:
+            pass
+    return _REAL_GRADE_TASK(task)
+
+
 def test_a_crashing_or_hanging_worker_costs_only_its_own_answer(generated: Path, tmp_path: Path, monkeypatch) -> None:
-    real = batch.grade_task
-
-    def fragile(task):
-        if task[0] == "key" and task[2] == "crash me":
-            os.kill(os.getpid(), signal.SIGKILL)  # a worker dies mid-batch
-        if task[0] == "key" and task[2] == "hang me":
-            signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})  # beyond the engine's own limit
-            while True:
-                pass
-        return real(task)
-
-    monkeypatch.setattr(batch, "grade_task", fragile)
+    monkeypatch.setattr(batch, "grade_task", _fragile_grade_task)
     key = _key(generated)
     header = ["student", "version"] + list(_parts(key["versions"][0]))
     rows = []
