@@ -368,6 +368,21 @@ class LevelSet:
         return min(abs((a + c) / 2 + spread), abs((a + c) / 2 - spread))
 
 
+def label_below(figure: Figure, mark: Mark) -> bool:
+    """Whether a mark's type is written below and right of it (else above and right): where the
+    graph leaves room. Below a minimum, above a maximum; beside a point where f′ = 0 without a
+    turn, on the side the graph does not go to (below when it rises through the point)."""
+    if figure.square or mark.label == "maximum":
+        return False
+    if mark.label == "minimum":
+        return True
+    right = [(x, y) for curve in figure.curves for x, y in curve if x > mark.x]
+    if not right:
+        return False
+    _, beyond = min(right)
+    return beyond > mark.y
+
+
 # --- descriptions ---------------------------------------------------------------------------
 
 

@@ -181,16 +181,17 @@ def typeset_figure(drawn: Figure, fmt: str) -> tuple[Markup, Markup]:
     that says what this figure shows (its points and values, typeset, so they are read as math)."""
     target = FORMATS[fmt]
     zoom_label = render(text("figures.zoom_label"), target) if drawn.zoom is not None else ""
+    words = {label: render(text(f"figures.short.{label}"), target) for label in ("minimum", "maximum", "neither", "saddle")}
     caption = Markup(render(drawn.caption, target)) if drawn.caption else Markup("")
     if fmt == "html":
         from exgen.rendering.svg import svg
 
         if drawn.description:
             caption += Markup(' <span class="sr-only">') + Markup(render(drawn.description, target)) + Markup("</span>")
-        return Markup(svg(drawn, zoom_label)), caption
+        return Markup(svg(drawn, zoom_label, words)), caption
     from exgen.rendering.pgf import pgf
 
-    return Markup(pgf(drawn, zoom_label)), caption
+    return Markup(pgf(drawn, zoom_label, words)), caption
 
 
 def typeset_problem(problem: Problem, number: int, fmt: str, section_title: str = "", figures: str = "key",

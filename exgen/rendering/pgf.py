@@ -12,9 +12,9 @@ both take them, at the cost of a copy of each line, not a parse.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
-from exgen.problems.figures import ASPECT, Figure, Point, nice_ticks, tick_label
+from exgen.problems.figures import ASPECT, Figure, Point, label_below, nice_ticks, tick_label
 
 CM = 28.45274  # TeX points per centimetre
 BP = 72 / 72.27  # PDF units (big points) per TeX point
@@ -29,15 +29,15 @@ def _n(value: float) -> str:
     return "0" if text in ("-0", "") else text
 
 
-def pgf(figure: Figure, zoom_label: str = "") -> str:
+def pgf(figure: Figure, zoom_label: str = "", words: Mapping[str, str] | None = None) -> str:
     """The figure as a ``pgfpicture``, and its zoomed panels as further ones (see svg)."""
     panels = figure.panels
     if len(panels) == 1:
-        return _panel(figure, WIDTH)
+        return _panel(figure, WIDTH, words=words or {})
     # a zoom beside its graph, narrower so that both fit the line, titled above its frame; with
     # a zoom of the zoom, the graph on a line of its own above the two
-    zooms = "\n\\hspace{1em}\n".join(_panel(panel, PAIR_WIDTH, zoom_label) for panel in panels[1:])
-    return _panel(figure, PAIR_WIDTH) + ("\n\\hspace{1em}\n" if len(panels) == 2 else "\n\\par\\medskip\n") + zooms
+    zooms = "\n\\hspace{1em}\n".join(_panel(panel, PAIR_WIDTH, zoom_label, words or {}) for panel in panels[1:])
+    return _panel(figure, PAIR_WIDTH, words=words or {}) + ("\n\\hspace{1em}\n" if len(panels) == 2 else "\n\\par\\medskip\n") + zooms
 
 
 class _Drawing:
@@ -84,7 +84,7 @@ def _label(x: float, y: float, anchor: str, content: str) -> str:
     return rf"\pgftext[{anchor}at={{\pgfqpoint{{{_n(x)}pt}}{{{_n(y)}pt}}}}]{{{content}}}"
 
 
-def _panel(figure: Figure, graph_width: float, title: str = "") -> str:
+def _panel(figure: Figure, graph_width: float, title: str = "", words: Mapping[str, str] | None = None) -> str:
     (x0, x1), (y0, y1) = figure.x_range, figure.y_range
     width = SQUARE if figure.square else graph_width
     height = SQUARE if figure.square else graph_width * ASPECT
@@ -146,6 +146,10 @@ def _panel(figure: Figure, graph_width: float, title: str = "") -> str:
         draw.add("[] 0 d")
     for mark in figure.marks:
         _mark(draw, cx(mark.x), cy(mark.y), mark.label)
+        if words and mark.label in words:  # the type in words, beside the shape
+            below = label_below(figure, mark)
+            labels.append(_label(cx(mark.x) + 4, cy(mark.y) + (-4 if below else 4), "left,top," if below else "left,bottom,",
+                                 rf"\scriptsize\itshape {words[mark.label]}"))
     return "\n".join([
         r"\begin{pgfpicture}",
         # the frame's box for the picture's size (the drawing operators are not measured)

@@ -5,9 +5,10 @@ black and white (each type of point has its own shape). The layout
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from html import escape
 
-from exgen.problems.figures import ASPECT, Figure, nice_ticks, tick_label
+from exgen.problems.figures import ASPECT, Figure, label_below, nice_ticks, tick_label
 
 WIDTH = 480
 LEFT, RIGHT, TOP, BOTTOM = 46, 20, 18, 24  # room for tick labels and the axes' names
@@ -19,19 +20,20 @@ def _number(value: float) -> str:
     return tick_label(value).replace("-", "−")
 
 
-def svg(figure: Figure, zoom_label: str = "") -> str:
+def svg(figure: Figure, zoom_label: str = "", words: Mapping[str, str] | None = None) -> str:
     """The figure as one ``<svg>`` element. A zoom stands beside its graph; with a zoom of the
     zoom, the graph stands above the two. Hidden from screen readers: the page gives the text
-    alternative beside it (see typeset_figure)."""
+    alternative beside it (see typeset_figure). ``words`` name the types of marked points
+    ("min", "max", …), written beside them."""
     panels = figure.panels
-    body, width, height = _panel(panels[0], 0.0, 0.0)
+    body, width, height = _panel(panels[0], 0.0, 0.0, words or {})
     if len(panels) > 2:  # the graph centred above its zooms
-        body, width, height = _panel(panels[0], (len(panels) - 2) * (width + GAP) / 2, 0.0)
+        body, width, height = _panel(panels[0], (len(panels) - 2) * (width + GAP) / 2, 0.0, words or {})
     left, top = (width + GAP, 0.0) if len(panels) == 2 else (0.0, height + GAP)
     row_height = 0.0
     for panel in panels[1:]:
         label = f'<text x="{left + LEFT}" y="{top + HEAD - 2}" font-style="italic">{escape(zoom_label)}</text>' if zoom_label else ""
-        markup, panel_width, panel_height = _panel(panel, left, top + HEAD)
+        markup, panel_width, panel_height = _panel(panel, left, top + HEAD, words or {})
         body += label + markup
         left += panel_width + GAP
         row_height = max(row_height, HEAD + panel_height)
@@ -41,7 +43,7 @@ def svg(figure: Figure, zoom_label: str = "") -> str:
     return head + body + "</svg>"
 
 
-def _panel(figure: Figure, left: float, offset: float) -> tuple[str, float, float]:
+def _panel(figure: Figure, left: float, offset: float, words: Mapping[str, str]) -> tuple[str, float, float]:
     """One plotting area with its ticks and names; its markup, width and height."""
     (x0, x1), (y0, y1) = figure.x_range, figure.y_range
     inner_w = SQUARE if figure.square else WIDTH - LEFT - RIGHT
@@ -97,6 +99,11 @@ def _panel(figure: Figure, left: float, offset: float) -> tuple[str, float, floa
         out.append(f'<rect x="{px(a)}" y="{py(min(d, y1))}" width="{round(px(b) - px(a), 1)}" height="{round(py(max(c, y0)) - py(min(d, y1)), 1)}" '
                    'fill="none" stroke="#000" stroke-width="0.8" stroke-dasharray="2 2"/>')
     out.extend(_mark(px(mark.x), py(mark.y), mark.label) for mark in figure.marks)
+    for mark in figure.marks:  # the type in words, beside the shape, over a white halo
+        if mark.label in words:
+            dy = 16 if label_below(figure, mark) else -8
+            out.append(f'<text x="{round(px(mark.x) + 7, 1)}" y="{round(py(mark.y) + dy, 1)}" font-size="11" font-style="italic" '
+                       f'paint-order="stroke" stroke="#fff" stroke-width="3">{escape(words[mark.label])}</text>')
     return "".join(out), LEFT + inner_w + RIGHT, TOP + inner_h + BOTTOM
 
 
