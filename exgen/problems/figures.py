@@ -172,6 +172,12 @@ def numeric(tree: Any, variables: Sequence[str]) -> Callable[..., Any]:
     compiled = compile_node(tree)
 
     def evaluate(*args: Any) -> Any:
+        if all(isinstance(a, (int, float)) for a in args):  # a point: no arrays to build (most calls)
+            try:
+                with numpy.errstate(all="ignore"):
+                    return float(compiled(tuple(float(a) for a in args)))
+            except (ZeroDivisionError, OverflowError, ValueError):  # plain floats raise where arrays give nan
+                return math.nan
         values = tuple(numpy.asarray(a, dtype=float) for a in args)
         shape = numpy.broadcast_shapes(*(v.shape for v in values)) if values else ()
         with numpy.errstate(all="ignore"):
@@ -231,14 +237,10 @@ def simplified(xs: Any, ys: Any, tolerance: float) -> list[int]:
 
 
 def _scaled_polyline(xs: Any, ys: Any, window: Window, aspect: float, tolerance: float) -> tuple[Point, ...]:
-    """The polyline simplified in figure widths, its points rounded to 1/10,000 of the window."""
+    """The polyline simplified in figure widths (the printers round as they write)."""
     (x0, x1), (y0, y1) = window
-    width, height = x1 - x0, y1 - y0
-    kept = simplified((xs - x0) / width, (ys - y0) * (aspect / height), tolerance) if tolerance else slice(None)
-    x_digits = max(0, 4 - math.floor(math.log10(width)))
-    y_digits = max(0, 4 - math.floor(math.log10(height)))
-    x_kept, y_kept = xs[kept].tolist(), ys[kept].tolist()
-    return tuple((round(a, x_digits) + 0.0, round(b, y_digits) + 0.0) for a, b in zip(x_kept, y_kept))
+    kept = simplified((xs - x0) / (x1 - x0), (ys - y0) * (aspect / (y1 - y0)), tolerance) if tolerance else slice(None)
+    return tuple(zip(xs[kept].tolist(), ys[kept].tolist()))
 
 
 def sample_curve(f: Callable[[Any], Any], x_range: tuple[float, float], y_range: tuple[float, float],
@@ -283,7 +285,7 @@ class LevelSet:
     """A function of (x, y) sampled once on a grid of about ``size`` × ``size`` over the window, and
     contourpy's marching squares over it: level curves at any values, and the levels to draw."""
 
-    def __init__(self, function: Callable[..., Any], window: Window, size: int = 44) -> None:
+    def __init__(self, function: Callable[..., Any], window: Window, size: int = 32) -> None:
         import contourpy
         import numpy
 
@@ -320,7 +322,7 @@ class LevelSet:
         width = spread[-1] - spread[0] or 1.0
         saddles = sorted({round(float(self.function(m.x, m.y)), 9) for m in marks if m.label == "saddle"})
         levels = {round(v, 9) for v in spread if all(abs(v - level) > width / 40 for level in saddles)}
-        radius = 0.05 * (self.window[0][1] - self.window[0][0])
+        radius = 0.065 * (self.window[0][1] - self.window[0][0])
         for mark in marks:
             if mark.label in ("minimum", "maximum"):
                 value = float(self.function(mark.x, mark.y))

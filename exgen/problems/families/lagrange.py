@@ -93,7 +93,7 @@ class Lagrange(Family):
             dashed.append((g_start, g_end))
             gx, gy = (g_end[0] - g_start[0]) / (0.1 * width), (g_end[1] - g_start[1]) / (0.1 * width)
             notes.append(((g_end[0] + 0.04 * width * gx + side[0], g_end[1] + 0.04 * width * gy + side[1]), "∇g"))
-        return Figure(*window, LevelSet(g, window, size=140).curves([c], GRAPH_TOLERANCE), marks, arrows=tuple(arrows), dashed_arrows=tuple(dashed),
+        return Figure(*window, LevelSet(g, window, size=72).curves([c], GRAPH_TOLERANCE), marks, arrows=tuple(arrows), dashed_arrows=tuple(dashed),
                       notes=tuple(notes), levels=levels, touching=contours.curves(sorted(set(through))),
                       caption=text("figures.lagrange.caption"), sheet_caption=text("figures.lagrange.sheet_caption"),
                       sheet_description=text("figures.lagrange.sheet_description", constraint=Math(n.Eq(g_tree, c_tree))),
