@@ -70,11 +70,11 @@ class VersionOutput:
 @dataclass
 class BuiltVersion:
     """What a worker hands back once it has written a version's files: only what the set as a
-    whole needs (big texts stay on disk, so the parent neither unpickles nor holds them)."""
+    whole needs (big texts, its key.json entry included, stay on disk, so the parent neither
+    unpickles nor holds them: its memory stays flat in the number of versions)."""
 
     version: Version
     files: list[str]  # relative paths written into the staging folder
-    key_line: str  # the version's entry of key.json, as JSON
     structure: list[tuple[Any, ...]]  # see version_structure
     part_ids: list[tuple[int, str, str]]  # (problem, part, id) for answers.csv
     engine: tuple[str, bool]  # what its LaTeX needs: engine and CJK
@@ -296,8 +296,9 @@ def _build_chunk(args: tuple[WorksheetSpec, list[Version], tuple[str, ...], str 
         needs = [engine_for(body) for body in output.bodies.get("tex", ())]
         engine = ("xelatex" if any(e == "xelatex" for e, _ in needs) else "pdflatex", any(c for _, c in needs))
         key = output.key
+        _write(_body_file(folder, "json", "key", start + offset), json.dumps(key, ensure_ascii=False, separators=(",", ":")))
         built.append(BuiltVersion(
-            version, sorted(output.files), json.dumps(key, ensure_ascii=False, separators=(",", ":")), version_structure(key),
+            version, sorted(output.files), version_structure(key),
             [(problem["number"], part["part"], part["id"]) for problem in key["problems"] for part in problem["parts"]], engine,
         ))
     return built
@@ -383,8 +384,8 @@ def generate_class_set(
             _write_print_files(spec, outputs, staging, chosen, template_dir, result)
         if "pdf" in chosen:
             result.files += _build_pdfs(spec, outputs, staging, template_dir, workers)
+        _key_json(spec, len(outputs), staging)
         shutil.rmtree(staging / PRINT_PARTS, ignore_errors=True)
-        _write(staging / "key.json", _key_json(spec, outputs))
         _write(staging / "answers.csv", _answer_sheet(outputs))
         result.files += ["key.json", "answers.csv"]
     except ExgenError as problem:
@@ -534,10 +535,15 @@ def _safe(text: str) -> Any:
     return Markup(text)
 
 
-def _key_json(spec: WorksheetSpec, outputs: list[BuiltVersion]) -> str:
-    """key.json with one version per line: compact (json's C encoder), still diff-able."""
+def _key_json(spec: WorksheetSpec, count: int, staging: Path) -> None:
+    """key.json with one version per line (compact, still diff-able), streamed from the
+    versions' entries on disk."""
     head = json.dumps({"exgen": __version__, "format": 1, "spec": spec.to_dict()}, ensure_ascii=False)
-    return head[:-1] + ',\n"versions":[\n' + ",\n".join(o.key_line for o in outputs) + "\n]}\n"
+    with (staging / "key.json").open("w", encoding="utf-8", newline="\n") as handle:
+        handle.write(head[:-1] + ',\n"versions":[\n')
+        for index in range(count):
+            handle.write((",\n" if index else "") + _body_file(staging, "json", "key", index).read_text(encoding="utf-8"))
+        handle.write("\n]}\n")
 
 
 def version_structure(version: dict[str, Any]) -> list[tuple[Any, ...]]:
