@@ -212,6 +212,14 @@ def solution_steps(part: KeyPart) -> list[dict[str, Any]]:
     return steps
 
 
+def figure_markup(figure: dict[str, str] | None, sheet: bool = False) -> dict[str, Any]:
+    """A problem's figure from key.json for a page: the key's, or with ``sheet`` the worksheet's
+    (figures = "both"; none otherwise)."""
+    prefix = "sheet_" if sheet else ""
+    html = (figure or {}).get(f"{prefix}html")
+    return {"figure": Markup(html) if html else None, "figure_caption": Markup((figure or {}).get(f"{prefix}caption_html", ""))}
+
+
 def feedback_context(book: GradeBook, row: GradedRow) -> dict[str, Any]:
 
     assert row.version is not None
@@ -231,9 +239,8 @@ def feedback_context(book: GradeBook, row: GradedRow) -> dict[str, Any]:
                 "key": key_html(part),
                 "steps": steps,
             })
-        figure = problem.figure or {}
         problems.append({"number": problem.number, "statement": sentence_html(problem.statement_data, problem.statement), "parts": parts,
-                         "figure": Markup(figure["html"]) if figure.get("html") else None, "figure_caption": Markup(figure.get("caption_html", ""))})
+                         **figure_markup(problem.figure)})
     return {
         "title": book.key.title, "student": row.submission.student, "name": row.version.student_name,
         "version": row.version.version, "total": row.total, "maximum": row.maximum, "problems": problems,

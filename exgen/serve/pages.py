@@ -113,17 +113,9 @@ def part_view(part: KeyPart, attempts: list[Attempt], settings: Settings) -> dic
     }
 
 
-def _figure(figure: dict[str, str], closed: bool) -> dict[str, Any]:
-    """The worksheet's figure (figures = "both"), or once the answers are out, the key's."""
-    from markupsafe import Markup
-
-    html, caption = (figure.get("html"), figure.get("caption_html")) if closed else (figure.get("sheet_html"), figure.get("sheet_caption_html"))
-    return {"figure": Markup(html) if html else None, "figure_caption": Markup(caption or "")}
-
-
 def student_context(key: Key, version: KeyVersion, attempts: list[Attempt], settings: Settings, token: str, form_token: str) -> dict[str, Any]:
     """Everything the student's page shows, from the version's key and its stored attempts."""
-    from exgen.grading.reports import sentence_html
+    from exgen.grading.reports import figure_markup, sentence_html
     from exgen.rendering.document import syntax_help_for
 
     by_part: dict[str, list[Attempt]] = {}
@@ -136,7 +128,9 @@ def student_context(key: Key, version: KeyVersion, attempts: list[Attempt], sett
             "number": problem.number, "title": t(f"families.{problem.family}.title"),
             "statement": sentence_html(problem.statement_data, problem.statement),
             "parts": [part_view(part, by_part.get(part.id, []), settings) for part in problem.parts],
-            "points": sum(p.points for p in problem.parts), **_figure(problem.figure or {}, closed),
+            "points": sum(p.points for p in problem.parts),
+            # the worksheet's figure (figures = "both"), or once the answers are out, the key's
+            **figure_markup(problem.figure, sheet=not closed),
         })
     kinds = {part.kind for part in version.parts.values()}
     sigma = any("sigma" in part.functions for part in version.parts.values())

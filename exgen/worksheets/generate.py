@@ -22,7 +22,7 @@ import re
 import shutil
 import tempfile
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -293,8 +293,7 @@ def _build_chunk(args: tuple[WorksheetSpec, list[Version], tuple[str, ...], str 
         for fmt, pair in output.bodies.items():
             for kind, body in zip(("sheet", "key"), pair):
                 _write(_body_file(folder, fmt, kind, start + offset), body)
-        needs = [engine_for(body) for body in output.bodies.get("tex", ())]
-        engine = ("xelatex" if any(e == "xelatex" for e, _ in needs) else "pdflatex", any(c for _, c in needs))
+        engine = _combined_engine(engine_for(body) for body in output.bodies.get("tex", ()))
         key = output.key
         _write(_body_file(folder, "json", "key", start + offset), json.dumps(key, ensure_ascii=False, separators=(",", ":")))
         built.append(BuiltVersion(
@@ -408,9 +407,6 @@ def _build_all(
     progress: Callable[[int], None] | None, verify: bool, staging: Path,
 ) -> list[BuiltVersion]:
     """Every version built and written into ``staging``, in plan order."""
-    size = max(1, min(25, len(plan) // (workers * 4) or 1)) if workers > 1 and len(plan) >= 4 else len(plan)
-    starts = range(0, len(plan), size)
-    tasks = [(spec, plan[i : i + size], formats, templates, verify, str(staging), i) for i in starts]
     if workers <= 1 or len(plan) < 4:
         built = []
         for index, version in enumerate(plan):  # one at a time, so progress moves with each version
@@ -419,6 +415,9 @@ def _build_all(
                 progress(1)
         return built
     from exgen.workers import run_all
+
+    size = max(1, min(25, len(plan) // (workers * 4) or 1))
+    tasks = [(spec, plan[i : i + size], formats, templates, verify, str(staging), i) for i in range(0, len(plan), size)]
 
     def lost(task: tuple[Any, ...], why: str) -> list[BuiltVersion]:
         versions = ", ".join(v.version for v in task[1])
@@ -443,7 +442,12 @@ def _set_engine(spec: WorksheetSpec, outputs: list[BuiltVersion]) -> tuple[str, 
     """One engine for the whole set (the files look alike whichever run made them)."""
     from exgen.rendering.pdf import engine_for
 
-    needs = {o.engine for o in outputs} | {engine_for(spec.title)}
+    return _combined_engine([o.engine for o in outputs] + [engine_for(spec.title)])
+
+
+def _combined_engine(needs: Iterable[tuple[str, bool]]) -> tuple[str, bool]:
+    """The engine for texts that need these: xelatex if any needs it, CJK fonts if any has CJK."""
+    needs = list(needs)
     return ("xelatex" if any(e == "xelatex" for e, _ in needs) else "pdflatex"), any(c for _, c in needs)
 
 
