@@ -5,7 +5,8 @@
 Times `generate_class_set` for N versions x 10 problems (the sample spec: every family) with
 tex+html+json, then with PDFs too, each with the figures in the keys and without them
 (figures = "none"), and checks that a second run gives byte-identical output;
-then with PDFs for a roster whose names need the Unicode engine (xelatex). ``--languages``
+then one TeX run over the whole print file for comparison, then with PDFs for a roster whose
+names need the Unicode engine (xelatex). ``--languages``
 times the English and the Simplified Chinese set with PDFs back to back (same seed, same
 problems) and prints the ratio; ``--memory`` prints the peak memory of the parent and of the
 largest worker (run it with ``--versions 300`` and ``--versions 1000``: the parent stays flat).
@@ -57,6 +58,19 @@ def timed(label: str, out: Path, versions: int, formats: tuple[str, ...], worker
     return seconds
 
 
+def one_tex_run(print_tex: Path) -> float:
+    """Seconds for one TeX run over the whole print file: what parallel chunks are measured against."""
+    from exgen.rendering.pdf import run_pdflatex
+
+    build = Path(tempfile.mkdtemp(prefix="exgen-bench-tex-"))
+    try:
+        start = time.perf_counter()
+        run_pdflatex(print_tex.read_text(encoding="utf-8"), build)
+        return time.perf_counter() - start
+    finally:
+        shutil.rmtree(build, ignore_errors=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--versions", type=int, default=300)
@@ -99,6 +113,7 @@ def main() -> None:
             timed("tex + pdf + html + json", root / "c", args.versions, ("tex", "pdf", "html", "json"), args.workers)
             timed("tex + pdf + html + json (again)", root / "d", args.versions, ("tex", "pdf", "html", "json"), args.workers)
             print("identical output folders including PDFs:", digest(root / "c") == digest(root / "d"))
+            print(f"{'one TeX run over print.tex':<28} {one_tex_run(root / 'c' / 'print.tex'):6.2f} s (the whole class in one pdflatex, for comparison)")
             timed("... without figures", root / "c0", args.versions, ("tex", "pdf", "html", "json"), args.workers, figures="none")
             if shutil.which("xelatex"):
                 timed("... names in 5 scripts (xelatex)", root / "e", args.versions, ("tex", "pdf", "html", "json"), args.workers, unicode=True)
