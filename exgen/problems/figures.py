@@ -14,7 +14,6 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from fractions import Fraction
 from functools import lru_cache
 from typing import Any
 
@@ -92,21 +91,6 @@ def given(text: str) -> Any:
     return reading.tree
 
 
-def _constant(node: Any) -> Fraction | None:
-    """The exact value of a numeric subtree (an exponent such as 1/2), or None."""
-    from exgen.answers import nodes as n
-
-    if isinstance(node, n.Num):
-        return Fraction(node.value)
-    if isinstance(node, n.Neg):
-        inner = _constant(node.arg)
-        return -inner if inner is not None else None
-    if isinstance(node, n.Div):
-        top, bottom = _constant(node.num), _constant(node.den)
-        return top / bottom if top is not None and bottom else None
-    return None
-
-
 @lru_cache(maxsize=1)
 def _numpy_functions() -> dict[str, Callable[[Any], Any]]:
     import numpy
@@ -155,7 +139,7 @@ def numeric(tree: Any, variables: Sequence[str]) -> Callable[..., Any]:
             top, bottom = compile_node(node.num), compile_node(node.den)
             return lambda args: top(args) / bottom(args)
         if isinstance(node, n.Pow):
-            base, exponent = compile_node(node.base), _constant(node.exp)
+            base, exponent = compile_node(node.base), n.rational_value(node.exp)
             if exponent is not None and exponent.denominator == 1:
                 whole = int(exponent)
                 return lambda args: base(args) ** whole if whole >= 0 else 1.0 / base(args) ** -whole

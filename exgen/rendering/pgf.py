@@ -24,9 +24,7 @@ PAIR_WIDTH = 6.0 * CM  # a graph beside its zoom
 KAPPA = 0.5523  # Bézier control distance for a quarter circle
 
 
-def _n(value: float) -> str:
-    text = f"{value:.2f}".rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "") else text
+_n = tick_label  # every number in the picture as the axes print theirs: at most two decimals
 
 
 def pgf(figure: Figure, zoom_label: str = "", words: Mapping[str, str] | None = None) -> str:
