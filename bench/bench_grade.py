@@ -1,30 +1,33 @@
-"""Batch grading speed: 300 students x 10 problems, a realistic mix of answers.
+"""Batch grading at the scale of a course: per-cell cost, wall time and peak memory.
 
-    python bench/bench_grade.py [--students 300] [--workers 2]
+    python bench/bench_grade.py [--students 300,1000,3000] [--workers 1,2] [--fixtures DIR]
 
-Generates a class set (the sample spec: every family), fills answers.csv with correct answers
-in several forms, mistake-model answers, typos, other wrong answers, garbage and blanks, then
-times `exgen grade` as a command (start-up included) and checks the row counts.
+For each class size it generates a class set (the sample spec: every family; kept in
+``--fixtures`` to reuse across runs), fills answers.csv with a realistic mix (correct answers in
+several forms, mistake-model answers, typos, other wrong answers, garbage and blanks), then runs
+``exgen grade`` as a command (start-up included) at each number of workers. Reported per run:
+wall time, cost per answer cell (wall / cells), the peak RSS of the grading process and of the
+whole process tree (parent + workers, sampled every 20 ms), and whether every report is
+byte-identical to the first run of that size. The ratio of 1 to 2 workers is printed per size.
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
+import hashlib
 import json
+import os
 import random
 import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from exgen.worksheets.generate import generate_class_set
-from exgen.worksheets.roster import Student
-from exgen.worksheets.spec import sample_spec
 
 GARBAGE = ["x^2 +", "diff(x^3, x)", "((x+1)", "open('/tmp/x','w')", "sinx", "2 3", "lambda: 1", "none of these"]
 
@@ -36,9 +39,9 @@ def typo(text: str, rng: random.Random) -> str:
     return text[:i] + text[i + 1 :]
 
 
-def fill(key: dict, header: list[str], rng: random.Random) -> list[list[str]]:
+def fill(versions: list[dict], header: list[str], rng: random.Random) -> list[list[str]]:
     rows = []
-    for version in key["versions"]:
+    for version in versions:
         parts = {p["id"]: p for problem in version["problems"] for p in problem["parts"]}
         row = [version["student"]["id"], version["version"]]
         for column in header[2:]:
@@ -66,37 +69,111 @@ def fill(key: dict, header: list[str], rng: random.Random) -> list[list[str]]:
     return rows
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--students", type=int, default=300)
-    parser.add_argument("--workers", type=int, default=2)
-    args = parser.parse_args()
-    root = Path(tempfile.mkdtemp(prefix="exgen-grade-bench-"))
-    try:
-        students = [Student(f"s{i:04d}", f"Student {i}") for i in range(args.students)]
-        generate_class_set(sample_spec(), root / "gen", roster=students, formats=("json",), workers=args.workers)
-        key = json.loads((root / "gen" / "key.json").read_text(encoding="utf-8"))
+def fixture(folder: Path, students: int) -> tuple[Path, Path, int]:
+    """key.json and a filled answers.csv for ``students`` students (made once, then reused)."""
+    from exgen.worksheets.generate import generate_class_set
+    from exgen.worksheets.roster import Student
+    from exgen.worksheets.spec import sample_spec
+
+    root = folder / f"class-{students}"
+    key, filled = root / "gen" / "key.json", root / "filled.csv"
+    if not filled.exists():
+        roster = [Student(f"s{i:05d}", f"Student {i}") for i in range(students)]
+        generate_class_set(sample_spec(), root / "gen", roster=roster, formats=("json",), workers=2, force=True)
         header = next(csv.reader((root / "gen" / "answers.csv").open(encoding="utf-8")))
-        rows = fill(key, header, random.Random(7))
-        with (root / "filled.csv").open("w", encoding="utf-8", newline="") as handle:
+        with key.open(encoding="utf-8") as handle:  # one version per line
+            versions = [json.loads(line.rstrip().rstrip(",")) for line in handle if line.startswith('{"version"')]
+        rows = fill(versions, header, random.Random(7))
+        with filled.open("w", encoding="utf-8", newline="") as handle:
             writer = csv.writer(handle)
             writer.writerow(header)
             writer.writerows(rows)
-        cells = sum(1 for row in rows for cell in row[2:] if cell)
-        start = time.perf_counter()
-        completed = subprocess.run(
-            [sys.executable, "-m", "exgen", "grade", str(root / "gen" / "key.json"), str(root / "filled.csv"),
-             "--out", str(root / "graded"), "--workers", str(args.workers)],
-            capture_output=True, text=True, check=True,
-        )
-        seconds = time.perf_counter() - start
-        print(completed.stdout.strip().splitlines()[0])
-        results = (root / "graded" / "results.jsonl").read_text(encoding="utf-8").splitlines()
-        grades = list(csv.reader((root / "graded" / "grades.csv").open(encoding="utf-8")))
-        print(f"exgen grade --workers {args.workers}: {seconds:.2f} s for {args.students} students, "
-              f"{len(results)} answer cells ({cells} non-blank); grades.csv rows {len(grades) - 1}")
+    with filled.open(encoding="utf-8") as handle:
+        cells = sum(len(row) - 2 for row in list(csv.reader(handle))[1:])
+    return key, filled, cells
+
+
+def _rss_kb(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii") as handle:
+            for line in handle:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children", encoding="ascii") as handle:
+            return [int(p) for p in handle.read().split()]
+    except OSError:
+        return []
+
+
+def run_measured(command: list[str]) -> tuple[float, int, int, str]:
+    """Seconds, peak RSS of the process, peak RSS of its tree (MB), and its output."""
+    peaks = {"self": 0, "tree": 0}
+    start = time.perf_counter()
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+    def sample() -> None:
+        while process.poll() is None:
+            own = _rss_kb(process.pid)
+            tree = own + sum(_rss_kb(c) for c in _children(process.pid))
+            peaks["self"], peaks["tree"] = max(peaks["self"], own), max(peaks["tree"], tree)
+            time.sleep(0.02)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    stdout, stderr = process.communicate()
+    seconds = time.perf_counter() - start
+    sampler.join()
+    if process.returncode != 0:
+        raise SystemExit(f"exgen grade failed ({process.returncode}):\n{stdout}\n{stderr}")
+    return seconds, peaks["self"] // 1024, peaks["tree"] // 1024, stdout
+
+
+def digest(folder: Path) -> str:
+    h = hashlib.sha256()
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        h.update(str(path.relative_to(folder)).encode())
+        h.update(path.read_bytes())
+    return h.hexdigest()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--students", default="300", help="comma-separated class sizes")
+    parser.add_argument("--workers", default="1,2", help="comma-separated numbers of workers")
+    parser.add_argument("--fixtures", type=Path, help="folder to keep the generated sets in (default: a temporary one)")
+    parser.add_argument("--format", default="csv,html,json")
+    args = parser.parse_args()
+    fixtures = args.fixtures or Path(tempfile.mkdtemp(prefix="exgen-grade-bench-"))
+    scratch = Path(tempfile.mkdtemp(prefix="exgen-grade-out-"))
+    try:
+        print(f"{'students':>8} {'workers':>7} {'wall s':>8} {'ms/cell':>8} {'RSS MB':>7} {'tree MB':>8}  identical")
+        for students in (int(s) for s in args.students.split(",")):
+            key, filled, cells = fixture(fixtures, students)
+            walls: dict[int, float] = {}
+            first = None
+            for workers in (int(w) for w in args.workers.split(",")):
+                out = scratch / f"{students}-{workers}"
+                command = [sys.executable, "-m", "exgen", "grade", str(key), str(filled), "--out", str(out),
+                           "--workers", str(workers), "--format", args.format, "--force"]
+                seconds, own, tree, _ = run_measured(command)
+                walls[workers] = seconds
+                same = digest(out)
+                first = first or same
+                print(f"{students:>8} {workers:>7} {seconds:>8.2f} {1000 * seconds / cells:>8.3f} {own:>7} {tree:>8}  {same == first}")
+                shutil.rmtree(out, ignore_errors=True)
+            if 1 in walls and 2 in walls:
+                print(f"{students:>8}   1 → 2 workers: {walls[1] / walls[2]:.2f}× faster ({cells} answer cells)")
     finally:
-        shutil.rmtree(root, ignore_errors=True)
+        shutil.rmtree(scratch, ignore_errors=True)
+        if args.fixtures is None:
+            shutil.rmtree(fixtures, ignore_errors=True)
 
 
 if __name__ == "__main__":
