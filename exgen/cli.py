@@ -279,19 +279,20 @@ def generate(
 
 
 @main.command()
-@click.argument("key", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.argument("submissions", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path), metavar="KEY SUBMISSIONS | --merge DIR...")
 @click.option("--out", "-o", type=click.Path(file_okay=False, path_type=Path), default=Path("output/graded"), show_default=True, help="Output folder.")
-@click.option("--workers", "-w", type=click.IntRange(min=1), default=None, help="Processes (default: the number of CPUs).")
+@click.option("--workers", "-w", type=click.IntRange(min=1), default=None, help="Processes (default: the cores available).")
 @click.option("--timeout", type=click.FloatRange(min=0.05), default=2.0, show_default=True, help="Seconds per answer; past it the answer is 'review'.")
 @click.option("--format", "formats", default="csv,html,json", show_default=True, metavar="LIST", help="Comma-separated: csv (grades, item analysis), html (feedback, item analysis), json (results).")
 @click.option("--templates", type=click.Path(file_okay=False, path_type=Path), help="Folder of your own templates, searched first.")
 @click.option("--force", is_flag=True, help="Replace the results of an earlier run in the output folder.")
 @click.option("--trust", type=click.Choice(["student", "version"]), help="When a row's version was made for another student: grade the student's own version, or the version on the row (default: report the row, do not grade it).")
 @click.option("--lang", metavar="LANG", help="Language of the sheet and its messages: en, zh-CN (default: the sheet's).")
+@click.option("--shard", metavar="I/N", help="Grade only the I-th of N disjoint slices of the students, into --out (combine them with --merge).")
+@click.option("--merge", is_flag=True, help="Combine the folders of all N shards (given instead of KEY SUBMISSIONS) into the reports of one run.")
 def grade(
-    key: Path, submissions: Path, out: Path, workers: int | None, timeout: float, formats: str, templates: Path | None,
-    force: bool, trust: str | None, lang: str | None,
+    paths: tuple[Path, ...], out: Path, workers: int | None, timeout: float, formats: str, templates: Path | None,
+    force: bool, trust: str | None, lang: str | None, shard: str | None, merge: bool,
 ) -> None:
     """Grade SUBMISSIONS against KEY (key.json from exgen generate).
 
@@ -299,59 +300,74 @@ def grade(
     {"student", "version", "answers": {part: text}}. Writes grades.csv, results.jsonl,
     feedback/<version>-<student>.html and item_analysis.{csv,html} into --out.
 
+    A large course can spread the work over machines: each grades one shard into its own
+    folder, and --merge combines the folders into exactly the reports of a single run.
+
     \b
     Examples:
       exgen grade output/key.json answers.csv
       exgen grade output/key.json answers.jsonl --out week3-grades --workers 2
+      exgen grade output/key.json answers.csv --shard 1/2 --out part1
+      exgen grade output/key.json answers.csv --shard 2/2 --out part2
+      exgen grade --merge part1 part2 --out graded
     """
-    import os
-
-    from exgen.grading.batch import grade as run_grade
-    from exgen.grading.reports import FORMATS, check_report_folder, write_reports
+    from exgen.grading.batch import Shard
+    from exgen.grading.reports import FORMATS, check_report_folder, grade_to_folder, merge_shards
+    from exgen.workers import default_workers
 
     check_report_folder(out, force)  # before the work, not after it
+    if merge:
+        if shard:
+            raise UsageError("--merge combines shards; it takes no --shard")
+        summary = merge_shards(list(paths), out, templates=templates, force=force)
+        _grade_summary(summary, out, "Merged")
+        return
+    if len(paths) != 2 or not paths[0].is_file() or not paths[1].is_file():
+        raise UsageError("give KEY and SUBMISSIONS (two files), or --merge and the shards' folders")
+    key, submissions = paths
     language = known_language(lang) if lang else None
     chosen = [f.strip().lower() for f in formats.split(",") if f.strip()]
     unknown = set(chosen) - set(FORMATS)
     if unknown:
         raise UsageError(f"unknown format(s) {', '.join(sorted(unknown))}; choose from {', '.join(FORMATS)}")
-    processes = workers or min(os.cpu_count() or 1, 8)
+    try:
+        slice_ = Shard.parse(shard) if shard else None
+    except ValueError as problem:
+        raise UsageError(str(problem)) from None
+    processes = workers or default_workers()
+    options = dict(workers=processes, seconds=timeout, formats=chosen, templates=templates, force=force, trust=trust,
+                   language=language, shard=slice_)
     if sys.stderr.isatty():
-        state: dict[str, Any] = {}
+        with click.progressbar(length=1, label="grading", file=sys.stderr) as bar:
+            def progress(done: int, total: int) -> None:
+                bar.length = total
+                bar.update(done - bar.pos)
 
-        def progress(done: int, total: int) -> None:
-            if "bar" not in state:
-                state["bar"] = click.progressbar(length=total, label="grading", file=sys.stderr)
-                state["bar"].__enter__()
-            state["bar"].update(done - state.get("done", 0))
-            state["done"] = done
-
-        try:
-            book = run_grade(key, submissions, workers=processes, seconds=timeout, progress=progress, trust=trust, language=language)
-        finally:
-            if "bar" in state:
-                state["bar"].__exit__(None, None, None)
+            summary = grade_to_folder(key, submissions, out, progress=progress, **options)  # type: ignore[arg-type]
     else:
-        book = run_grade(key, submissions, workers=processes, seconds=timeout, trust=trust, language=language)
-    written = write_reports(book, out, chosen, templates, force=force)
-    counts = book.counts()
-    graded = sum(1 for r in book.rows if r.version is not None)
+        summary = grade_to_folder(key, submissions, out, **options)  # type: ignore[arg-type]
+    _grade_summary(summary, out, "Graded" if slice_ is None else f"Shard {slice_}: graded")
+
+
+def _grade_summary(summary: Any, out: Path, verb: str) -> None:
+    counts = summary.counts
     click.echo(
-        f"Graded {graded} of {len(book.rows)} submission(s), {book.answers} answers "
+        f"{verb} {summary.graded} of {summary.students} submission(s), {summary.answers} answers "
         f"({', '.join(f'{counts.get(v, 0)} {v}' for v in ('correct', 'incorrect', 'invalid', 'review', 'blank'))}) "
-        f"in {book.seconds:.1f} s ({book.unique_checks} distinct checks)."
+        f"in {summary.seconds:.1f} s ({summary.checks} checks)."
     )
-    for issue in book.file.issues:
+    for issue in summary.issues:
         click.echo(f"  note: {issue}")
-    for error in book.file.errors:
+    for error in summary.errors:
         click.echo(f"  error: {error}", err=True)
+    written = summary.written
     folders = sorted({w.split("/")[0] for w in written if "/" in w})
     for folder in folders:
         click.echo(f"  {out}/{folder}/: {sum(1 for w in written if w.startswith(folder + '/'))} files")
     for name in sorted(w for w in written if "/" not in w):
         click.echo(f"  {out}/{name}")
-    if book.file.errors:
-        raise ExgenError(f"{len(book.file.errors)} row(s) were not graded: their version belongs to another student (see above and grades.csv)")
+    if summary.errors:
+        raise ExgenError(f"{len(summary.errors)} row(s) were not graded: their version belongs to another student (see above and grades.csv)")
 
 
 @main.command()

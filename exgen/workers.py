@@ -19,7 +19,7 @@ import os
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -34,7 +34,7 @@ def default_workers() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def _worker_main(connection: multiprocessing.connection.Connection, function: Callable[[Any], Any]) -> None:
+def _worker_main(connection: multiprocessing.connection.Connection, function: Callable[..., Any], beats: bool = False) -> None:
     while True:
         try:
             message = connection.recv()
@@ -43,7 +43,25 @@ def _worker_main(connection: multiprocessing.connection.Connection, function: Ca
         if message is None:
             return
         for index, task in message:
-            connection.send((index, function(task)))
+            if beats:
+                def beat(payload: Any, index: int = index) -> None:
+                    connection.send((BEAT, index, payload))
+
+                result = function(task, beat)
+            else:
+                result = function(task)
+            connection.send((DONE, index, result))
+
+
+BEAT, DONE = 0, 1
+
+
+@dataclass(frozen=True)
+class Retry:
+    """Returned by a pool's ``failed`` callback: run this task instead, under the same index
+    (a task of many steps that lost one step runs again without it)."""
+
+    task: Any
 
 
 @dataclass
@@ -51,36 +69,64 @@ class _Worker:
     process: Any
     connection: multiprocessing.connection.Connection
     queue: deque[int] = field(default_factory=deque)  # task indices sent, in the order it runs them
-    since: float = 0.0  # when its current task started (the previous result arrived)
+    since: float = 0.0  # when its current task started or last reported progress
+    beat: Any = None  # what the current task said it was doing, last
 
 
 class WorkerPool:
-    """``workers`` processes running ``function`` on tasks, ``task_seconds`` each at most."""
+    """``workers`` processes running ``function`` on tasks, ``task_seconds`` each at most.
 
-    def __init__(self, function: Callable[[Any], Any], workers: int, task_seconds: float, grace: float = 1.0, chunk: int = 16) -> None:
+    With ``beats``, ``function(task, beat)`` may call ``beat(payload)`` between the steps of a
+    long task: each beat restarts the task's clock, and a task lost afterwards is reported with
+    its last payload, so the caller knows which step hung.
+    """
+
+    def __init__(self, function: Callable[..., Any], workers: int, task_seconds: float, grace: float = 1.0, chunk: int = 16,
+                 beats: bool = False) -> None:
         self.function = function
         self.workers = max(1, workers)
         self.limit = task_seconds + grace
         self.chunk = max(1, chunk)
+        self.beats = beats
         # fork is fastest and safe while this process has one thread; otherwise start clean
         method = "fork" if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods() else "spawn"
         self.context = multiprocessing.get_context(method)
 
     def _start(self) -> _Worker:
         parent, child = self.context.Pipe()
-        process = self.context.Process(target=_worker_main, args=(child, self.function), daemon=True)
+        process = self.context.Process(target=_worker_main, args=(child, self.function, self.beats), daemon=True)
         process.start()
         child.close()
         return _Worker(process, parent, since=time.monotonic())
 
-    def run(self, tasks: Sequence[Any], failed: Callable[[Any, str], Any]) -> Iterator[tuple[int, Any]]:
+    def run(self, tasks: Iterable[Any], failed: Callable[..., Any], count: int | None = None) -> Iterator[tuple[int, Any]]:
         """Yield ``(index, result)`` for every task, in completion order. A task whose worker
-        hung or died yields ``failed(task, "timeout" | "crashed")`` instead."""
-        pending: deque[int] = deque(range(len(tasks)))
+        hung or died yields ``failed(task, "timeout" | "crashed")`` instead (with beats, also
+        the task's last beat), unless that returns :class:`Retry`. ``tasks`` may be a lazy
+        iterable (``count``, if known, saves starting workers that would get nothing): only the
+        tasks in flight are held."""
+        source = enumerate(tasks)
+        held: dict[int, Any] = {}  # index → task, for the tasks pulled and not yet finished
+        pending: deque[int] = deque()
+        exhausted = False
         workers: list[_Worker] = []
+        wanted = self.workers if count is None else min(self.workers, count)
+
+        def pull(amount: int) -> None:
+            nonlocal exhausted
+            while not exhausted and len(pending) < amount:
+                try:
+                    index, task = next(source)
+                except StopIteration:
+                    exhausted = True
+                    return
+                held[index] = task
+                pending.append(index)
+
         try:
+            pull(self.chunk * self.workers)
             while pending or any(w.queue for w in workers):
-                while len(workers) < min(self.workers, len(tasks)) and pending:
+                while len(workers) < wanted and pending:
                     workers.append(self._start())
                 for worker in list(workers):
                     if not worker.queue and pending:
@@ -88,13 +134,15 @@ class WorkerPool:
                         batch = [pending.popleft() for _ in range(min(share, len(pending)))]
                         worker.queue.extend(batch)
                         worker.since = time.monotonic()
+                        worker.beat = None
                         try:
-                            worker.connection.send([(i, tasks[i]) for i in batch])
+                            worker.connection.send([(i, held[i]) for i in batch])
                         except OSError:  # it died while idle: its replacement takes the work
                             pending.extendleft(reversed(batch))
                             worker.queue.clear()
                             self._stop(worker, kill=True)
                             workers.remove(worker)
+                    pull(self.chunk * self.workers)
                 busy = [w for w in workers if w.queue]
                 if not busy:
                     continue
@@ -107,9 +155,14 @@ class WorkerPool:
                     if worker.connection in ready:
                         try:
                             while worker.queue and worker.connection.poll():
-                                index, result = worker.connection.recv()
-                                worker.queue.popleft()
+                                kind, index, result = worker.connection.recv()
                                 worker.since = time.monotonic()
+                                if kind == BEAT:
+                                    worker.beat = result
+                                    continue
+                                worker.queue.popleft()
+                                worker.beat = None
+                                del held[index]
                                 yield index, result
                             continue
                         except (EOFError, OSError):
@@ -120,9 +173,17 @@ class WorkerPool:
                         lost = worker.queue.popleft()
                         pending.extendleft(reversed(worker.queue))
                         worker.queue.clear()
+                        beat = worker.beat
                         self._stop(worker, kill=True)
                         workers.remove(worker)
-                        yield lost, failed(tasks[lost], CRASHED if dead and not overdue else TIMEOUT)
+                        reason = CRASHED if dead and not overdue else TIMEOUT
+                        outcome = failed(held[lost], reason, beat) if self.beats else failed(held[lost], reason)
+                        if isinstance(outcome, Retry):
+                            held[lost] = outcome.task
+                            pending.appendleft(lost)
+                            continue
+                        del held[lost]
+                        yield lost, outcome
         finally:
             for worker in workers:
                 self._stop(worker, kill=bool(worker.queue))
@@ -152,7 +213,7 @@ def run_all(
                 progress(1)
         return results
     out: list[Any] = [None] * len(tasks)
-    for index, result in WorkerPool(function, workers, task_seconds).run(tasks, failed):
+    for index, result in WorkerPool(function, workers, task_seconds).run(tasks, failed, len(tasks)):
         out[index] = result
         if progress:
             progress(1)
@@ -230,7 +291,7 @@ class ServicePool:
             try:
                 worker.connection.send([(0, task)])
                 if worker.connection.poll(self.limit):
-                    outcome = ("ok", worker.connection.recv()[1])
+                    outcome = ("ok", worker.connection.recv()[2])
                 else:
                     outcome = ("failed", TIMEOUT)
             except (EOFError, OSError):

@@ -17,6 +17,7 @@ from fractions import Fraction
 from typing import Any
 
 from exgen.answers import nodes as n
+from exgen.answers.calculus import classified_zeros, derivative, polynomial
 from exgen.answers.equivalence import constant_value
 from exgen.answers.numeric import Status
 from exgen.answers.reader import ReadOptions, read
@@ -105,67 +106,83 @@ def _gd_step(args: Mapping[str, Any], givens: Mapping[str, str], earlier: Sequen
 
 def _partial_again(args: Mapping[str, Any], givens: Mapping[str, str], earlier: Sequence[Any]) -> Rebuilt | None:
     """A second or mixed partial from the student's first partial (differentiated once more)."""
-    import sympy
-
     wrt = list(args["wrt"])
     if len(wrt) != 2:
         return None
-    return "expression", _tree(sympy.diff(_sympy(earlier[0]), sympy.Symbol(wrt[1])))
+    again = _derivative(earlier[0], wrt[1])
+    return ("expression", again) if again is not None else None
 
 
 def _gradient(args: Mapping[str, Any], givens: Mapping[str, str], earlier: Sequence[Any]) -> Rebuilt | None:
     """The gradient from the student's own partial derivatives (the rest from f itself)."""
-    import sympy
-
     names = list(args["vars"])
-    f = sympy.sympify(givens[args["f"]], locals={v: sympy.Symbol(v) for v in names})
-    components = [_tree(sympy.diff(f, sympy.Symbol(v))) for v in names]
-    for index, value in enumerate(earlier[: len(names)]):
+    f = given(givens[args["f"]])
+    components: list[n.Node] = []
+    for index, name in enumerate(names):
+        value = earlier[index] if index < len(earlier) else None
         if isinstance(value, n.Node) and not isinstance(value, n.CONTAINERS):
-            components[index] = value
+            components.append(value)
+            continue
+        partial = _derivative(f, name)
+        if partial is None:
+            return None
+        components.append(partial)
     return "vector", components
 
 
 def _hessian_determinant_function(args: Mapping[str, Any], givens: Mapping[str, str], earlier: Sequence[Any]) -> Rebuilt | None:
     """D = P_x Q_y − P_y² from the student's gradient (P, Q)."""
-    import sympy
-
     gradient = earlier[0]
     if not isinstance(gradient, (n.Tuple, n.Seq)) or len(gradient.items) != 2:
         return None
-    x, y = (sympy.Symbol(v) for v in args["vars"])
-    p, q = (_sympy(c) for c in gradient.items)
-    return "expression", _tree(sympy.expand(sympy.diff(p, x) * sympy.diff(q, y) - sympy.diff(p, y) ** 2))
+    x, y = args["vars"]
+    p, q = gradient.items
+    px, qy, py = _derivative(p, x), _derivative(q, y), _derivative(p, y)
+    if px is None or qy is None or py is None:
+        return None
+    return "expression", n.sub(n.Mul((px, qy)), n.Pow(py, n.Num(2)))
+
+
+def _derivative(tree: Any, variable: str) -> n.Node | None:
+    if not isinstance(tree, n.Node) or isinstance(tree, n.CONTAINERS):
+        return None
+    return derivative(tree, variable)
 
 
 # -- critical points of the student's own derivative or gradient, with their types --------------
 
 
-def _sign(expr: Any) -> int:
-    value = float(expr)
-    return (value > 0) - (value < 0)
+def _classified_one(derivative_tree: n.Node, x: str) -> list[tuple[tuple[Any, ...], str]] | None:
+    """Every real zero of a one-variable derivative with its type by the sign change of f′:
+    exactly, without a CAS, unless the polynomial has an irreducible factor of degree ≥ 3."""
+    coefficients = polynomial(derivative_tree, x)
+    if coefficients is None:
+        return None
+    rows = classified_zeros(coefficients)
+    if rows is None:
+        return _classified_one_cas(coefficients, x)
+    if len(rows) > MAX_SOLUTIONS:
+        return None
+    return [((root,), label) for root, label in rows]
 
 
-def _classified_one(derivative: Any, x: Any) -> list[tuple[tuple[Any, ...], str]] | None:
-    """Every real zero of a one-variable derivative with its type by the sign change of f′."""
+def _classified_one_cas(coefficients: Sequence[Fraction], name: str) -> list[tuple[tuple[Any, ...], str]] | None:
+    """The rare polynomial whose zeros need sympy's real roots (an irreducible cubic or worse)."""
     import sympy
 
-    if not derivative.is_polynomial(x):
-        return None
-    polynomial = sympy.Poly(derivative, x)
-    if polynomial.degree() < 1:
-        return []
-    roots = sorted(set(polynomial.real_roots()), key=float)
-    if len(roots) > MAX_SOLUTIONS:
+    x = sympy.Symbol(name)
+    polynomial_ = sympy.Poly([sympy.Rational(c.numerator, c.denominator) for c in reversed(coefficients)], x)
+    intervals = polynomial_.intervals()  # isolating intervals with multiplicities, in order
+    roots = sorted(set(polynomial_.real_roots()), key=float)
+    if len(roots) > MAX_SOLUTIONS or len(roots) != len(intervals):
         return None
     rows = []
-    for index, root in enumerate(roots):
-        left = roots[index - 1] if index else root - 2
-        right = roots[index + 1] if index + 1 < len(roots) else root + 2
-        before = _sign(polynomial.eval((left + root) / 2))
-        after = _sign(polynomial.eval((root + right) / 2))
-        label = "minimum" if before < 0 < after else "maximum" if before > 0 > after else "neither"
-        rows.append(((root,), label))
+    after = 1 if polynomial_.LC() > 0 else -1
+    for root, (_, multiplicity) in zip(reversed(roots), reversed(intervals)):
+        before = after if multiplicity % 2 == 0 else -after
+        rows.append(((_tree(root),), "minimum" if before < 0 < after else "maximum" if before > 0 > after else "neither"))
+        after = before
+    rows.reverse()
     return rows
 
 
@@ -193,20 +210,21 @@ def _classified_two(p: Any, q: Any, x: Any, y: Any) -> list[tuple[tuple[Any, ...
 
 
 def _classified_points(args: Mapping[str, Any], givens: Mapping[str, str], earlier: Sequence[Any]) -> Rebuilt | None:
-    import sympy
-
     names = list(args["vars"])
     value = earlier[0]
     if len(names) == 1 and isinstance(value, n.Node) and not isinstance(value, n.CONTAINERS):
-        rows = _classified_one(_sympy(value), sympy.Symbol(names[0]))
+        rows = _classified_one(value, names[0])
     elif len(names) == 2 and isinstance(value, (n.Tuple, n.Seq)) and len(value.items) == 2:
+        import sympy  # solving two polynomial equations needs a CAS
+
         x, y = sympy.Symbol(names[0]), sympy.Symbol(names[1])
         rows = _classified_two(_sympy(value.items[0]), _sympy(value.items[1]), x, y)
+        rows = [(tuple(_tree(c) for c in point), label) for point, label in rows] if rows is not None else None
     else:
         return None
     if rows is None:
         return None
-    return "classified_points", [(tuple(_tree(c) for c in point), label) for point, label in rows]
+    return "classified_points", [(tuple(point), label) for point, label in rows]
 
 
 # -- values at the student's own points ------------------------------------------------------------
@@ -276,20 +294,24 @@ def _lagrange_extreme_value(args: Mapping[str, Any], givens: Mapping[str, str], 
 
 def _lagrange_multiplier(args: Mapping[str, Any], givens: Mapping[str, str], earlier: Sequence[Any]) -> Rebuilt | None:
     """λ from the first Lagrange equation with a nonzero ∂g at the student's point."""
-    import sympy
-
     point = _student_extreme(args, givens, earlier)
     if point is None:
         return None
     names = list(args["vars"])
-    symbols = {v: sympy.Symbol(v) for v in names}
-    f = sympy.sympify(givens[args["f"]], locals=symbols)
-    g = sympy.sympify(givens[args["g"]], locals=symbols)
-    at = {symbols[v]: _sympy(c) for v, c in zip(names, point)}
+    f, g = given(givens[args["f"]]), given(givens[args["g"]])
+    at = dict(zip(names, point))
     for name in names:
-        dg = sympy.diff(g, symbols[name]).subs(at)
-        if dg != 0:
-            return "number", _tree(sympy.simplify(sympy.diff(f, symbols[name]).subs(at) / dg))
+        df, dg = derivative(f, name), derivative(g, name)
+        if df is None or dg is None:
+            return None
+        dg_value = constant_value(n.substitute(dg, at))
+        if dg_value.status is not Status.REAL:
+            return None
+        if dg_value.real.is_zero():
+            continue
+        if dg_value.real.contains(0):
+            return None  # not known to be nonzero: no λ to follow
+        return "number", n.Div(n.substitute(df, at), n.substitute(dg, at))
     return None
 
 

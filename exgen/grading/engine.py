@@ -7,8 +7,8 @@ for anything a student typed.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from functools import lru_cache
 from typing import Any
 
 from exgen.answers.check import check
@@ -48,24 +48,22 @@ def _from_verdict(verdict: Verdict) -> CellResult:
     )
 
 
-@lru_cache(maxsize=65536)
-def _mistake_is_key(kind: str, answer: str, mistake: str, variables: tuple[str, ...], functions: tuple[str, ...], choices: tuple[str, ...] | None) -> bool:
-    """A mistake model the engine accepts as the key is no mistake: it is dropped."""
-    verdict = check(answer, mistake, kind=kind, vars=list(variables) or None, functions=functions, choices=choices, time_limit=5)
-    return verdict.correct
+def grade_answer(part: dict[str, Any], text: str, seconds: float, progress: Callable[[], None] | None = None) -> CellResult:
+    """The verdict against the key; for a wrong answer, the mistake model it matches.
 
-
-def grade_answer(part: dict[str, Any], text: str, seconds: float) -> CellResult:
-    """The verdict against the key; for a wrong answer, the mistake model it matches."""
+    The answer is read once (the kinds share a reading of the same text) and compared with
+    the key and each mistake model, each prepared once per part. A mistake model equal to the
+    key was dropped when the key was made; one that matches an answer the key rejects is the
+    mistake. ``progress`` is called before each mistake model (a worker's heartbeat).
+    """
     if not text.strip():
         return CellResult("blank", 0.0, t("grading.blank"), code="blank")
     verdict = _check(part["answer"], text, part, seconds)
     result = _from_verdict(verdict)
     if verdict.verdict == "incorrect" and verdict.score < 1:
         for mistake in part["mistakes"]:
-            if _mistake_is_key(part["kind"], part["answer"], mistake["answer"], tuple(part["variables"]), tuple(part["functions"]),
-                               tuple(part["choices"]) if part["choices"] else None):
-                continue
+            if progress is not None:
+                progress()
             if _check(mistake["answer"], text, part, seconds).correct:
                 result.mistake = mistake["id"]
                 result.message = mistake["message"]

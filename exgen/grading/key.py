@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from exgen.errors import InputFileError
 
@@ -116,38 +117,228 @@ def _part(raw: dict[str, Any], language: str = "en") -> KeyPart:
     )
 
 
+def _version_from(raw: dict[str, Any], language: str) -> KeyVersion:
+    problems = tuple(
+        KeyProblem(
+            number=int(p["number"]), family=str(p["family"]), statement=str(p.get("statement", "")),
+            givens=dict(p.get("description", {}).get("givens", {})), parts=tuple(_part(q, language) for q in p["parts"]),
+            statement_data=p.get("statement_data"), figure=p.get("figure"),
+        )
+        for p in raw["problems"]
+    )
+    student = raw.get("student") or None
+    return KeyVersion(
+        version=str(raw["version"]), seed=int(raw["seed"]), student_id=student["id"] if student else None,
+        student_name=student.get("name", "") if student else "", problems=problems,
+        parts={part.id: part for problem in problems for part in problem.parts},
+    )
+
+
+def _not_a_key(path: Path, why: str) -> InputFileError:
+    return InputFileError(f"{path} is not a key.json written by exgen generate ({why})")
+
+
 def load_key(path: Path, language: str | None = None) -> Key:
-    """The key of a class set; ``language`` overrides the sheet's own for messages and reports."""
+    """The key of a class set, all of it in memory; ``language`` overrides the sheet's own for
+    messages and reports. (Batch grading reads versions one at a time: :func:`load_key_index`.)"""
     try:
         data = json.loads(path.read_text(encoding="utf-8-sig"))
     except FileNotFoundError:
         raise InputFileError(f"no such key file: {path}") from None
     except (UnicodeDecodeError, json.JSONDecodeError) as problem:
-        raise InputFileError(f"{path} is not a key.json written by exgen generate ({problem})") from None
+        raise _not_a_key(path, str(problem)) from None
     if not isinstance(data, dict) or "versions" not in data:
-        raise InputFileError(f"{path} is not a key.json written by exgen generate (no versions)")
+        raise _not_a_key(path, "no versions")
     versions: dict[str, KeyVersion] = {}
     by_student: dict[str, str] = {}
     language = language or str(data.get("spec", {}).get("language") or "en")
     try:
         for raw in data["versions"]:
-            problems = tuple(
-                KeyProblem(
-                    number=int(p["number"]), family=str(p["family"]), statement=str(p.get("statement", "")),
-                    givens=dict(p.get("description", {}).get("givens", {})), parts=tuple(_part(q, language) for q in p["parts"]),
-                    statement_data=p.get("statement_data"), figure=p.get("figure"),
-                )
-                for p in raw["problems"]
-            )
-            student = raw.get("student") or None
-            version = KeyVersion(
-                version=str(raw["version"]), seed=int(raw["seed"]), student_id=student["id"] if student else None,
-                student_name=student.get("name", "") if student else "", problems=problems,
-                parts={part.id: part for problem in problems for part in problem.parts},
-            )
+            version = _version_from(raw, language)
             versions[version.version] = version
             if version.student_id:
                 by_student[version.student_id] = version.version
     except (KeyError, TypeError, ValueError) as problem:
         raise InputFileError(f"{path}: a version entry is incomplete ({problem!r})") from None
     return Key(path, str(data.get("spec", {}).get("title", "")), versions, by_student, language)
+
+
+# -- the index: where each version is in key.json, and the little the parent needs ------------
+
+INDEX_SUFFIX = ".index.json"  # key.json → key.index.json beside it
+
+
+@dataclass(frozen=True)
+class VersionEntry:
+    """One version as the index knows it: who it is for, its parts, where it is in key.json."""
+
+    version: str
+    student_id: str | None
+    student_name: str
+    offset: int  # bytes into key.json
+    length: int
+    parts: tuple[tuple[str, float], ...]  # (part id, points), in sheet order
+
+    @property
+    def maximum(self) -> float:
+        return sum(points for _, points in self.parts)
+
+
+@dataclass(frozen=True)
+class KeyIndex:
+    """What grading needs of a key without holding it: versions are read one at a time by
+    :func:`read_version`. Duck-compatible with :class:`Key` for reading submissions."""
+
+    path: Path
+    title: str
+    language: str
+    versions: dict[str, VersionEntry]
+    by_student: dict[str, str]
+    part_ids: list[str]
+    digest: str  # of key.json, so an index never describes another key
+
+    @property
+    def names(self) -> dict[str, str]:
+        return {v.student_id: v.student_name for v in self.versions.values() if v.student_id}
+
+
+def index_path(key_path: Path) -> Path:
+    return key_path.with_name(key_path.stem + INDEX_SUFFIX)
+
+
+def key_digest(path: Path) -> str:
+    digest = hashlib.blake2b(digest_size=16)
+    with path.open("rb") as handle:
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _part_order(part_id: str) -> tuple[int, str]:
+    return (int(part_id[:-1]), part_id[-1]) if part_id[:-1].isdigit() else (1 << 30, part_id)
+
+
+def _index_from(path: Path, title: str, language: str, entries: list[VersionEntry], digest: str) -> KeyIndex:
+    ids: set[str] = set()
+    for entry in entries:
+        ids.update(part for part, _ in entry.parts)
+    return KeyIndex(
+        path, title, language, {e.version: e for e in entries},
+        {e.student_id: e.version for e in entries if e.student_id}, sorted(ids, key=_part_order), digest,
+    )
+
+
+def write_key_index(key_path: Path, title: str, language: str, entries: list[VersionEntry]) -> None:
+    """key.index.json beside key.json (written by exgen generate; derived again when absent)."""
+    data = {
+        "exgen_key_index": 1, "key_digest": key_digest(key_path), "title": title, "language": language,
+        "versions": [[e.version, e.student_id, e.student_name, e.offset, e.length, [list(p) for p in e.parts]] for e in entries],
+    }
+    index_path(key_path).write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+
+
+def load_key_index(path: Path, language: str | None = None) -> KeyIndex:
+    """The index of ``path``: key.index.json if it describes this very key.json, else derived
+    by one pass over key.json, a version at a time (memory stays flat either way)."""
+    if not path.is_file():
+        raise InputFileError(f"no such key file: {path}")
+    digest = key_digest(path)
+    stored = index_path(path)
+    if stored.is_file():
+        try:
+            data = json.loads(stored.read_text(encoding="utf-8"))
+            if data.get("exgen_key_index") == 1 and data.get("key_digest") == digest:
+                entries = [VersionEntry(str(v), s, str(name), int(o), int(n), tuple((str(p), float(q)) for p, q in parts))
+                           for v, s, name, o, n, parts in data["versions"]]
+                return _index_from(path, str(data["title"]), language or str(data["language"]), entries, digest)
+        except (ValueError, KeyError, TypeError):
+            pass  # a damaged index is derived again, like a missing one
+    return _derive_index(path, language, digest)
+
+
+def _derive_index(path: Path, language: str | None, digest: str) -> KeyIndex:
+    """One version per line, as exgen writes key.json; any other layout is read whole once."""
+    entries: list[VersionEntry] = []
+    head: dict[str, Any] | None = None
+    with path.open("rb") as handle:
+        first = handle.readline()
+        try:
+            text = first.decode("utf-8-sig").rstrip()
+            head = json.loads(text[:-1] + "}") if text.endswith(",") else None
+        except (UnicodeDecodeError, json.JSONDecodeError):
+            head = None
+        if head is not None and handle.readline().strip() == b'"versions":[':
+            offset = handle.tell()
+            for line in handle:
+                body = line.rstrip(b"\r\n")
+                if body.endswith(b","):
+                    body = body[:-1]
+                if body.startswith(b"{"):
+                    try:
+                        raw = json.loads(body)
+                        entries.append(_entry(raw, offset, len(body)))
+                    except (ValueError, KeyError, TypeError):
+                        head = None
+                        break
+                elif body not in (b"]}", b"]", b""):
+                    head = None
+                    break
+                offset += len(line)
+        else:
+            head = None
+    if head is None:
+        return _index_of_whole(path, language, digest)
+    spec = head.get("spec", {}) if isinstance(head, dict) else {}
+    return _index_from(path, str(spec.get("title", "")), language or str(spec.get("language") or "en"), entries, digest)
+
+
+def _entry(raw: dict[str, Any], offset: int, length: int) -> VersionEntry:
+    student = raw.get("student") or None
+    parts = tuple((str(q["id"]), float(q.get("points", 1.0))) for p in raw["problems"] for q in p["parts"])
+    return VersionEntry(str(raw["version"]), student["id"] if student else None,
+                        student.get("name", "") if student else "", offset, length, parts)
+
+
+def _index_of_whole(path: Path, language: str | None, digest: str) -> KeyIndex:
+    """A key.json laid out otherwise (edited by hand, pretty-printed): a normalized copy, one
+    version per line, in the temporary folder, indexed; the key is read whole this once."""
+    import tempfile
+
+    try:
+        data = json.loads(path.read_text(encoding="utf-8-sig"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as problem:
+        raise _not_a_key(path, str(problem)) from None
+    if not isinstance(data, dict) or not isinstance(data.get("versions"), list):
+        raise _not_a_key(path, "no versions")
+    copy = Path(tempfile.mkdtemp(prefix="exgen-key-")) / "key.json"
+    head = json.dumps({k: v for k, v in data.items() if k != "versions"}, ensure_ascii=False)
+    entries = []
+    with copy.open("wb") as handle:
+        handle.write((head[:-1] + (',' if len(head) > 2 else '') + '\n"versions":[\n').encode("utf-8"))
+        for number, raw in enumerate(data["versions"]):
+            body = json.dumps(raw, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+            if number:
+                handle.write(b",\n")
+            try:
+                entries.append(_entry(raw, handle.tell(), len(body)))
+            except (KeyError, TypeError, ValueError, AttributeError) as problem:
+                raise InputFileError(f"{path}: a version entry is incomplete ({problem!r})") from None
+            handle.write(body)
+        handle.write(b"\n]}\n")
+    spec = data.get("spec", {}) if isinstance(data.get("spec"), dict) else {}
+    return _index_from(copy, str(spec.get("title", "")), language or str(spec.get("language") or "en"), entries, digest)
+
+
+def read_version(index: KeyIndex, entry: VersionEntry, handle: BinaryIO | None = None) -> KeyVersion:
+    """One version of the key, read from its place in key.json."""
+    if handle is None:
+        with index.path.open("rb") as own:
+            return read_version(index, entry, own)
+    handle.seek(entry.offset)
+    try:
+        raw = json.loads(handle.read(entry.length))
+        if str(raw["version"]) != entry.version:
+            raise ValueError("the index does not match key.json")
+        return _version_from(raw, index.language)
+    except (KeyError, TypeError, ValueError) as problem:
+        raise InputFileError(f"{index.path}: version {entry.version} cannot be read ({problem})") from None

@@ -1,134 +1,137 @@
-"""Write a gradebook: grades.csv, results.jsonl, per-student feedback and the item analysis."""
+"""Write a gradebook as it is graded: grades.csv, results.jsonl, per-student feedback and the
+item analysis. Rows arrive in submission order and are written at once; the item analysis
+keeps counts, not rows, so memory stays flat in the number of students.
+
+A shard (``exgen grade --shard i/n``) writes the same rows and counts into its own folder
+instead; ``exgen grade --merge`` feeds them, in submission order, through the same writer, so
+merged reports are byte-identical to a single run's.
+"""
 
 from __future__ import annotations
 
 import csv
+import hashlib
+import heapq
 import io
 import json
 import re
 import shutil
 import tempfile
-from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from markupsafe import Markup, escape
 
-from exgen.grading.batch import GradeBook, GradedRow
-from exgen.grading.key import KeyPart
+from exgen.errors import ExgenError, InputFileError
+from exgen.grading.batch import FORMATS, GradeJob, Plan, RowOutcome, Shard, graded_rows, plan
+from exgen.grading.key import KeyPart, KeyVersion
+from exgen.grading.submissions import Submission
 from exgen.spreadsheet import spreadsheet_cell
 
-FORMATS = ("csv", "html", "json")
+UNITS = 10**9  # scores are summed as integers (exact, so the order of addition never shows)
+SHOWN_PROMPTS = 6
+SHARD_FILE = "shard.json"
+SHARD_ROWS = "rows.jsonl"
 
 
 def _number(value: float) -> str:
     return f"{round(value, 4):g}"
 
 
-def grades_csv(book: GradeBook) -> str:
-    columns = book.key.part_ids
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["student", "name", "version", *columns, "total", "maximum", "percent", "notes"])
-    for row in book.rows:
-        scores = []
-        for part_id in columns:
-            result = row.results.get(part_id)
-            scores.append(_number(result.score * row.version.parts[part_id].points) if result is not None and row.version else "")
-        name = book.key.names.get(row.submission.student, "")
-        percent = f"{round(100 * row.total / row.maximum, 1):g}" if row.version and row.maximum else ""
-        writer.writerow([spreadsheet_cell(cell) for cell in (
-            row.submission.student, name, row.submission.version, *scores,
-            _number(row.total) if row.version else "", _number(row.maximum) if row.version else "", percent,
-            "; ".join(row.submission.notes),
-        )])
-    return buffer.getvalue()
+def _ordered(part_ids: Any) -> list[str]:
+    return sorted(part_ids, key=lambda p: (int(p[:-1]), p[-1]))
 
 
-def results_jsonl(book: GradeBook) -> str:
+def slug(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", text).strip("._") or "student"
+
+
+def _digest(text: str) -> str:
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=8).hexdigest()
+
+
+# -- one row, made in the worker that graded it -------------------------------------------------
+
+
+def row_results_text(submission: Submission, version: KeyVersion, results: dict[str, Any]) -> str:
+    """The student's lines of results.jsonl."""
     lines = []
-    for row in book.rows:
-        if row.version is None:
-            lines.append(json.dumps({"student": row.submission.student, "version": row.submission.version, "part": None,
-                                     "verdict": None, "notes": row.submission.notes}, ensure_ascii=False))
-            continue
-        for part_id in _ordered(row.results):
-            result = row.results[part_id]
-            part = row.version.parts[part_id]
-            lines.append(json.dumps({
-                "student": row.submission.student, "version": row.submission.version, "part": part_id,
-                "typed": row.submission.answers.get(part_id, ""), "interpreted": result.interpreted,
-                "verdict": result.verdict, "score": round(result.score * part.points, 6), "points": part.points,
-                "evidence": result.evidence, "strength": result.strength, "message": result.message,
-                "warnings": result.warnings, "mistake": result.mistake, "ecf": result.ecf,
-            }, ensure_ascii=False))
-    return "\n".join(lines) + ("\n" if lines else "")
+    for part_id in _ordered(results):
+        result = results[part_id]
+        part = version.parts[part_id]
+        lines.append(json.dumps({
+            "student": submission.student, "version": submission.version, "part": part_id,
+            "typed": submission.answers.get(part_id, ""), "interpreted": result.interpreted,
+            "verdict": result.verdict, "score": round(result.score * part.points, 6), "points": part.points,
+            "evidence": result.evidence, "strength": result.strength, "message": result.message,
+            "warnings": result.warnings, "mistake": result.mistake, "ecf": result.ecf,
+        }, ensure_ascii=False) + "\n")
+    return "".join(lines)
 
 
-def _ordered(results: dict[str, Any]) -> list[str]:
-    return sorted(results, key=lambda p: (int(p[:-1]), p[-1]))
+def row_items(version: KeyVersion, submission: Submission, results: dict[str, Any], sent: dict[str, Any]) -> list[tuple[Any, ...]]:
+    """What the item analysis counts of this student, per part: (part, verdict, score in
+    units, wrong answer, unreadable answer, mistake, mistake message, prompt as (digest, html)).
 
-
-def item_analysis(book: GradeBook) -> list[dict[str, Any]]:
-    """Per part: mean score, shares of invalid/review/blank, common wrong answers, mistakes hit."""
-    by_part: dict[str, list[tuple[Any, Any, str]]] = {}
-    for row in book.rows:
-        if row.version is None:
-            continue
-        for part_id, result in row.results.items():
-            by_part.setdefault(part_id, []).append((result, row.version.parts[part_id], row.submission.answers.get(part_id, "")))
+    Typeset sentences are large, and the analysis shows a mistake's message from its first
+    row and a part's first wordings only, so a worker sends a message the first time it meets
+    that (part, mistake) and a wording while it has sent fewer than the analysis shows for
+    that part: every earlier row of this worker reached the parent before this one, so the
+    parent has the html wherever it needs it (``sent`` is the worker's memory of this)."""
     items = []
-    for part_id in sorted(by_part, key=lambda p: (int(p[:-1]), p[-1])):
-        entries = by_part[part_id]
-        count = len(entries)
-        verdicts = Counter(r.verdict for r, _, _ in entries)
-        wrong = Counter((r.interpreted or text.strip()) for r, _, text in entries if r.verdict == "incorrect" and not r.ecf)
-        unreadable = Counter(text.strip() for r, _, text in entries if r.verdict == "invalid")
-        mistakes = Counter(r.mistake for r, _, _ in entries if r.mistake)
-        messages: dict[str, Markup | str] = {}
-        for r, part, _ in entries:
-            if r.mistake and r.mistake not in messages:
-                model = next((m for m in part.mistakes if m["id"] == r.mistake), {})
-                messages[r.mistake] = sentence_html(model.get("message_data"), r.message)
-        # versions may word a part differently (other numbers): each wording once, typeset
-        prompts: dict[str, Markup | str] = {}
-        for _, part, _ in entries:
-            if part.prompt not in prompts:
-                prompts[part.prompt] = sentence_html(part.prompt_data, part.prompt)
-        items.append({
-            "part": part_id,
-            "prompt": next(iter(prompts.values())),
-            "prompts": list(prompts.values())[:6],
-            "more_prompts": max(0, len(prompts) - 6),
-            "answers": count,
-            "mean_score": sum(r.score for r, _, _ in entries) / count,
-            "correct": verdicts.get("correct", 0) / count,
-            "invalid": verdicts.get("invalid", 0) / count,
-            "review": verdicts.get("review", 0) / count,
-            "blank": verdicts.get("blank", 0) / count,
-            "common_wrong": wrong.most_common(5),
-            "common_invalid": unreadable.most_common(3),
-            "mistakes": [(m, c, messages[m]) for m, c in mistakes.most_common()],
-        })
+    for part_id, result in results.items():
+        part = version.parts[part_id]
+        memory = sent.setdefault(part_id, (set(), set()))
+        text = submission.answers.get(part_id, "")
+        wrong = (result.interpreted or text.strip()) if result.verdict == "incorrect" and not result.ecf else None
+        unreadable = text.strip() if result.verdict == "invalid" else None
+        message = None
+        if result.mistake and result.mistake not in memory[0]:
+            memory[0].add(result.mistake)
+            model = next((m for m in part.mistakes if m["id"] == result.mistake), {})
+            message = str(sentence_html(model.get("message_data"), result.message))
+        digest = _digest(part.prompt)
+        wording = None
+        if len(memory[1]) < SHOWN_PROMPTS and digest not in memory[1]:
+            memory[1].add(digest)
+            wording = str(sentence_html(part.prompt_data, part.prompt))
+        items.append((part_id, result.verdict, round(result.score * UNITS), wrong, unreadable, result.mistake, message, (digest, wording)))
     return items
 
 
-def item_analysis_csv(items: Sequence[dict[str, Any]]) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["part", "answers", "mean_score", "correct", "invalid", "review", "blank", "common_wrong_answers",
-                     "common_unreadable_answers", "mistakes"])
-    for item in items:
-        writer.writerow([spreadsheet_cell(cell) for cell in (
-            item["part"], item["answers"], f"{item['mean_score']:.3f}", f"{item['correct']:.3f}", f"{item['invalid']:.3f}",
-            f"{item['review']:.3f}", f"{item['blank']:.3f}",
-            " | ".join(f"{answer} ({count})" for answer, count in item["common_wrong"]),
-            " | ".join(f"{answer} ({count})" for answer, count in item["common_invalid"]),
-            " | ".join(f"{mistake} ({count})" for mistake, count, _ in item["mistakes"]),
-        )])
-    return buffer.getvalue()
+def write_feedback(template: Any, path: Path, job: GradeJob, version: KeyVersion, submission: Submission,
+                   results: dict[str, Any]) -> None:
+    page = template.render(**feedback_context(job.title, job.language, version, submission, results))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(page, encoding="utf-8", newline="\n")
+
+
+def feedback_context(title: str, language: str, version: KeyVersion, submission: Submission, results: dict[str, Any]) -> dict[str, Any]:
+    problems = []
+    total = 0.0
+    for problem in version.problems:
+        parts = []
+        for part in problem.parts:
+            result = results[part.id]
+            typed = submission.answers.get(part.id, "")
+            shown = result.interpreted if result.verdict not in ("invalid", "blank") else None
+            total += result.score * part.points
+            parts.append({
+                "id": part.id, "label": part.part, "prompt": sentence_html(part.prompt_data, part.prompt), "typed": typed,
+                "read_as": typeset_typed(part.kind, shown, part.variables, part.functions) or shown,
+                "result": result, "message": message_html(part, result.message, result.mistake), "points": part.points,
+                "earned": result.score * part.points, "key": key_html(part), "steps": solution_steps(part),
+            })
+        problems.append({"number": problem.number, "statement": sentence_html(problem.statement_data, problem.statement), "parts": parts,
+                         **figure_markup(problem.figure)})
+    return {
+        "title": title, "student": submission.student, "name": version.student_name,
+        "version": version.version, "total": total, "maximum": version.maximum, "problems": problems,
+        "notes": submission.notes, "language": language,
+    }
 
 
 def typeset_typed(kind: str, text: str | None, variables: Sequence[str] = (), functions: Sequence[str] = ()) -> Markup | None:
@@ -220,107 +223,396 @@ def figure_markup(figure: dict[str, str] | None, sheet: bool = False) -> dict[st
     return {"figure": Markup(html) if html else None, "figure_caption": Markup((figure or {}).get(f"{prefix}caption_html", ""))}
 
 
-def feedback_context(book: GradeBook, row: GradedRow) -> dict[str, Any]:
+# -- the item analysis, as counts -------------------------------------------------------------
 
-    assert row.version is not None
-    problems = []
-    for problem in row.version.problems:
-        parts = []
-        for part in problem.parts:
-            result = row.results[part.id]
-            typed = row.submission.answers.get(part.id, "")
-            shown = result.interpreted if result.verdict not in ("invalid", "blank") else None
-            message = message_html(part, result.message, result.mistake)
-            steps = solution_steps(part)
-            parts.append({
-                "id": part.id, "label": part.part, "prompt": sentence_html(part.prompt_data, part.prompt), "typed": typed,
-                "read_as": typeset_typed(part.kind, shown, part.variables, part.functions) or shown,
-                "result": result, "message": message, "points": part.points, "earned": result.score * part.points,
-                "key": key_html(part),
-                "steps": steps,
+
+@dataclass
+class PartTally:
+    answers: int = 0
+    units: int = 0
+    verdicts: dict[str, int] = field(default_factory=dict)
+    wrong: dict[str, list[int]] = field(default_factory=dict)  # answer → [count, first row]
+    unreadable: dict[str, list[int]] = field(default_factory=dict)
+    mistakes: dict[str, list[int]] = field(default_factory=dict)
+    messages: dict[str, list[Any]] = field(default_factory=dict)  # mistake → [first row, html]
+    prompts: set[str] = field(default_factory=set)  # digests of every wording
+    shown: list[list[Any]] = field(default_factory=list)  # the first wordings: [first row, digest, html]
+
+
+def _count(table: dict[str, list[int]], key: str, order: int, count: int = 1) -> None:
+    entry = table.get(key)
+    if entry is None:
+        table[key] = [count, order]
+    else:
+        entry[0] += count
+        entry[1] = min(entry[1], order)
+
+
+def _common(table: dict[str, list[int]], limit: int | None) -> list[tuple[str, int]]:
+    ranked = sorted(table.items(), key=lambda item: (-item[1][0], item[1][1]))
+    return [(key, entry[0]) for key, entry in ranked[:limit]]
+
+
+class ItemTally:
+    """Per part what the item analysis shows, counted row by row (or merged from shards)."""
+
+    def __init__(self) -> None:
+        self.parts: dict[str, PartTally] = {}
+
+    def add(self, order: int, items: Sequence[tuple[Any, ...]]) -> None:
+        for part_id, verdict, units, wrong, unreadable, mistake, message, prompt in items:
+            tally = self.parts.setdefault(part_id, PartTally())
+            tally.answers += 1
+            tally.units += units
+            tally.verdicts[verdict] = tally.verdicts.get(verdict, 0) + 1
+            if wrong is not None:
+                _count(tally.wrong, wrong, order)
+            if unreadable is not None:
+                _count(tally.unreadable, unreadable, order)
+            if mistake:
+                _count(tally.mistakes, mistake, order)
+                if mistake not in tally.messages:
+                    tally.messages[mistake] = [order, message or ""]
+            digest, html = prompt
+            if digest not in tally.prompts:
+                tally.prompts.add(digest)
+                if len(tally.shown) < SHOWN_PROMPTS:
+                    tally.shown.append([order, digest, html or ""])
+
+    def merge(self, other: ItemTally) -> None:
+        for part_id, theirs in other.parts.items():
+            mine = self.parts.setdefault(part_id, PartTally())
+            mine.answers += theirs.answers
+            mine.units += theirs.units
+            for verdict, count in theirs.verdicts.items():
+                mine.verdicts[verdict] = mine.verdicts.get(verdict, 0) + count
+            for name in ("wrong", "unreadable", "mistakes"):
+                table = getattr(mine, name)
+                for key, (count, first) in getattr(theirs, name).items():
+                    _count(table, key, first, count)
+            for mistake, (first, html) in theirs.messages.items():
+                if mistake not in mine.messages or first < mine.messages[mistake][0]:
+                    mine.messages[mistake] = [first, html]
+            mine.prompts |= theirs.prompts
+            mine.shown = sorted(mine.shown + theirs.shown)[:SHOWN_PROMPTS]
+
+    def items(self) -> list[dict[str, Any]]:
+        """Per part: mean score, shares of invalid/review/blank, common wrong answers, mistakes hit."""
+        items = []
+        for part_id in _ordered(self.parts):
+            tally = self.parts[part_id]
+            count = tally.answers
+            prompts = [Markup(html) for _, _, html in sorted(tally.shown)]
+            mistakes = [(m, c, Markup(tally.messages[m][1])) for m, c in _common(tally.mistakes, None)]
+            items.append({
+                "part": part_id, "prompt": prompts[0] if prompts else "", "prompts": prompts,
+                "more_prompts": max(0, len(tally.prompts) - SHOWN_PROMPTS), "answers": count,
+                "mean_score": tally.units / UNITS / count, "correct": tally.verdicts.get("correct", 0) / count,
+                "invalid": tally.verdicts.get("invalid", 0) / count, "review": tally.verdicts.get("review", 0) / count,
+                "blank": tally.verdicts.get("blank", 0) / count, "common_wrong": _common(tally.wrong, 5),
+                "common_invalid": _common(tally.unreadable, 3), "mistakes": mistakes,
             })
-        problems.append({"number": problem.number, "statement": sentence_html(problem.statement_data, problem.statement), "parts": parts,
-                         **figure_markup(problem.figure)})
-    return {
-        "title": book.key.title, "student": row.submission.student, "name": row.version.student_name,
-        "version": row.version.version, "total": row.total, "maximum": row.maximum, "problems": problems,
-        "notes": row.submission.notes, "language": book.key.language,
-    }
+        return items
+
+    def counts(self) -> dict[str, int]:
+        totals: dict[str, int] = {}
+        for tally in self.parts.values():
+            for verdict, count in tally.verdicts.items():
+                totals[verdict] = totals.get(verdict, 0) + count
+        return totals
+
+    def to_data(self) -> dict[str, Any]:
+        return {part_id: {"answers": p.answers, "units": p.units, "verdicts": p.verdicts, "wrong": p.wrong,
+                          "unreadable": p.unreadable, "mistakes": p.mistakes, "messages": p.messages,
+                          "prompts": sorted(p.prompts), "shown": p.shown} for part_id, p in self.parts.items()}
+
+    @classmethod
+    def from_data(cls, data: dict[str, Any]) -> ItemTally:
+        tally = cls()
+        for part_id, p in data.items():
+            tally.parts[part_id] = PartTally(p["answers"], p["units"], p["verdicts"], p["wrong"], p["unreadable"], p["mistakes"],
+                                             p["messages"], set(p["prompts"]), p["shown"])
+        return tally
 
 
-def _slug(text: str) -> str:
-    return re.sub(r"[^A-Za-z0-9._-]+", "_", text).strip("._") or "student"
+def item_analysis_csv(items: Sequence[dict[str, Any]]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["part", "answers", "mean_score", "correct", "invalid", "review", "blank", "common_wrong_answers",
+                     "common_unreadable_answers", "mistakes"])
+    for item in items:
+        writer.writerow([spreadsheet_cell(cell) for cell in (
+            item["part"], item["answers"], f"{item['mean_score']:.3f}", f"{item['correct']:.3f}", f"{item['invalid']:.3f}",
+            f"{item['review']:.3f}", f"{item['blank']:.3f}",
+            " | ".join(f"{answer} ({count})" for answer, count in item["common_wrong"]),
+            " | ".join(f"{answer} ({count})" for answer, count in item["common_invalid"]),
+            " | ".join(f"{mistake} ({count})" for mistake, count, _ in item["mistakes"]),
+        )])
+    return buffer.getvalue()
 
 
-REPORT_ENTRIES = ("grades.csv", "results.jsonl", "feedback", "item_analysis.csv", "item_analysis.html")
+# -- writing, as rows come ------------------------------------------------------------------------
+
+
+def grades_header(part_ids: Sequence[str]) -> list[str]:
+    return ["student", "name", "version", *part_ids, "total", "maximum", "percent", "notes"]
+
+
+def grades_cells(outcome: RowOutcome, part_ids: Sequence[str], names: dict[str, str]) -> list[str]:
+    submission = outcome.submission
+    graded = outcome.entry is not None
+    scores = [_number(outcome.scores[p]) if graded and p in outcome.scores else "" for p in part_ids]
+    percent = f"{round(100 * outcome.total / outcome.maximum, 1):g}" if graded and outcome.maximum else ""
+    return [spreadsheet_cell(cell) for cell in (
+        submission.student, names.get(submission.student, ""), submission.version, *scores,
+        _number(outcome.total) if graded else "", _number(outcome.maximum) if graded else "", percent,
+        "; ".join(submission.notes),
+    )]
+
+
+def ungraded_results_text(submission: Submission) -> str:
+    return json.dumps({"student": submission.student, "version": submission.version, "part": None,
+                       "verdict": None, "notes": submission.notes}, ensure_ascii=False) + "\n"
+
+
+@dataclass
+class GradeSummary:
+    """What a grading run did: the numbers the command prints, and the item analysis."""
+
+    title: str
+    language: str
+    students: int  # submission rows (graded or not)
+    graded: int
+    answers: int
+    counts: dict[str, int]
+    issues: list[str]
+    errors: list[str]
+    items: list[dict[str, Any]]
+    seconds: float = 0.0
+    checks: int = 0
+    written: list[str] = field(default_factory=list)
+    tally: ItemTally | None = None
+
+
+class ReportWriter:
+    """Rows in submission order in, reports out (or, for a shard, rows and counts to merge)."""
+
+    def __init__(self, staging: Path, formats: Sequence[str], part_ids: list[str], names: dict[str, str], shard: bool = False) -> None:
+        self.staging = staging
+        self.formats = tuple(formats)
+        self.part_ids = part_ids
+        self.names = names
+        self.shard = shard
+        self.tally = ItemTally()
+        self.students = self.graded = self.answers = self.checks = 0
+        self.written: list[str] = []
+        self._files: dict[str, IO[str]] = {}
+        self._grades: Any = None
+        if shard:
+            self._open(SHARD_ROWS)
+        else:
+            if "csv" in formats:
+                self._grades = csv.writer(self._open("grades.csv"), lineterminator="\n")
+                self._grades.writerow(grades_header(part_ids))
+            if "json" in formats:
+                self._open("results.jsonl")
+
+    def _open(self, name: str) -> IO[str]:
+        handle = (self.staging / name).open("w", encoding="utf-8", newline="\n")
+        self._files[name] = handle
+        self.written.append(name)
+        return handle
+
+    def add(self, outcome: RowOutcome) -> None:
+        results = outcome.results_text if outcome.entry is not None else ungraded_results_text(outcome.submission)
+        self.add_row(outcome.order, grades_cells(outcome, self.part_ids, self.names), results, outcome.items)
+        self.graded += outcome.entry is not None
+        self.checks += outcome.checks
+
+    def add_row(self, order: int, cells: list[str], results: str, items: Sequence[tuple[Any, ...]]) -> None:
+        self.students += 1
+        self.answers += len(items)
+        self.tally.add(order, items)
+        if self.shard:
+            self._files[SHARD_ROWS].write(json.dumps({"order": order, "grades": cells, "results": results}, ensure_ascii=False) + "\n")
+            return
+        if self._grades is not None:
+            self._grades.writerow(cells)
+        if "results.jsonl" in self._files:
+            self._files["results.jsonl"].write(results)
+
+    def close(self) -> None:
+        for handle in self._files.values():
+            handle.close()
+        self._files.clear()
+
+    def finish(self, title: str, language: str, issues: list[str], templates: str | None, students: int | None = None) -> list[dict[str, Any]]:
+        """Close the rows; write the item analysis. Returns its items."""
+        from exgen.i18n import use_locale
+
+        self.close()
+        items = self.tally.items()
+        with use_locale(language):
+            if "csv" in self.formats and not self.shard:
+                (self.staging / "item_analysis.csv").write_text(item_analysis_csv(items), encoding="utf-8", newline="\n")
+                self.written.append("item_analysis.csv")
+            if "html" in self.formats and not self.shard:
+                from exgen.rendering.templates import environment
+
+                page = environment("html", templates).get_template("item_analysis.html.j2").render(
+                    title=title, items=items, issues=issues, counts=self.tally.counts(), language=language,
+                    students=self.students if students is None else students, answers=self.answers)
+                (self.staging / "item_analysis.html").write_text(page, encoding="utf-8", newline="\n")
+                self.written.append("item_analysis.html")
+        return items
+
+
+# -- grading into a folder -------------------------------------------------------------------------
+
+
+REPORT_ENTRIES = ("grades.csv", "results.jsonl", "feedback", "item_analysis.csv", "item_analysis.html", SHARD_FILE, SHARD_ROWS)
 
 
 def check_report_folder(out: Path, force: bool) -> list[str]:
     """Refuse to overwrite earlier results unless forced; return the reports already there."""
-    from exgen.errors import ExgenError
-
     existing = [name for name in REPORT_ENTRIES if (out / name).exists()]
     if existing and not force:
         raise ExgenError(f"{out} already holds graded results ({', '.join(existing)}); use --force to replace them or --out to choose another folder")
     return existing
 
 
-def write_reports(
-    book: GradeBook, out: Path, formats: Sequence[str] = FORMATS, templates: Path | None = None, force: bool = False
-) -> list[str]:
-    """Write every report into a fresh folder first, then move them into ``out`` (atomic per file).
-
-    A folder that already holds a graded set is not overwritten unless ``force``. Every
-    report is in the sheet's language.
-    """
-    from exgen.i18n import use_locale
-
-    with use_locale(book.key.language):
-        return _write_reports(book, out, formats, templates, force)
+def _publish(staging: Path, out: Path, existing: list[str], written: list[str]) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    for name in existing:  # forced: the earlier results go, all of them, so none is stale
+        shutil.rmtree(out / name) if (out / name).is_dir() else (out / name).unlink()
+    for name in sorted({w.split("/")[0] for w in written}):
+        (staging / name).replace(out / name)
 
 
-def _write_reports(book: GradeBook, out: Path, formats: Sequence[str], templates: Path | None, force: bool) -> list[str]:
-    from exgen.rendering.templates import environment
+def _staging(out: Path) -> Path:
+    parent = out.parent if out.parent.exists() else None
+    return Path(tempfile.mkdtemp(prefix="exgen-grade-", dir=parent))
 
+
+def grade_to_folder(
+    key_path: Path, submissions_path: Path, out: Path, *, workers: int = 1, seconds: float = 2.0,
+    formats: Sequence[str] = FORMATS, templates: Path | None = None, force: bool = False, trust: str | None = None,
+    language: str | None = None, shard: Shard | None = None, progress: Callable[[int, int], None] | None = None,
+) -> GradeSummary:
+    """Grade every submission (or a shard's slice of the students) and write the reports into
+    ``out`` as the rows are graded; the folder's reports are replaced only when all are done.
+
+    A folder that already holds a graded set is not overwritten unless ``force``. Every report
+    is in the sheet's language."""
+    import time
+
+    start = time.perf_counter()
     existing = check_report_folder(out, force)
-
-    written: list[str] = []
-    staging = Path(tempfile.mkdtemp(prefix="exgen-grade-", dir=out.parent if out.parent.exists() else None))
+    planned = plan(key_path, submissions_path, trust, language, shard)
+    staging = _staging(out)
     try:
-        def put(name: str, content: str) -> None:
-            path = staging / name
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(content, encoding="utf-8", newline="\n")
-            written.append(name)
-
-        items = item_analysis(book)
-        if "csv" in formats:
-            put("grades.csv", grades_csv(book))
-            put("item_analysis.csv", item_analysis_csv(items))
-        if "json" in formats:
-            put("results.jsonl", results_jsonl(book))
-        if "html" in formats:
-            env = environment("html", str(templates) if templates else None)
-            feedback = env.get_template("feedback.html.j2")
-            used: set[str] = set()
-            for row in book.rows:
-                if row.version is None:
-                    continue
-                stem = f"{row.version.version}-{_slug(row.submission.student or row.version.version)}"
-                if stem in used:  # a duplicate submission keeps its own page
-                    stem = f"{stem}-row{row.submission.row}"
-                used.add(stem)
-                put(f"feedback/{stem}.html", feedback.render(**feedback_context(book, row)))
-            put("item_analysis.html", env.get_template("item_analysis.html.j2").render(
-                title=book.key.title, items=items, issues=book.file.issues, counts=book.counts(), language=book.key.language,
-                students=len(book.rows), answers=book.answers))
-        out.mkdir(parents=True, exist_ok=True)
-        for name in existing:  # forced: the earlier results go, all of them, so none is stale
-            shutil.rmtree(out / name) if (out / name).is_dir() else (out / name).unlink()
-        for name in written:
-            target = out / name
-            target.parent.mkdir(parents=True, exist_ok=True)
-            (staging / name).replace(target)
+        summary = _grade_into(planned, staging, workers, seconds, formats, str(templates) if templates else None, progress)
+        if shard is not None:
+            _write_shard_file(staging, planned, shard, summary, formats, key_path)
+            summary.written.append(SHARD_FILE)
+        _publish(staging, out, existing, summary.written)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    return written
+    summary.seconds = time.perf_counter() - start
+    return summary
+
+
+def _grade_into(planned: Plan, staging: Path, workers: int, seconds: float, formats: Sequence[str], templates: str | None,
+                progress: Callable[[int, int], None] | None) -> GradeSummary:
+    index = planned.index
+    feedback = staging / "feedback"
+    if "html" in formats:
+        feedback.mkdir()
+    job = GradeJob(str(index.path), index.title, index.language, seconds, results="json" in formats or planned.shard is not None,
+                   feedback=str(feedback) if "html" in formats else None, templates=templates)
+    writer = ReportWriter(staging, formats, index.part_ids, index.names, shard=planned.shard is not None)
+    total = len(planned.file.submissions)
+    done = [0]
+
+    def tick(count: int) -> None:
+        done[0] += count
+        if progress:
+            progress(done[0], total)
+
+    try:
+        for outcome in graded_rows(planned, job, workers, tick):
+            writer.add(outcome)
+    finally:
+        writer.close()
+    items = writer.finish(index.title, index.language, planned.file.issues, templates)
+    written = list(writer.written)
+    if "html" in formats:
+        written += [f"feedback/{p.name}" for p in sorted(feedback.iterdir())]
+    summary = GradeSummary(index.title, index.language, writer.students, writer.graded, writer.answers, writer.tally.counts(),
+                           planned.file.issues, planned.file.errors, items, checks=writer.checks, written=written)
+    summary.tally = writer.tally
+    return summary
+
+
+def _write_shard_file(staging: Path, planned: Plan, shard: Shard, summary: GradeSummary, formats: Sequence[str], key_path: Path) -> None:
+    assert summary.tally is not None
+    data = {
+        "exgen_shard": 1, "shard": [shard.number, shard.count], "key_digest": planned.index.digest,
+        "submissions_digest": planned.submissions_digest,
+        "title": summary.title, "language": summary.language, "formats": list(formats),
+        "part_ids": planned.index.part_ids, "students_total": len(planned.file.submissions),
+        "students": summary.students, "graded": summary.graded, "answers": summary.answers, "checks": summary.checks,
+        "issues": summary.issues, "errors": summary.errors, "tally": summary.tally.to_data(),
+    }
+    (staging / SHARD_FILE).write_text(json.dumps(data, ensure_ascii=False, sort_keys=True), encoding="utf-8")
+
+
+def merge_shards(folders: Sequence[Path], out: Path, *, templates: Path | None = None, force: bool = False) -> GradeSummary:
+    """Combine the folders of ``exgen grade --shard i/n`` (all n of one key and one submissions
+    file) into exactly the reports one run over every student writes."""
+    metas = []
+    for folder in folders:
+        try:
+            metas.append((folder, json.loads((folder / SHARD_FILE).read_text(encoding="utf-8"))))
+        except (OSError, ValueError) as problem:
+            raise InputFileError(f"{folder} is not a folder written by exgen grade --shard ({problem})") from None
+    first = metas[0][1]
+    count = first["shard"][1]
+    numbers = sorted(m["shard"][0] for _, m in metas)
+    if numbers != list(range(1, count + 1)) or any(m["shard"][1] != count for _, m in metas):
+        got = ", ".join(f"{m['shard'][0]}/{m['shard'][1]}" for _, m in metas)
+        raise InputFileError(f"--merge needs each of the {count} shards once (got {got})")
+    for name in ("key_digest", "submissions_digest", "formats", "part_ids", "issues", "errors"):
+        if any(m[name] != first[name] for _, m in metas):
+            raise InputFileError(f"the shards were not graded from the same key and submissions ({name} differs)")
+    existing = check_report_folder(out, force)
+    formats = first["formats"]
+    staging = _staging(out)
+    try:
+        writer = ReportWriter(staging, formats, first["part_ids"], {})
+        for _, meta in metas:
+            writer.tally.merge(ItemTally.from_data(meta["tally"]))
+        for row in heapq.merge(*(_shard_rows(folder) for folder, _ in metas), key=lambda r: r["order"]):
+            writer.add_row(row["order"], row["grades"], row["results"], ())
+        writer.answers = sum(m["answers"] for _, m in metas)
+        items = writer.finish(first["title"], first["language"], first["issues"], str(templates) if templates else None,
+                              students=first["students_total"])
+        written = list(writer.written)
+        if "html" in formats:
+            (staging / "feedback").mkdir()
+            for folder, _ in metas:
+                for page in sorted((folder / "feedback").iterdir()):
+                    shutil.copyfile(page, staging / "feedback" / page.name)
+                    written.append(f"feedback/{page.name}")
+        _publish(staging, out, existing, written)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return GradeSummary(first["title"], first["language"], first["students_total"], sum(m["graded"] for _, m in metas),
+                        writer.answers, writer.tally.counts(), first["issues"], first["errors"], items,
+                        checks=sum(m["checks"] for _, m in metas), written=written)
+
+
+def _shard_rows(folder: Path) -> Iterator[dict[str, Any]]:
+    with (folder / SHARD_ROWS).open(encoding="utf-8") as handle:
+        for line in handle:
+            yield json.loads(line)

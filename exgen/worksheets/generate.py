@@ -41,7 +41,7 @@ from exgen.worksheets.roster import Student
 from exgen.worksheets.spec import WorksheetSpec
 
 FORMATS = ("tex", "pdf", "html", "json")
-OUTPUT_ENTRIES = ("worksheets", "keys", "print.tex", "print.html", "print.pdf", "key.json", "answers.csv")
+OUTPUT_ENTRIES = ("worksheets", "keys", "print.tex", "print.html", "print.pdf", "key.json", "key.index.json", "answers.csv")
 
 
 @dataclass(frozen=True)
@@ -383,10 +383,10 @@ def generate_class_set(
             _write_print_files(spec, outputs, staging, chosen, template_dir, result)
         if "pdf" in chosen:
             result.files += _build_pdfs(spec, outputs, staging, template_dir, workers)
-        _key_json(spec, len(outputs), staging)
+        _key_json(spec, outputs, staging)
         shutil.rmtree(staging / PRINT_PARTS, ignore_errors=True)
         _write(staging / "answers.csv", _answer_sheet(outputs))
-        result.files += ["key.json", "answers.csv"]
+        result.files += ["key.json", "key.index.json", "answers.csv"]
     except ExgenError as problem:
         shutil.rmtree(staging, ignore_errors=True)
         problem.message += f"\nNothing was written: {out} is as it was."
@@ -539,15 +539,29 @@ def _safe(text: str) -> Any:
     return Markup(text)
 
 
-def _key_json(spec: WorksheetSpec, count: int, staging: Path) -> None:
+def _key_json(spec: WorksheetSpec, outputs: Sequence[BuiltVersion], staging: Path) -> None:
     """key.json with one version per line (compact, still diff-able), streamed from the
-    versions' entries on disk."""
+    versions' entries on disk, and key.index.json beside it: where each version starts, so
+    grading reads one version at a time."""
+    from exgen.grading.key import VersionEntry, write_key_index
+
     head = json.dumps({"exgen": __version__, "format": 1, "spec": spec.to_dict()}, ensure_ascii=False)
-    with (staging / "key.json").open("w", encoding="utf-8", newline="\n") as handle:
-        handle.write(head[:-1] + ',\n"versions":[\n')
-        for index in range(count):
-            handle.write((",\n" if index else "") + _body_file(staging, "json", "key", index).read_text(encoding="utf-8"))
-        handle.write("\n]}\n")
+    entries = []
+    with (staging / "key.json").open("wb") as handle:
+        handle.write((head[:-1] + ',\n"versions":[\n').encode("utf-8"))
+        for index, built in enumerate(outputs):
+            if index:
+                handle.write(b",\n")
+            body = _body_file(staging, "json", "key", index).read_bytes()
+            student = built.version.student
+            points = {(number, part): row[6] for row in built.structure for number, part in [(row[0], row[1])]}
+            entries.append(VersionEntry(
+                built.version.id, student.id if student else None, student.name if student else "", handle.tell(), len(body),
+                tuple((part_id, float(points[(number, part)])) for number, part, part_id in built.part_ids),
+            ))
+            handle.write(body)
+        handle.write(b"\n]}\n")
+    write_key_index(staging / "key.json", spec.title, spec.language, entries)
 
 
 def version_structure(version: dict[str, Any]) -> list[tuple[Any, ...]]:

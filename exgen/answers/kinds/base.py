@@ -5,7 +5,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any, ClassVar, TypeVar
 
 from exgen.answers import nodes as n
@@ -14,7 +14,7 @@ from exgen.answers.limits import DEFAULT_LIMITS, Deadline, Limits
 from exgen.answers.reader import Reading, ReadOptions, read
 from exgen.answers.verdict import Verdict
 from exgen.errors import ExpectedAnswerError
-from exgen.i18n import t
+from exgen.i18n import current_locale, t
 
 
 @dataclass(frozen=True, slots=True)
@@ -277,7 +277,15 @@ def answer_functions(trees: Sequence[n.Node], options: CheckOptions) -> frozense
 
 
 def read_answer(answer: str, variables: tuple[str, ...], functions: frozenset[str], options: CheckOptions) -> Reading:
-    return read(answer, ReadOptions(variables=variables, functions=functions, limits=options.limits))
+    """A student's text as the reader reads it. Grading compares one answer with the key and
+    each mistake model: they share this reading (readings are immutable; the locale is part of
+    the key because diagnostics are worded in it)."""
+    return _read_answer(answer, tuple(variables), frozenset(functions), options.limits, current_locale())
+
+
+@lru_cache(maxsize=256)
+def _read_answer(answer: str, variables: tuple[str, ...], functions: frozenset[str], limits: Limits, locale: str) -> Reading:
+    return read(answer, ReadOptions(variables=variables, functions=functions, limits=limits))
 
 
 def warnings_of(reading: Reading) -> tuple[str, ...]:
