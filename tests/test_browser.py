@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from exgen.grading.batch import grade
-from exgen.grading.reports import write_reports
+from exgen.grading.reports import grade_to_folder
 from exgen.problems import load_families
 from exgen.worksheets.generate import generate_class_set
 from exgen.worksheets.roster import Student
@@ -64,7 +64,7 @@ def pages(tmp_path_factory) -> dict[str, Path]:
         for index, part in enumerate(problem["parts"]):
             answers[part["id"]] = part["mistakes"][0]["answer"] if index % 2 and part["mistakes"] else part["answer"]
     (out / "a.jsonl").write_text(json.dumps({"student": "s1", "version": version["version"], "answers": answers}) + "\n", encoding="utf-8")
-    write_reports(grade(out / "set" / "key.json", out / "a.jsonl"), out / "graded")
+    grade_to_folder(out / "set" / "key.json", out / "a.jsonl", out / "graded")
     stem = f"{version['version']}-s1"
     return {
         "worksheet": out / "set" / "worksheets" / f"{stem}.html",

@@ -20,7 +20,7 @@ from exgen.answers.check import check
 from exgen.answers.lexer import fold_wide
 from exgen.cli import main
 from exgen.grading.batch import grade
-from exgen.grading.reports import write_reports
+from exgen.grading.reports import grade_to_folder
 from exgen.problems import load_families
 from exgen.worksheets.generate import generate_class_set
 from exgen.worksheets.roster import Student
@@ -103,7 +103,7 @@ def test_feedback_in_chinese_only(chinese_set: Path, tmp_path: Path) -> None:
     csv.writer(buffer).writerows([header, *rows])
     (tmp_path / "answers.csv").write_text(buffer.getvalue(), encoding="utf-8")
     book = grade(chinese_set / "key.json", tmp_path / "answers.csv", workers=1)
-    write_reports(book, tmp_path / "graded", formats=("html", "csv"))
+    grade_to_folder(chinese_set / "key.json", tmp_path / "answers.csv", tmp_path / "graded", formats=("html", "csv"))
     allowed = ALLOWED | _version_ids(chinese_set)
     pages = sorted((tmp_path / "graded" / "feedback").glob("*.html")) + [tmp_path / "graded" / "item_analysis.html"]
     verdicts = {r.verdict for row in book.rows for r in row.results.values()}

@@ -15,7 +15,7 @@ from click.testing import CliRunner
 from exgen.cli import main
 from exgen.grading import batch
 from exgen.grading.batch import grade
-from exgen.grading.reports import write_reports
+from exgen.grading.reports import grade_to_folder
 from exgen.problems.values import rewritten_forms
 from exgen.worksheets.generate import generate_class_set
 from exgen.worksheets.roster import Student
@@ -173,14 +173,16 @@ def test_identical_answers_are_decided_once_and_workers_do_not_change_results(ge
     rows = [[v["student"]["id"], v["version"]] + ["x"] * (len(header) - 2) for v in key["versions"]]
     submissions = tmp_path / "same.csv"
     _write_csv(submissions, header, rows)
-    one = grade(generated / "key.json", submissions, workers=1)
-    two = grade(generated / "key.json", submissions, workers=2)
-    assert one.unique_checks < one.answers
     out_one, out_two = tmp_path / "one", tmp_path / "two"
-    write_reports(one, out_one)
-    write_reports(two, out_two)
-    for name in ("grades.csv", "results.jsonl", "item_analysis.csv"):
+    one = grade_to_folder(generated / "key.json", submissions, out_one, workers=1)
+    two = grade_to_folder(generated / "key.json", submissions, out_two, workers=2)
+    assert one.checks < one.answers and two.checks < two.answers
+    for name in ("grades.csv", "results.jsonl", "item_analysis.csv", "item_analysis.html"):
         assert (out_one / name).read_bytes() == (out_two / name).read_bytes(), name
+    pages = sorted(p.name for p in (out_one / "feedback").iterdir())
+    assert pages == sorted(p.name for p in (out_two / "feedback").iterdir()) and pages
+    for page in pages:
+        assert (out_one / "feedback" / page).read_bytes() == (out_two / "feedback" / page).read_bytes(), page
 
 
 def test_untidy_files_are_reported_not_dropped(generated: Path, tmp_path: Path) -> None:
@@ -199,7 +201,7 @@ def test_untidy_files_are_reported_not_dropped(generated: Path, tmp_path: Path) 
     assert len(book.rows) == 3
     issues = " | ".join(book.file.issues)
     assert "unknown version 'V999'" in issues and "also on row" in issues and "missing part columns" in issues
-    write_reports(book, tmp_path / "out")
+    grade_to_folder(generated / "key.json", path, tmp_path / "out")
     grades = list(csv.reader((tmp_path / "out" / "grades.csv").open(encoding="utf-8")))
     assert len(grades) == 4 and "unknown version" in grades[-1][-1]
 
@@ -211,23 +213,23 @@ def test_binary_submissions_are_refused(generated: Path, tmp_path: Path) -> None
     assert result.exit_code == 1 and "not a text file" in result.output
 
 
-_REAL_GRADE_TASK = batch.grade_task
+_REAL_GRADE_ANSWER = batch.grade_answer
 
 
-def _fragile_grade_task(task):
-    """grade_task, but a worker dies on "crash me" and hangs past every limit on "hang me". At
+def _fragile_grade_answer(part, text, seconds, progress=None):
+    """grade_answer, but a worker dies on "crash me" and hangs past every limit on "hang me". At
     module level, so that a worker started by spawn (as when another thread is alive) finds it."""
-    if task[0] == "key" and task[2] == "crash me":
+    if text == "crash me":
         os.kill(os.getpid(), signal.SIGKILL)  # a worker dies mid-batch
-    if task[0] == "key" and task[2] == "hang me":
+    if text == "hang me":
         signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})  # beyond the engine's own limit
         while True:
             pass
-    return _REAL_GRADE_TASK(task)
+    return _REAL_GRADE_ANSWER(part, text, seconds, progress)
 
 
 def test_a_crashing_or_hanging_worker_costs_only_its_own_answer(generated: Path, tmp_path: Path, monkeypatch) -> None:
-    monkeypatch.setattr(batch, "grade_task", _fragile_grade_task)
+    monkeypatch.setattr(batch, "grade_answer", _fragile_grade_answer)
     key = _key(generated)
     header = ["student", "version"] + list(_parts(key["versions"][0]))
     rows = []
@@ -256,8 +258,7 @@ def test_spreadsheet_cells_never_start_a_formula(generated: Path, tmp_path: Path
     rows = [[v["student"]["id"], v["version"]] + [hostile[i % len(hostile)]] * (len(header) - 2) for i, v in enumerate(key["versions"])]
     path = tmp_path / "hostile.csv"
     _write_csv(path, header, rows)
-    book = grade(generated / "key.json", path)
-    write_reports(book, tmp_path / "out")
+    grade_to_folder(generated / "key.json", path, tmp_path / "out")
     for name in ("grades.csv", "item_analysis.csv"):
         for row in csv.reader((tmp_path / "out" / name).open(encoding="utf-8")):
             for cell in row:

@@ -26,7 +26,7 @@ from click.testing import CliRunner
 from exgen.cli import main
 from exgen.errors import ExgenError
 from exgen.grading.batch import grade
-from exgen.grading.reports import write_reports
+from exgen.grading.reports import grade_to_folder
 from exgen.problems import load_families
 from exgen.worksheets.generate import generate_class_set
 from exgen.worksheets.roster import Student
@@ -89,7 +89,7 @@ def graded_sets(tmp_path_factory) -> list[Path]:
                         answers[part["id"]] = "2x + )"
             rows.append(json.dumps({"student": version["student"]["id"], "version": version["version"], "answers": answers}))
         (out / "answers.jsonl").write_text("\n".join(rows) + "\n", encoding="utf-8")
-        write_reports(grade(out / "set" / "key.json", out / "answers.jsonl"), out / "graded")
+        grade_to_folder(out / "set" / "key.json", out / "answers.jsonl", out / "graded")
         folders.append(out)
     return folders
 

@@ -258,8 +258,16 @@ def classified_zeros(coefficients: Sequence[Fraction]) -> list[tuple[n.Node, str
             value = float(spread) * float(discriminant) ** 0.5
             zeros.append((float(centre) - value, n.sub(_num(centre), root), multiplicity))
             zeros.append((float(centre) + value, n.Add((_num(centre), root)), multiplicity))
-        elif len(c) > 3:
-            return None
+        elif len(c) > 3 and all(v == 0 for v in c[1:-1]):  # a·x^k + b: real k-th roots
+            k, ratio = len(c) - 1, -c[0] / c[-1]
+            root = n.Pow(_num(abs(ratio)), n.Num(Fraction(1, k)))
+            value = float(abs(ratio)) ** (1 / k)
+            if k % 2:
+                zeros.append((value if ratio > 0 else -value, root if ratio > 0 else n.Neg(root), multiplicity))
+            elif ratio > 0:
+                zeros += [(-value, n.Neg(root), multiplicity), (value, root, multiplicity)]
+        elif len(c) > 3 and real_zero_count(c) > 0:
+            return None  # zeros with no closed form (sympy gives CRootOf): nothing to follow
     zeros.sort(key=lambda z: z[0])
     for left, right in zip(zeros, zeros[1:]):
         if not right[0] - left[0] > 1e-9 * max(1.0, abs(left[0]), abs(right[0])):
@@ -273,3 +281,161 @@ def classified_zeros(coefficients: Sequence[Fraction]) -> list[tuple[n.Node, str
         after = before
     rows.reverse()
     return rows
+
+
+def real_zero_count(coefficients: Sequence[Fraction]) -> int:
+    """How many distinct real zeros a polynomial has (Sturm's theorem, exact)."""
+    from flint import fmpq, fmpq_poly
+
+    p = fmpq_poly([fmpq(c.numerator, c.denominator) for c in coefficients])
+    chain = [p, p.derivative()]
+    while chain[-1].degree() > 0:
+        remainder = chain[-2] % chain[-1]
+        if remainder == 0:
+            break
+        chain.append(-remainder)
+
+    def changes(at_plus: bool) -> int:
+        signs = []
+        for q in chain:
+            lead = q.coeffs()[-1] if q.degree() >= 0 else 0
+            sign = (lead > 0) - (lead < 0)
+            if not at_plus and q.degree() % 2:
+                sign = -sign
+            if sign:
+                signs.append(sign)
+        return sum(1 for a, b in zip(signs, signs[1:]) if a != b)
+
+    return changes(False) - changes(True)
+
+
+# -- polynomial systems in two variables: the critical points of a student's gradient -----------
+
+NEEDS_CAS = "needs a computer algebra system"
+
+
+def _mpoly(node: n.Node, context: object, names: tuple[str, str], limit: int = MAX_DEGREE) -> object:
+    """``node`` as a flint polynomial in two variables with rational coefficients."""
+    constant = n.rational_value(node)
+    if constant is not None:
+        return _constant(context, constant)
+    kind = type(node)
+    if kind is n.Sym:
+        if node.name not in names:  # type: ignore[attr-defined]
+            raise _NotPolynomial
+        return context.gens()[names.index(node.name)]  # type: ignore[attr-defined]
+    if kind is n.Add:
+        total = _constant(context, Fraction(0))
+        for term in node.terms:  # type: ignore[attr-defined]
+            total = total + _mpoly(term, context, names, limit)
+        return total
+    if kind is n.Neg:
+        return -_mpoly(node.arg, context, names, limit)  # type: ignore[attr-defined, operator]
+    if kind is n.Mul:
+        product = _constant(context, Fraction(1))
+        for factor in node.factors:  # type: ignore[attr-defined]
+            product = product * _mpoly(factor, context, names, limit)
+            if product.total_degree() > limit:
+                raise _NotPolynomial
+        return product
+    if kind is n.Div:
+        den = n.rational_value(node.den)  # type: ignore[attr-defined]
+        if den is None or den == 0:
+            raise _NotPolynomial
+        return _mpoly(node.num, context, names, limit) * _constant(context, 1 / den)  # type: ignore[operator]
+    if kind is n.Pow:
+        exponent = n.rational_value(node.exp)  # type: ignore[attr-defined]
+        if exponent is None or exponent.denominator != 1 or exponent < 0:
+            raise _NotPolynomial
+        base = _mpoly(node.base, context, names, limit)  # type: ignore[attr-defined]
+        if base.total_degree() * int(exponent) > limit:  # type: ignore[attr-defined]
+            raise _NotPolynomial
+        return base ** int(exponent)  # type: ignore[operator]
+    raise _NotPolynomial
+
+
+def _constant(context: object, value: Fraction) -> object:
+    from flint import fmpq
+
+    return context.constant(fmpq(value.numerator, value.denominator))  # type: ignore[attr-defined]
+
+
+def _univariate(poly: object, index: int) -> list[Fraction]:
+    """A flint polynomial that uses only variable ``index`` as coefficients, constant first."""
+    terms = poly.to_dict()  # type: ignore[attr-defined]
+    degree = max((e[index] for e in terms), default=0)
+    out = [Fraction(0)] * (degree + 1)
+    for exponents, coefficient in terms.items():
+        out[exponents[index]] = Fraction(int(coefficient.p), int(coefficient.q))
+    return out
+
+
+def _fmpq(value: Fraction) -> object:
+    from flint import fmpq
+
+    return fmpq(value.numerator, value.denominator)
+
+
+def _real_zeros(coefficients: Sequence[Fraction]) -> list[Fraction] | None:
+    """The distinct real zeros of a one-variable polynomial if all are rational; None when a
+    zero may be irrational (then the caller needs a CAS)."""
+    from flint import fmpq, fmpq_poly
+
+    if len(coefficients) < 2:
+        return []
+    _, factors = fmpq_poly([fmpq(c.numerator, c.denominator) for c in coefficients]).factor()
+    zeros = []
+    for factor, _ in factors:
+        c = [Fraction(int(q.p), int(q.q)) for q in factor.coeffs()]
+        if len(c) == 2:
+            zeros.append(-c[0] / c[1])
+        elif len(c) == 3 and c[1] * c[1] - 4 * c[2] * c[0] < 0:
+            continue  # two complex zeros
+        else:
+            return None
+    return sorted(set(zeros))
+
+
+def critical_points_two(p: n.Node, q: n.Node, names: tuple[str, str]) -> list[tuple[tuple[n.Node, n.Node], str]] | str | None:
+    """The real solutions of P = Q = 0 (a student's gradient), each typed by the second
+    derivative test on (P, Q) — D = P_x Q_y − P_y²: a saddle where D < 0, else a minimum or a
+    maximum by the sign of P_x — exactly, from the resultant. None when the answer cannot be
+    followed (not polynomials, a curve of solutions, a point where D = 0); :data:`NEEDS_CAS`
+    when a coordinate would be irrational."""
+    from flint import fmpq_mpoly_ctx
+
+    context = fmpq_mpoly_ctx.get(names, "lex")
+    try:
+        P, Q = _mpoly(p, context, names), _mpoly(q, context, names)
+    except _NotPolynomial:
+        return None
+    if (P.is_constant() and not P.is_zero()) or (Q.is_constant() and not Q.is_zero()):
+        return []  # a nonzero constant is never zero: no critical points
+    if P.is_zero() or Q.is_zero():
+        return None  # one equation left: a curve of solutions
+    resultant = P.resultant(Q, names[1])
+    if resultant.is_zero():
+        return None  # a common factor: a curve of solutions, no finite list to follow
+    xs = _real_zeros(_univariate(resultant, 0))
+    if xs is None:
+        return NEEDS_CAS
+    px, qy, py = P.derivative(names[0]), Q.derivative(names[1]), P.derivative(names[1])
+    rows: list[tuple[tuple[n.Node, n.Node], str]] = []
+    for x0 in xs:
+        at_x = {names[0]: _fmpq(x0)}
+        p_x0, q_x0 = P.subs(at_x), Q.subs(at_x)
+        if p_x0.is_zero() and q_x0.is_zero():
+            return None  # a line of solutions
+        common = p_x0.gcd(q_x0) if not (p_x0.is_zero() or q_x0.is_zero()) else (q_x0 if p_x0.is_zero() else p_x0)
+        ys = _real_zeros(_univariate(common, 1))
+        if ys is None:
+            return NEEDS_CAS
+        for y0 in ys:
+            at = {names[0]: _fmpq(x0), names[1]: _fmpq(y0)}
+            fxx, fyy, fxy = (_univariate(d.subs(at), 0)[0] for d in (px, qy, py))
+            determinant = fxx * fyy - fxy * fxy
+            if determinant == 0:
+                return None  # the test says nothing: the types cannot be followed
+            rows.append(((_num(x0), _num(y0)), "saddle" if determinant < 0 else "minimum" if fxx > 0 else "maximum"))
+    return rows
+

@@ -127,8 +127,9 @@ def _no_beat(payload: Any) -> None:
 class RowGrader:
     """Grades one student per call (in a worker; its caches are the worker's own)."""
 
-    def __init__(self, job: GradeJob) -> None:
+    def __init__(self, job: GradeJob, answer_grader: Callable[..., CellResult] | None = None) -> None:
         self.job = job
+        self.answer_grader = answer_grader or grade_answer  # looked up now: a test may stand in for it
         self._key: IO[bytes] | None = None
         self._decided = _Lru(4096)  # (part signature, answer) → result, for answers seen before
         self._followed = _Lru(1024)
@@ -136,10 +137,10 @@ class RowGrader:
         self._sent: dict[str, Any] = {}  # which typeset sentences this worker has sent (see row_items)
 
     def __getstate__(self) -> dict[str, Any]:
-        return {"job": self.job}  # a fresh worker starts with empty caches
+        return {"job": self.job, "answer_grader": self.answer_grader}  # a fresh worker starts with empty caches
 
     def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__init__(state["job"])  # type: ignore[misc]
+        self.__init__(state["job"], state["answer_grader"])  # type: ignore[misc]
 
     def __call__(self, task: RowTask, beat: Callable[[Any], None] = _no_beat) -> RowOutcome:
         with use_locale(self.job.language):
@@ -172,7 +173,7 @@ class RowGrader:
                 signature = (part.signature, text)
                 decided = self._decided.lookup(signature)
                 if decided is None:
-                    decided = _safely(lambda: grade_answer(part.to_task(), text, seconds, lambda: beat(step)))
+                    decided = _safely(lambda: self.answer_grader(part.to_task(), text, seconds, lambda: beat(step)))
                     self._decided.store(signature, decided)
                     checks += 1
                 results[part.id] = CellResult(**decided)
@@ -267,17 +268,22 @@ def warm_up() -> dict[str, Any]:
 
 
 def grade_task(task: tuple[Any, ...]) -> dict[str, Any]:
-    """One answer against its part's key, with its messages in the sheet's language (the
-    server's checks)."""
+    """One answer of the server's: ``("key", part, text, seconds)`` against its part's key, or
+    ``("ecf", part, text, earlier parts, earlier texts, givens, key score, seconds)`` against
+    the student's own earlier answers; messages in the sheet's language."""
     if task[0] == "warm":
         return warm_up()
-    kind, part, text, seconds = task
-    with use_locale(part.get("language")):
-        return _safely(lambda: grade_answer(part, text, seconds))
+    with use_locale(task[1].get("language")):
+        if task[0] == "key":
+            _, part, text, seconds = task
+            return _safely(lambda: grade_answer(part, text, seconds))
+        _, part, text, earlier, earlier_texts, givens, key_score, seconds = task
+        return _safely(lambda: grade_ecf(part, text, earlier, earlier_texts, givens, seconds, key_score), empty=True)
 
 
 def lost_task(task: tuple[Any, ...], reason: str) -> dict[str, Any]:
-    if task[0] == "warm":
+    """A server's task whose worker hung or died: review; a follow-through changes nothing."""
+    if task[0] in ("warm", "ecf"):
         return {}
     with use_locale(task[1].get("language")):
         return lost_result(reason, task[-1])

@@ -17,7 +17,7 @@ from fractions import Fraction
 from typing import Any
 
 from exgen.answers import nodes as n
-from exgen.answers.calculus import classified_zeros, derivative, polynomial
+from exgen.answers.calculus import NEEDS_CAS, classified_zeros, critical_points_two, derivative, polynomial
 from exgen.answers.equivalence import constant_value
 from exgen.answers.numeric import Status
 from exgen.answers.reader import ReadOptions, read
@@ -154,36 +154,14 @@ def _derivative(tree: Any, variable: str) -> n.Node | None:
 
 def _classified_one(derivative_tree: n.Node, x: str) -> list[tuple[tuple[Any, ...], str]] | None:
     """Every real zero of a one-variable derivative with its type by the sign change of f′:
-    exactly, without a CAS, unless the polynomial has an irreducible factor of degree ≥ 3."""
+    exactly, without a CAS (zeros with no closed form: nothing to follow)."""
     coefficients = polynomial(derivative_tree, x)
     if coefficients is None:
         return None
     rows = classified_zeros(coefficients)
-    if rows is None:
-        return _classified_one_cas(coefficients, x)
-    if len(rows) > MAX_SOLUTIONS:
+    if rows is None or len(rows) > MAX_SOLUTIONS:
         return None
     return [((root,), label) for root, label in rows]
-
-
-def _classified_one_cas(coefficients: Sequence[Fraction], name: str) -> list[tuple[tuple[Any, ...], str]] | None:
-    """The rare polynomial whose zeros need sympy's real roots (an irreducible cubic or worse)."""
-    import sympy
-
-    x = sympy.Symbol(name)
-    polynomial_ = sympy.Poly([sympy.Rational(c.numerator, c.denominator) for c in reversed(coefficients)], x)
-    intervals = polynomial_.intervals()  # isolating intervals with multiplicities, in order
-    roots = sorted(set(polynomial_.real_roots()), key=float)
-    if len(roots) > MAX_SOLUTIONS or len(roots) != len(intervals):
-        return None
-    rows = []
-    after = 1 if polynomial_.LC() > 0 else -1
-    for root, (_, multiplicity) in zip(reversed(roots), reversed(intervals)):
-        before = after if multiplicity % 2 == 0 else -after
-        rows.append(((_tree(root),), "minimum" if before < 0 < after else "maximum" if before > 0 > after else "neither"))
-        after = before
-    rows.reverse()
-    return rows
 
 
 def _classified_two(p: Any, q: Any, x: Any, y: Any) -> list[tuple[tuple[Any, ...], str]] | None:
@@ -215,11 +193,17 @@ def _classified_points(args: Mapping[str, Any], givens: Mapping[str, str], earli
     if len(names) == 1 and isinstance(value, n.Node) and not isinstance(value, n.CONTAINERS):
         rows = _classified_one(value, names[0])
     elif len(names) == 2 and isinstance(value, (n.Tuple, n.Seq)) and len(value.items) == 2:
-        import sympy  # solving two polynomial equations needs a CAS
+        exact = critical_points_two(value.items[0], value.items[1], (names[0], names[1]))
+        if exact == NEEDS_CAS:  # an irrational coordinate: sympy solves it (rare)
+            import sympy
 
-        x, y = sympy.Symbol(names[0]), sympy.Symbol(names[1])
-        rows = _classified_two(_sympy(value.items[0]), _sympy(value.items[1]), x, y)
-        rows = [(tuple(_tree(c) for c in point), label) for point, label in rows] if rows is not None else None
+            x, y = sympy.Symbol(names[0]), sympy.Symbol(names[1])
+            found = _classified_two(_sympy(value.items[0]), _sympy(value.items[1]), x, y)
+            rows = [(tuple(_tree(c) for c in point), label) for point, label in found] if found is not None else None
+        else:
+            rows = exact  # type: ignore[assignment]
+        if rows is not None and len(rows) > MAX_SOLUTIONS:
+            return None
     else:
         return None
     if rows is None:

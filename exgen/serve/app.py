@@ -376,8 +376,9 @@ async def instructor_attempts(request: Request, state: ServeState) -> Response:
 
 
 def _grade_book(state: ServeState) -> Any:
-    """``exgen grade`` on what has been submitted so far (recomputed only after new attempts)."""
-    from exgen.grading.batch import grade
+    """``exgen grade`` on what has been submitted so far (recomputed only after new attempts):
+    the summary with its item analysis, and grades.csv."""
+    from exgen.grading.reports import grade_to_folder
     from exgen.serve.collect import answers_csv
 
     attempts = state.store.attempts()
@@ -386,27 +387,26 @@ def _grade_book(state: ServeState) -> Any:
         with tempfile.TemporaryDirectory(prefix="exgen-serve-") as folder:
             path = Path(folder) / "answers.csv"
             path.write_text(answers_csv(state.key, attempts), encoding="utf-8")
-            book = grade(state.key.path, path, workers=state.workers, seconds=state.settings.check_seconds)
-        state.graded = {"stamp": stamp, "book": book}
-    return state.graded["book"]
+            summary = grade_to_folder(state.key.path, path, Path(folder) / "graded", workers=state.workers,
+                                      seconds=state.settings.check_seconds, formats=("csv",))
+            grades = (Path(folder) / "graded" / "grades.csv").read_text(encoding="utf-8")
+        state.graded = {"stamp": stamp, "summary": summary, "grades": grades}
+    return state.graded
 
 
 @for_instructor
 async def instructor_grades(request: Request, state: ServeState) -> Response:
-    from exgen.grading.reports import grades_csv
-
-    book = await asyncio.to_thread(_in_language, state.key.language, _grade_book, state)
-    return _download(grades_csv(book), "grades.csv")
+    graded = await asyncio.to_thread(_in_language, state.key.language, _grade_book, state)
+    return _download(graded["grades"], "grades.csv")
 
 
 @for_instructor
 async def instructor_items(request: Request, state: ServeState) -> Response:
-    from exgen.grading.reports import item_analysis
-
-    book = await asyncio.to_thread(_in_language, state.key.language, _grade_book, state)
+    graded = await asyncio.to_thread(_in_language, state.key.language, _grade_book, state)
+    summary = graded["summary"]
     return _page(_render(
-        state, "item_analysis.html.j2", title=book.key.title, items=item_analysis(book), issues=book.file.issues,
-        counts=book.counts(), language=book.key.language, students=len(book.rows), answers=book.answers,
+        state, "item_analysis.html.j2", title=summary.title, items=summary.items, issues=summary.issues,
+        counts=summary.counts, language=summary.language, students=summary.students, answers=summary.answers,
     ))
 
 
