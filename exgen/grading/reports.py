@@ -294,7 +294,10 @@ class ItemTally:
                 if mistake not in mine.messages or first < mine.messages[mistake][0]:
                     mine.messages[mistake] = [first, html]
             mine.prompts |= theirs.prompts
-            mine.shown = sorted(mine.shown + theirs.shown)[:SHOWN_PROMPTS]
+            earliest: dict[str, list[Any]] = {}
+            for entry in sorted(mine.shown + theirs.shown):  # a wording shown in two shards once, at its first row
+                earliest.setdefault(entry[1], entry)
+            mine.shown = sorted(earliest.values())[:SHOWN_PROMPTS]
 
     def items(self) -> list[dict[str, Any]]:
         """Per part: mean score, shares of invalid/review/blank, common wrong answers, mistakes hit."""

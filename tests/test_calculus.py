@@ -1,0 +1,112 @@
+"""exgen's own calculus (follow-through without sympy), checked against sympy."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import pytest
+import sympy
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from exgen.answers import nodes as n
+from exgen.answers.calculus import NEEDS_CAS, classified_zeros, critical_points_two, derivative, polynomial, real_zero_count
+from exgen.answers.sympy_bridge import to_sympy
+from exgen.grading.ecf import given as read_given
+
+X, Y = sympy.symbols("x y")
+POINT = {X: sympy.Rational(7, 10), Y: sympy.Rational(13, 10)}
+
+
+@pytest.mark.parametrize("text", [
+    "sin(x^2)*exp(x*y)", "ln(x^2+1)/(y+2)", "x^y", "2^x", "sqrt(x)*tanh(y x)", "atan(x/y)", "asin(x/2) + acos(y/3)",
+    "sec(x)+cot(x)+asinh(x)+log10(x)+log2(y)", "(x+1)^(1/3)", "cosh(x) sinh(y) + sech(x) + csch(y) + coth(x)",
+    "acosh(y) + atanh(x/2) + csc(x) + tan(x y)", "3x^4 - 2x^2 y + 7", "exp(-x^2/2)/sqrt(2 pi)",
+])
+@pytest.mark.parametrize("variable", ["x", "y"])
+def test_derivatives_agree_with_sympy(text: str, variable: str) -> None:
+    tree = read_given(text)
+    mine = to_sympy(derivative(tree, variable))
+    reference = sympy.diff(to_sympy(tree), sympy.Symbol(variable))
+    assert abs(complex((mine - reference).subs(POINT).evalf(30))) < 1e-20, (text, variable, mine)
+
+
+def test_non_smooth_functions_have_no_derivative_here() -> None:
+    for text in ("abs(x)", "max(x, 1)", "sign(x) x"):
+        assert derivative(read_given(text), "x") is None, text
+    assert derivative(read_given("abs(y)"), "x") == n.ZERO  # constant in x
+
+
+def test_polynomial_coefficients() -> None:
+    assert polynomial(read_given("(x+1)^2 - x/2"), "x") == [1, Fraction(3, 2), 1]
+    assert polynomial(read_given("x*y"), "x") is None
+    assert polynomial(read_given("sin(x)"), "x") is None
+    assert polynomial(read_given("x^100"), "x") is None  # past the degree a student's answer is followed to
+
+
+def _sympy_classified(coefficients: list[Fraction]) -> list[tuple[float, str]] | None:
+    """The reference: sympy's real roots, typed by the sign of f′ between them."""
+    poly = sympy.Poly([sympy.Rational(c.numerator, c.denominator) for c in reversed(coefficients)], X)
+    if poly.degree() < 1:
+        return []
+    roots = sorted(set(poly.real_roots()), key=float)
+    if any(isinstance(r, sympy.CRootOf) for r in roots):
+        return None
+    rows = []
+    for index, root in enumerate(roots):
+        left = roots[index - 1] if index else root - 2
+        right = roots[index + 1] if index + 1 < len(roots) else root + 2
+        before, after = (sympy.sign(poly.eval((a + b) / 2)) for a, b in ((left, root), (root, right)))
+        rows.append((float(root), "minimum" if before < 0 < after else "maximum" if before > 0 > after else "neither"))
+    return rows
+
+
+factors = st.sampled_from(["x", "x - 1", "x + 2", "2x - 3", "x^2 - 2", "x^2 + 1", "x^3 - 2", "x^4 - 5", "x^2 - 3x + 1",
+                           "x^3 - 3x + 1", "x^4 + 1"])
+
+
+@settings(max_examples=120, deadline=None)
+@given(st.lists(st.tuples(factors, st.integers(1, 3)), min_size=1, max_size=3), st.sampled_from([1, -2, 3]))
+def test_classified_zeros_agree_with_sympy(product: list[tuple[str, int]], scale: int) -> None:
+    text = f"{scale}*" + "*".join(f"({factor})^{power}" for factor, power in product)
+    coefficients = polynomial(read_given(text), "x")
+    assert coefficients is not None
+    reference = _sympy_classified(coefficients)
+    mine = classified_zeros(coefficients)
+    if reference is None:  # zeros without a closed form: nothing to follow either way
+        assert mine is None, text
+        return
+    assert mine is not None, text
+    assert [label for _, label in mine] == [label for _, label in reference], text
+    for (tree, _), (value, _) in zip(mine, reference):
+        assert abs(float(to_sympy(tree)) - value) < 1e-9, text
+
+
+def test_real_zero_count() -> None:
+    cases = {"x^2 + 1": 0, "x^3 - 3x + 1": 3, "x^4 - 5": 2, "(x-1)^2 (x+3)": 2, "x^5 - x - 1": 1}
+    for text, count in cases.items():
+        coefficients = polynomial(read_given(text), "x")
+        assert coefficients is not None and real_zero_count(coefficients) == count, text
+
+
+@pytest.mark.parametrize("p, q, expected", [
+    ("3x^2 - 3y", "3y^2 - 3x", [((0, 0), "saddle"), ((1, 1), "minimum")]),
+    ("2x", "2y", [((0, 0), "minimum")]),
+    ("-2x + y", "x - 2y", [((0, 0), "maximum")]),
+    ("y", "x", [((0, 0), "saddle")]),
+    ("3", "x", []),
+    ("x - y", "2x - 2y", None),  # a line of solutions
+    ("x^2", "y", None),  # D = 0 at the origin: the test says nothing
+])
+def test_critical_points_of_a_gradient(p: str, q: str, expected: list | None) -> None:
+    rows = critical_points_two(read_given(p), read_given(q), ("x", "y"))
+    if expected is None:
+        assert rows is None
+        return
+    assert isinstance(rows, list)
+    got = sorted(((n.rational_value(a), n.rational_value(b)), label) for (a, b), label in rows)
+    assert got == sorted(((Fraction(a), Fraction(b)), label) for (a, b), label in expected)
+
+
+def test_irrational_coordinates_are_left_to_a_cas() -> None:
+    assert critical_points_two(read_given("x^2 - 2"), read_given("y"), ("x", "y")) == NEEDS_CAS
