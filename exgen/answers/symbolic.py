@@ -23,6 +23,11 @@ def prove_constants_equal(expected: n.Node, answer: n.Node, deadline: Deadline |
     budget = SYMBOLIC_BUDGET if deadline is None else min(SYMBOLIC_BUDGET, deadline.remaining() / 2)
     if budget <= 0.01:
         return False
+    # sympy is imported only when a proof is first needed, and never on the proof's budget: a
+    # verdict's strength must not depend on whether this process had imported it already
+    import sympy  # noqa: F401
+
+    import exgen.answers.sympy_bridge  # noqa: F401
     try:
         with hard_time_limit(budget, BudgetExceeded):
             return _prove(expected, answer)

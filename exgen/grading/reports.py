@@ -141,7 +141,7 @@ def typeset_typed(kind: str, text: str | None, variables: Sequence[str] = (), fu
     return _typeset_cached(kind, text, tuple(variables), tuple(functions))
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=4096)  # the answers of the students at hand; bounded, so memory stays flat
 def _typeset_cached(kind: str, text: str, variables: tuple[str, ...], functions: tuple[str, ...]) -> Markup | None:
     from exgen.answers.kinds import get_kind
     from exgen.answers.lexer import fold_wide
