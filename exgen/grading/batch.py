@@ -387,6 +387,18 @@ def graded_rows(plan: Plan, job: GradeJob, workers: int, progress: Callable[[int
             progress(1)
 
 
+def counting(progress: Callable[[int, int], None] | None, total: int) -> Callable[[int], None]:
+    """A per-row tick for :func:`graded_rows` that reports ``progress(done, total)``."""
+    done = [0]
+
+    def tick(count: int) -> None:
+        done[0] += count
+        if progress:
+            progress(done[0], total)
+
+    return tick
+
+
 # -- the library's way in: a gradebook in memory ----------------------------------------------
 
 
@@ -445,16 +457,8 @@ def grade(
     start = time.perf_counter()
     planned = plan(key_path, submissions_path, trust, language)
     job = GradeJob(str(planned.index.path), planned.index.title, planned.index.language, seconds, results=False, keep=True)
-    total = len(planned.file.submissions)
-    done = [0]
-
-    def tick(count: int) -> None:
-        done[0] += count
-        if progress:
-            progress(done[0], total)
-
     rows, checks = [], 0
-    for outcome in graded_rows(planned, job, workers, tick):
+    for outcome in graded_rows(planned, job, workers, counting(progress, len(planned.file.submissions))):
         rows.append(GradedRow(outcome.submission, outcome.entry, outcome.cells or {}))
         checks += outcome.checks
     return GradeBook(planned.index, planned.file, rows, time.perf_counter() - start, checks)

@@ -26,7 +26,7 @@ from typing import IO, Any
 from markupsafe import Markup, escape
 
 from exgen.errors import ExgenError, InputFileError
-from exgen.grading.batch import FORMATS, GradeJob, Plan, RowOutcome, Shard, graded_rows, plan
+from exgen.grading.batch import FORMATS, GradeJob, Plan, RowOutcome, Shard, counting, graded_rows, plan
 from exgen.grading.key import KeyPart, KeyVersion
 from exgen.grading.submissions import Submission
 from exgen.spreadsheet import spreadsheet_cell
@@ -516,7 +516,7 @@ def grade_to_folder(
     try:
         summary = _grade_into(planned, staging, workers, seconds, formats, str(templates) if templates else None, progress)
         if shard is not None:
-            _write_shard_file(staging, planned, shard, summary, formats, key_path)
+            _write_shard_file(staging, planned, shard, summary, formats)
             summary.written.append(SHARD_FILE)
         _publish(staging, out, existing, summary.written)
     finally:
@@ -534,16 +534,8 @@ def _grade_into(planned: Plan, staging: Path, workers: int, seconds: float, form
     job = GradeJob(str(index.path), index.title, index.language, seconds, results="json" in formats or planned.shard is not None,
                    feedback=str(feedback) if "html" in formats else None, templates=templates)
     writer = ReportWriter(staging, formats, index.part_ids, index.names, shard=planned.shard is not None)
-    total = len(planned.file.submissions)
-    done = [0]
-
-    def tick(count: int) -> None:
-        done[0] += count
-        if progress:
-            progress(done[0], total)
-
     try:
-        for outcome in graded_rows(planned, job, workers, tick):
+        for outcome in graded_rows(planned, job, workers, counting(progress, len(planned.file.submissions))):
             writer.add(outcome)
     finally:
         writer.close()
@@ -557,7 +549,7 @@ def _grade_into(planned: Plan, staging: Path, workers: int, seconds: float, form
     return summary
 
 
-def _write_shard_file(staging: Path, planned: Plan, shard: Shard, summary: GradeSummary, formats: Sequence[str], key_path: Path) -> None:
+def _write_shard_file(staging: Path, planned: Plan, shard: Shard, summary: GradeSummary, formats: Sequence[str]) -> None:
     assert summary.tally is not None
     data = {
         "exgen_shard": 1, "shard": [shard.number, shard.count], "key_digest": planned.index.digest,
