@@ -17,7 +17,6 @@ import argparse
 import csv
 import hashlib
 import json
-import os
 import random
 import shutil
 import subprocess

@@ -15,12 +15,12 @@ largest worker (run it with ``--versions 300`` and ``--versions 1000``: the pare
 from __future__ import annotations
 
 import argparse
-from dataclasses import replace
 import hashlib
 import shutil
 import sys
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))

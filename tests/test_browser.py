@@ -16,7 +16,6 @@ from pathlib import Path
 
 import pytest
 
-from exgen.grading.batch import grade
 from exgen.grading.reports import grade_to_folder
 from exgen.problems import load_families
 from exgen.worksheets.generate import generate_class_set

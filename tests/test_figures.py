@@ -9,8 +9,8 @@ import pytest
 import sympy
 
 from exgen.problems.base import FAMILIES, generate
-from exgen.rendering.svg import svg
 from exgen.rendering.pgf import pgf
+from exgen.rendering.svg import svg
 
 x = sympy.Symbol("x")
 

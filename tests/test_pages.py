@@ -25,7 +25,6 @@ from click.testing import CliRunner
 
 from exgen.cli import main
 from exgen.errors import ExgenError
-from exgen.grading.batch import grade
 from exgen.grading.reports import grade_to_folder
 from exgen.problems import load_families
 from exgen.worksheets.generate import generate_class_set

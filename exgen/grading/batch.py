@@ -22,6 +22,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import IO, Any
 
@@ -29,7 +30,7 @@ from exgen.grading.engine import CellResult, grade_answer, grade_ecf
 from exgen.grading.key import KeyIndex, KeyVersion, VersionEntry, key_digest, load_key_index, read_version
 from exgen.grading.submissions import Submission, SubmissionFile, read_submissions
 from exgen.i18n import t, use_locale
-from exgen.workers import CRASHED, TIMEOUT, Retry, WorkerPool
+from exgen.workers import TIMEOUT, Retry, WorkerPool
 
 FORMATS = ("csv", "html", "json")
 
@@ -148,7 +149,7 @@ class RowGrader:
 
     def version(self, entry: VersionEntry) -> KeyVersion:
         if self._key is None:
-            self._key = open(self.job.key_path, "rb")  # noqa: SIM115 - kept open for the worker's life
+            self._key = open(self.job.key_path, "rb")  # kept open for the worker's life
             self._index = KeyIndex(Path(self.job.key_path), self.job.title, self.job.language, {}, {}, [], "")
         return read_version(self._index, entry, self._key)
 
@@ -173,7 +174,7 @@ class RowGrader:
                 signature = (part.signature, text)
                 decided = self._decided.lookup(signature)
                 if decided is None:
-                    decided = _safely(lambda: self.answer_grader(part.to_task(), text, seconds, lambda: beat(step)))
+                    decided = _safely(self.answer_grader, part.to_task(), text, seconds, partial(beat, step))
                     self._decided.store(signature, decided)
                     checks += 1
                 results[part.id] = CellResult(**decided)
@@ -191,8 +192,8 @@ class RowGrader:
             beat(step)
             followed = self._followed.lookup(signature)
             if followed is None:
-                outcome = _safely(lambda: grade_ecf(part.to_task(), text, [e.to_task() for e in earlier], earlier_texts,
-                                                    dict(problem.givens), seconds, results[part.id].score), empty=True)
+                outcome = _safely(grade_ecf, part.to_task(), text, [e.to_task() for e in earlier], earlier_texts,
+                                  dict(problem.givens), seconds, results[part.id].score, empty=True)
                 followed = (outcome,)
                 self._followed.store(signature, followed)
                 checks += 1
@@ -215,10 +216,11 @@ class RowGrader:
         return outcome
 
 
-def _safely(run: Callable[[], CellResult | None], empty: bool = False) -> dict[str, Any]:
-    """A bug must not take a student's other answers down: that answer goes to review."""
+def _safely(function: Callable[..., CellResult | None], *arguments: Any, empty: bool = False) -> dict[str, Any]:
+    """``function(*arguments)`` as a dict; a bug must not take a student's other answers down:
+    that answer goes to review (a follow-through that fails changes nothing: ``empty``)."""
     try:
-        result = run()
+        result = function(*arguments)
     except Exception as problem:
         return {} if empty else _review(type(problem).__name__).to_dict()
     return {} if result is None else result.to_dict()
@@ -276,9 +278,9 @@ def grade_task(task: tuple[Any, ...]) -> dict[str, Any]:
     with use_locale(task[1].get("language")):
         if task[0] == "key":
             _, part, text, seconds = task
-            return _safely(lambda: grade_answer(part, text, seconds))
+            return _safely(grade_answer, part, text, seconds)
         _, part, text, earlier, earlier_texts, givens, key_score, seconds = task
-        return _safely(lambda: grade_ecf(part, text, earlier, earlier_texts, givens, seconds, key_score), empty=True)
+        return _safely(grade_ecf, part, text, earlier, earlier_texts, givens, seconds, key_score, empty=True)
 
 
 def lost_task(task: tuple[Any, ...], reason: str) -> dict[str, Any]:

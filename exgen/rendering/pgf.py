@@ -52,7 +52,7 @@ class _Drawing:
         return f"{_n(x * BP)} {_n(y * BP)}"
 
     def polyline(self, points: Iterable[tuple[float, float]]) -> None:
-        coordinates = ["%.2f %.2f l" % (x * BP, y * BP) for x, y in points]  # the hot loop: one format per point
+        coordinates = [f"{x * BP:.2f} {y * BP:.2f} l" for x, y in points]  # the hot loop: one format per point
         coordinates[0] = coordinates[0][:-1] + "m"
         self.ops.extend(coordinates)
         self.ops.append("S")

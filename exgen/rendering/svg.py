@@ -61,7 +61,7 @@ def _panel(figure: Figure, left: float, offset: float, words: Mapping[str, str])
 
     def polyline(points: tuple[tuple[float, float], ...], style: str) -> str:
         # the hot loop of a figure: one format per point, not two function calls and rounds
-        coordinates = " ".join(["%.1f,%.1f" % (x_shift + a * x_scale, y_shift - b * y_scale) for a, b in points])
+        coordinates = " ".join([f"{x_shift + a * x_scale:.1f},{y_shift - b * y_scale:.1f}" for a, b in points])
         return f'<polyline points="{coordinates}" fill="none" {style}/>'
 
     bottom, right = round(top + inner_h, 1), round(frame_left + inner_w, 1)

@@ -54,10 +54,18 @@ class Lagrange(Family):
         """Level curves of f, the constraint g = c (thick), the candidates marked as maximum and
         minimum, and at each ∇f (solid) and ∇g (dashed), parallel: the Lagrange condition. In the
         plane only: three variables get no picture."""
-        from exgen.problems.figures import (GRAPH_TOLERANCE, LevelSet, Mark, given, gradient, marked_points, numeric, scaled_arrow,
-                                            square_window)
-
         from exgen.answers import nodes as n
+        from exgen.problems.figures import (
+            GRAPH_TOLERANCE,
+            LevelSet,
+            Mark,
+            given,
+            gradient,
+            marked_points,
+            numeric,
+            scaled_arrow,
+            square_window,
+        )
 
         f_tree, g_tree, c_tree = (given(problem.givens[name]) for name in ("f", "g", "c"))  # keys, not student text
         if "z" in n.free_symbols(f_tree) | n.free_symbols(g_tree):

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import random
 from fractions import Fraction
-
 from typing import Any
 
 import sympy
