@@ -247,7 +247,7 @@ def test_a_crashing_or_hanging_worker_costs_only_its_own_answer(generated: Path,
     assert crashed.verdict == "review" and hung.verdict == "review" and hung.code == "timeout", (crashed, hung)
     assert sum(len(r.results) for r in book.rows) == book.answers
     others = [r for i, row in enumerate(book.rows) for p, r in row.results.items() if (i, p) not in ((3, header[2]), (40, header[3]))]
-    assert all(r.verdict in ("incorrect", "invalid", "blank") for r in others), [(i, p) for i, row in enumerate(book.rows) for p, r in row.results.items() if r.verdict == "review"]
+    assert all(r.verdict in ("incorrect", "invalid", "blank") for r in others), [(i, p, r.code) for i, row in enumerate(book.rows) for p, r in row.results.items() if r.verdict == "review"]
     assert elapsed < 15, f"a hung check must be noticed within its own limit, not the round's ({elapsed:.1f} s)"
 
 

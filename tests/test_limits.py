@@ -9,7 +9,7 @@ import pytest
 from exgen import check
 from exgen.answers import equivalence
 from exgen.answers.kinds import expression
-from exgen.answers.limits import CheckTimeout, Deadline, hard_time_limit
+from exgen.answers.limits import CheckTimeout, Deadline, hard_time_limit, import_whole
 
 
 def test_deadline_is_cooperative() -> None:
@@ -85,3 +85,20 @@ def test_sample_points_do_not_depend_on_hash_seed() -> None:
     }
     assert len(outputs) == 1
     assert equivalence.TARGET_POINTS >= 8
+
+
+def test_a_time_limit_never_leaves_a_module_half_imported(tmp_path, monkeypatch) -> None:
+    """A lazy import inside a check (sympy for a proof) finishes whole; a limit that passed
+    meanwhile fires right after it."""
+    import sys
+
+    (tmp_path / "slow_module_for_exgen.py").write_text("import time\ntime.sleep(0.3)\nDONE = True\n", encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    try:
+        with pytest.raises(CheckTimeout):
+            with hard_time_limit(0.05):
+                import_whole("slow_module_for_exgen")
+        assert sys.modules["slow_module_for_exgen"].DONE
+        assert import_whole("slow_module_for_exgen") is sys.modules["slow_module_for_exgen"]
+    finally:
+        sys.modules.pop("slow_module_for_exgen", None)

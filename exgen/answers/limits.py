@@ -16,6 +16,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +103,25 @@ def hard_time_limit(seconds: float, exception: type[CheckTimeout] = CheckTimeout
         if previous_delay:
             left = previous_delay - (time.monotonic() - started)
             signal.setitimer(signal.ITIMER_REAL, max(left, 0.001))
+
+
+def import_whole(name: str) -> Any:
+    """Import a module without letting a time limit interrupt the import halfway (a module left
+    half-imported breaks every later use in the process): on the main thread SIGALRM waits
+    until the import is done, and a limit that passed meanwhile fires right after it."""
+    import importlib
+    import sys
+
+    module = sys.modules.get(name)
+    if module is not None:
+        return module
+    if not _can_use_alarm():
+        return importlib.import_module(name)
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})
+    try:
+        return importlib.import_module(name)
+    finally:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGALRM})
 
 
 class _Watch:

@@ -9,7 +9,7 @@ runs under a short budget of its own inside the check's time limit.
 from __future__ import annotations
 
 from exgen.answers import nodes as n
-from exgen.answers.limits import BudgetExceeded, Deadline, hard_time_limit
+from exgen.answers.limits import BudgetExceeded, Deadline, hard_time_limit, import_whole
 
 SYMBOLIC_BUDGET = 0.3  # seconds for one proof attempt
 MAX_SYMBOLIC_SIZE = 120  # nodes in both trees together
@@ -23,11 +23,10 @@ def prove_constants_equal(expected: n.Node, answer: n.Node, deadline: Deadline |
     budget = SYMBOLIC_BUDGET if deadline is None else min(SYMBOLIC_BUDGET, deadline.remaining() / 2)
     if budget <= 0.01:
         return False
-    # sympy is imported only when a proof is first needed, and never on the proof's budget: a
-    # verdict's strength must not depend on whether this process had imported it already
-    import sympy  # noqa: F401
-
-    import exgen.answers.sympy_bridge  # noqa: F401
+    # sympy is imported only when a proof is first needed, whole, and never on the proof's
+    # budget: a verdict's strength must not depend on whether this process had imported it
+    import_whole("sympy")
+    import_whole("exgen.answers.sympy_bridge")
     try:
         with hard_time_limit(budget, BudgetExceeded):
             return _prove(expected, answer)

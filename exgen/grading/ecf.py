@@ -19,6 +19,7 @@ from typing import Any
 from exgen.answers import nodes as n
 from exgen.answers.calculus import NEEDS_CAS, classified_zeros, critical_points_two, derivative, polynomial
 from exgen.answers.equivalence import constant_value
+from exgen.answers.limits import import_whole
 from exgen.answers.numeric import Status
 from exgen.answers.reader import ReadOptions, read
 
@@ -58,15 +59,11 @@ def _at(values: Mapping[str, Any]) -> dict[str, n.Node]:
 
 
 def _sympy(tree: n.Node) -> Any:
-    from exgen.answers.sympy_bridge import to_sympy
-
-    return to_sympy(tree)
+    return import_whole("exgen.answers.sympy_bridge").to_sympy(tree)
 
 
 def _tree(expr: Any) -> n.Node:
-    from exgen.answers.sympy_bridge import from_sympy
-
-    return from_sympy(expr)
+    return import_whole("exgen.answers.sympy_bridge").from_sympy(expr)
 
 
 def _real(tree: n.Node) -> float | None:
@@ -195,7 +192,7 @@ def _classified_points(args: Mapping[str, Any], givens: Mapping[str, str], earli
     elif len(names) == 2 and isinstance(value, (n.Tuple, n.Seq)) and len(value.items) == 2:
         exact = critical_points_two(value.items[0], value.items[1], (names[0], names[1]))
         if exact == NEEDS_CAS:  # an irrational coordinate: sympy solves it (rare)
-            import sympy
+            sympy = import_whole("sympy")
 
             x, y = sympy.Symbol(names[0]), sympy.Symbol(names[1])
             found = _classified_two(_sympy(value.items[0]), _sympy(value.items[1]), x, y)
