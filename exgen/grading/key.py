@@ -32,6 +32,7 @@ class KeyPart:
     prompt_data: dict[str, Any] | None = None  # the prompt as a sentence to typeset (key + parameters)
     answer_data: dict[str, Any] | None = None  # the key as a tree, to typeset
     language: str = "en"  # the sheet's language: verdicts and messages are given in it
+    html: dict[str, Any] | None = None  # prompt, key and steps as the HTML key typeset them
 
     @property
     def signature(self) -> tuple[Any, ...]:
@@ -59,6 +60,7 @@ class KeyProblem:
     parts: tuple[KeyPart, ...]
     statement_data: dict[str, Any] | None = None
     figure: dict[str, str] | None = None  # {"html": svg, "caption_html": …} as drawn for the key
+    statement_html: str | None = None  # as the HTML key typeset it
 
 
 @dataclass(frozen=True)
@@ -113,7 +115,7 @@ def _part(raw: dict[str, Any], language: str = "en") -> KeyPart:
         ecf_credit=float(raw.get("ecf_credit", 1.0)), ask=str(raw.get("ask", "")), args=dict(raw.get("args") or {}),
         prompt=str(raw.get("prompt", "")), mistakes=tuple(raw.get("mistakes") or ()),
         solution=tuple(raw.get("solution") or ()), prompt_data=raw.get("prompt_data"), answer_data=raw.get("answer_data"),
-        language=language,
+        language=language, html=raw.get("html"),
     )
 
 
@@ -122,7 +124,7 @@ def _version_from(raw: dict[str, Any], language: str) -> KeyVersion:
         KeyProblem(
             number=int(p["number"]), family=str(p["family"]), statement=str(p.get("statement", "")),
             givens=dict(p.get("description", {}).get("givens", {})), parts=tuple(_part(q, language) for q in p["parts"]),
-            statement_data=p.get("statement_data"), figure=p.get("figure"),
+            statement_data=p.get("statement_data"), figure=p.get("figure"), statement_html=p.get("statement_html"),
         )
         for p in raw["problems"]
     )
@@ -248,8 +250,12 @@ def load_key_index(path: Path, language: str | None = None) -> KeyIndex:
         try:
             data = json.loads(stored.read_text(encoding="utf-8"))
             if data.get("exgen_key_index") == 1 and data.get("key_digest") == digest:
-                entries = [VersionEntry(str(v), s, str(name), int(o), int(n), tuple((str(p), float(q)) for p, q in parts))
-                           for v, s, name, o, n, parts in data["versions"]]
+                shared: dict[tuple[tuple[str, float], ...], tuple[tuple[str, float], ...]] = {}
+                entries = []
+                for v, s, name, o, n, parts in data["versions"]:
+                    own = tuple((str(p), float(q)) for p, q in parts)
+                    # versions share their structure: one tuple for all, memory flat in the class
+                    entries.append(VersionEntry(str(v), s, str(name), int(o), int(n), shared.setdefault(own, own)))
                 return _index_from(path, str(data["title"]), language or str(data["language"]), entries, digest)
         except (ValueError, KeyError, TypeError):
             pass  # a damaged index is derived again, like a missing one

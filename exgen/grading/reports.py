@@ -49,8 +49,9 @@ def slug(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "_", text).strip("._") or "student"
 
 
-def _digest(text: str) -> str:
-    return hashlib.blake2b(text.encode("utf-8"), digest_size=8).hexdigest()
+def _digest(text: str) -> int:
+    """A short stand-in for a sentence (an int: the smallest thing to keep per wording)."""
+    return int.from_bytes(hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest(), "big")
 
 
 # -- one row, made in the worker that graded it -------------------------------------------------
@@ -92,12 +93,12 @@ def row_items(version: KeyVersion, submission: Submission, results: dict[str, An
         if result.mistake and result.mistake not in memory[0]:
             memory[0].add(result.mistake)
             model = next((m for m in part.mistakes if m["id"] == result.mistake), {})
-            message = str(sentence_html(model.get("message_data"), result.message))
+            message = str(mistake_html(model, result.message))
         digest = _digest(part.prompt)
         wording = None
         if len(memory[1]) < SHOWN_PROMPTS and digest not in memory[1]:
             memory[1].add(digest)
-            wording = str(sentence_html(part.prompt_data, part.prompt))
+            wording = str(prompt_html(part))
         items.append((part_id, result.verdict, round(result.score * UNITS), wrong, unreadable, result.mistake, message, (digest, wording)))
     return items
 
@@ -120,13 +121,13 @@ def feedback_context(title: str, language: str, version: KeyVersion, submission:
             shown = result.interpreted if result.verdict not in ("invalid", "blank") else None
             total += result.score * part.points
             parts.append({
-                "id": part.id, "label": part.part, "prompt": sentence_html(part.prompt_data, part.prompt), "typed": typed,
+                "id": part.id, "label": part.part, "prompt": prompt_html(part), "typed": typed,
                 "read_as": typeset_typed(part.kind, shown, part.variables, part.functions) or shown,
                 "result": result, "message": message_html(part, result.message, result.mistake), "points": part.points,
                 "earned": result.score * part.points, "key": key_html(part), "steps": solution_steps(part),
             })
-        problems.append({"number": problem.number, "statement": sentence_html(problem.statement_data, problem.statement), "parts": parts,
-                         **figure_markup(problem.figure)})
+        statement = Markup(problem.statement_html) if problem.statement_html else sentence_html(problem.statement_data, problem.statement)
+        problems.append({"number": problem.number, "statement": statement, "parts": parts, **figure_markup(problem.figure)})
     return {
         "title": title, "student": submission.student, "name": version.student_name,
         "version": version.version, "total": total, "maximum": version.maximum, "problems": problems,
@@ -185,14 +186,30 @@ def message_html(part: KeyPart, message: str, mistake: str | None) -> Markup | s
     if mistake:
         model = next((m for m in part.mistakes if m["id"] == mistake), None)
         if model is not None:
-            return sentence_html(model.get("message_data"), message)
+            return mistake_html(model, message)
     return message
+
+
+def mistake_html(model: dict[str, Any], message: str) -> Markup | str:
+    """A mistake model's message typeset: as generated (key.json), or from its data."""
+    if model.get("message_html"):
+        return Markup(model["message_html"])
+    return sentence_html(model.get("message_data"), message)
+
+
+def prompt_html(part: KeyPart) -> Markup | str:
+    """A part's prompt typeset: as the HTML key shows it (key.json), or from its data."""
+    if part.html:
+        return Markup(part.html["prompt"])
+    return sentence_html(part.prompt_data, part.prompt)
 
 
 def key_html(part: KeyPart) -> Markup:
     """A part's key typeset for HTML (older key.json files: read back from calculator syntax)."""
     from exgen.rendering.text import math_from_data
 
+    if part.html:
+        return Markup(part.html["key"])
     if part.answer_data:
         return Markup(math_from_data(part.answer_data, "html"))
     return typeset_typed(part.kind, part.answer, part.variables, part.functions) or Markup(escape(part.answer))
@@ -202,6 +219,8 @@ def solution_steps(part: KeyPart) -> list[dict[str, Any]]:
     """A part's worked solution typeset for HTML: each step's sentence and its value."""
     from exgen.rendering.text import math_from_data
 
+    if part.html:
+        return [{"text": Markup(text), "math": Markup(shown) if shown else None} for text, shown in part.html["steps"]]
     steps = []
     for step in part.solution:
         math_value = step.get("math_data")
@@ -235,7 +254,7 @@ class PartTally:
     unreadable: dict[str, list[int]] = field(default_factory=dict)
     mistakes: dict[str, list[int]] = field(default_factory=dict)
     messages: dict[str, list[Any]] = field(default_factory=dict)  # mistake → [first row, html]
-    prompts: set[str] = field(default_factory=set)  # digests of every wording
+    prompts: set[int] = field(default_factory=set)  # digests of every wording
     shown: list[list[Any]] = field(default_factory=list)  # the first wordings: [first row, digest, html]
 
 

@@ -141,7 +141,10 @@ def _figure_entry(figure: Any, caption: Any, sheet_figure: Any, sheet_caption: A
     return entry
 
 
-def _key_entry(spec: WorksheetSpec, version: Version, problems: list[Problem], figures: list[dict[str, str] | None] | None = None) -> dict[str, Any]:
+def _key_entry(spec: WorksheetSpec, version: Version, problems: list[Problem], figures: list[dict[str, str] | None] | None = None,
+               typeset: list[Any] | None = None) -> dict[str, Any]:
+    """A version's entry in key.json. ``typeset``: its problems as the HTML key shows them,
+    stored with each part so feedback pages insert them instead of typesetting again."""
     from exgen.answers.kinds import get_kind
     from exgen.answers.kinds.base import json_display
 
@@ -153,8 +156,10 @@ def _key_entry(spec: WorksheetSpec, version: Version, problems: list[Problem], f
     }
     for number, problem in enumerate(problems, start=1):
         parts = []
-        for part in problem.parts:
+        shown = typeset[number - 1] if typeset else None
+        for index, part in enumerate(problem.parts):
             kind = get_kind(part.kind)
+            page = shown.parts[index] if shown else None
             parts.append({
                 "id": f"{number}{part.id}",
                 "part": part.id,
@@ -174,7 +179,8 @@ def _key_entry(spec: WorksheetSpec, version: Version, problems: list[Problem], f
                 "prompt_data": text_data(part.prompt),
                 # All mistake models; the grader drops any it would accept as the key.
                 "mistakes": [
-                    {"id": m.id, "answer": kind.typed(m.answer), "message": render(m.text), "message_data": text_data(m.text)}
+                    {"id": m.id, "answer": kind.typed(m.answer), "message": render(m.text), "message_data": text_data(m.text),
+                     "message_html": render(m.text, "html")}
                     for m in part.mistakes
                 ],
                 "solution": [
@@ -183,6 +189,9 @@ def _key_entry(spec: WorksheetSpec, version: Version, problems: list[Problem], f
                      "math_data": json_display(kind.display_data(step.value, part.variables)) if step.value is not None else None}
                     for step in part.steps
                 ],
+                **({"html": {"prompt": str(page.prompt), "key": str(page.answer),
+                             "steps": [[str(step["text"]), str(step["math"]) if step["math"] else None] for step in page.steps]}}
+                   if page is not None else {}),
             })
         entry["problems"].append({
             "number": number,
@@ -191,6 +200,7 @@ def _key_entry(spec: WorksheetSpec, version: Version, problems: list[Problem], f
             "seed": problem.seed,
             "statement": render(problem.statement),
             "statement_data": text_data(problem.statement),
+            **({"statement_html": str(shown.statement)} if shown is not None else {}),
             **({"figure": figures[number - 1]} if figures and figures[number - 1] else {}),
             "description": problem.describe(),
             "parts": parts,
@@ -227,12 +237,14 @@ def build_version(
         bodies: dict[str, tuple[str, str]] = {}
         drawn = [draw_figure(p) if place != "none" else None for p, place in zip(problems, places)]
         figures: list[dict[str, str] | None] | None = None
+        typeset_html: list[Any] | None = None
         for fmt in ("tex", "html"):
             if fmt not in formats and not (fmt == "tex" and "pdf" in formats):
                 continue
             env = environment(fmt, templates)
             typeset = [typeset_problem(p, i, fmt, titles[i - 1], places[i - 1], drawn[i - 1]) for i, p in enumerate(problems, start=1)]
             if fmt == "html":  # feedback and answer pages show the same figures: they travel in key.json
+                typeset_html = typeset
                 figures = [_figure_entry(tp.figure, tp.figure_caption, tp.sheet_figure, tp.sheet_figure_caption) for tp in typeset]
             help_lines = syntax_help(problems, fmt)
             rendered = []
@@ -253,7 +265,9 @@ def build_version(
         if figures is None:  # no HTML asked for: draw them for key.json alone
             figures = [_figure_entry(*typeset_figure(d, "html"), *(typeset_figure(d.for_worksheet(), "html") if place == "both" else (None, None)))
                        if d else None for d, place in zip(drawn, places)]
-        key_entry = _key_entry(spec, version, problems, figures)
+        if typeset_html is None:  # no HTML asked for: typeset for key.json alone (the feedback pages)
+            typeset_html = [typeset_problem(p, i, "html", titles[i - 1], "none") for i, p in enumerate(problems, start=1)]
+        key_entry = _key_entry(spec, version, problems, figures, typeset_html)
     return VersionOutput(version, files, bodies, key_entry)
 
 
