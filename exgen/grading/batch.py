@@ -306,12 +306,18 @@ class Plan:
 
     def tasks(self) -> Iterator[RowTask | RowOutcome]:
         """In submission order: a task per student with a version, an outcome for the others."""
+        if self.file.source is not None and key_digest(self.file.source[0]) != self.submissions_digest:
+            from exgen.errors import InputFileError
+
+            raise InputFileError(f"{self.file.source[0]} changed while it was being graded; grade it again")
         groups: dict[str, int] = {}
-        for order, submission in enumerate(self.file.submissions):
-            identity = submission.student or submission.version or f"row {submission.row}"
+        for order, (listed, answers) in enumerate(zip(self.file.submissions, self.file.answers(), strict=True)):
+            identity = listed.student or listed.version or f"row {listed.row}"
             group = groups.setdefault(identity, len(groups))
             if self.shard is not None and group % self.shard.count != self.shard.number - 1:
                 continue
+            # the answers travel with the task and are gone with its outcome: the list keeps none
+            submission = Submission(listed.row, listed.student, listed.version, answers, listed.notes)
             entry = self.index.versions.get(submission.version)
             if entry is None:
                 yield RowOutcome(order, submission, None)
@@ -323,7 +329,7 @@ def plan(key_path: Path, submissions_path: Path, trust: str | None = None, langu
          shard: Shard | None = None) -> Plan:
     index = load_key_index(key_path, language)
     with use_locale(index.language):  # notes on rows are read by students and instructors
-        file = read_submissions(submissions_path, index, trust)
+        file = read_submissions(submissions_path, index, trust, keep_answers=False)
     return Plan(index, file, feedback_stems(file, index), shard, key_digest(submissions_path))
 
 

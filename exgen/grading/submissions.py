@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,7 +18,7 @@ from exgen.errors import InputFileError
 from exgen.grading.key import Key
 from exgen.i18n import t
 from exgen.spreadsheet import read_cell
-from exgen.worksheets.roster import read_table
+from exgen.worksheets.roster import stream_table
 
 PART_COLUMN = re.compile(r"^(?:q|p|part\s*)?(\d+)\s*([a-z])$", re.IGNORECASE)
 
@@ -40,6 +41,16 @@ class SubmissionFile:
     # student): errors, which make `exgen grade` exit with 1, unless the instructor says
     # which to trust.
     errors: list[str] = field(default_factory=list)
+    source: tuple[Path, bool] | None = None  # the file and whether it is JSON lines
+
+    def answers(self) -> Iterator[dict[str, str]]:
+        """Each submission's answers, in order, read again from the file."""
+        if self.source is None:
+            yield from (s.answers for s in self.submissions)
+            return
+        path, jsonl = self.source
+        for record in (_jsonl_records(path) if jsonl else _csv_records(path)):
+            yield record[3]
 
 TRUST = ("student", "version")  # which column of a row to believe when the two disagree
 
@@ -48,18 +59,21 @@ def _normalize(header: str) -> str:
     return " ".join(header.strip().strip("\ufeff").lower().replace("_", " ").split())
 
 
-def read_submissions(path: Path, key: Key, trust: str | None = None) -> SubmissionFile:
+def read_submissions(path: Path, key: Key, trust: str | None = None, keep_answers: bool = True) -> SubmissionFile:
+    """Every submission with its notes. Without ``keep_answers`` the answers are left out and
+    :meth:`SubmissionFile.answers` reads them again, row by row, when they are graded (memory
+    flat in the number of students)."""
     try:
-        head = path.read_bytes()[:4096]
+        with path.open("rb") as handle:
+            head = handle.read(4096)
     except FileNotFoundError:
         raise InputFileError(f"no such file: {path}") from None
     if b"\x00" in head:
         raise InputFileError(f"{path} is not a text file (export the answers as CSV or JSON lines)")
     stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
-    if path.suffix.lower() in (".jsonl", ".json") or stripped.startswith(b"{"):
-        result = _read_jsonl(path)
-    else:
-        result = _read_csv(path)
+    jsonl = path.suffix.lower() in (".jsonl", ".json") or stripped.startswith(b"{")
+    result = _read(path, jsonl, keep_answers)
+    if not jsonl:
         missing = sorted(set(key.part_ids) - set(result.columns), key=_part_order)
         if missing:
             result.issues.append(t("submissions.missing_columns", parts=", ".join(missing)))
@@ -67,8 +81,25 @@ def read_submissions(path: Path, key: Key, trust: str | None = None) -> Submissi
     return result
 
 
-def _read_csv(path: Path) -> SubmissionFile:
-    headers, rows = read_table(path)
+def _read(path: Path, jsonl: bool, keep_answers: bool) -> SubmissionFile:
+    issues: list[str] = []
+    columns: set[str] = set()
+    submissions = []
+    for record in (_jsonl_records(path, issues) if jsonl else _csv_records(path, issues)):
+        line, student, version, answers = record
+        columns |= answers.keys()
+        submissions.append(Submission(line, student, version, answers if keep_answers else {}))
+    result = SubmissionFile(submissions, issues, sorted(columns, key=_part_order), source=(path, jsonl))
+    if not jsonl:
+        result.columns = _csv_columns(path)
+    return result
+
+
+Record = tuple[int, str, str, dict[str, str]]  # line, student, version, answers
+
+
+def _csv_layout(path: Path) -> tuple[list[str], dict[int, str], int | None, int | None, list[str]]:
+    headers, _ = stream_table(path)
     normalized = [_normalize(h) for h in headers]
     student_column = next((i for i, h in enumerate(normalized) if h in ("student", "student id", "id", "username")), None)
     version_column = next((i for i, h in enumerate(normalized) if h in ("version", "version id")), None)
@@ -82,50 +113,68 @@ def _read_csv(path: Path) -> SubmissionFile:
             extra.append(header.strip())  # a name column (answers.csv has one) is expected, not extra
     if student_column is None and version_column is None:
         raise InputFileError(f"{path}: needs a 'student' or a 'version' column (found: {', '.join(headers)})")
-    issues = [f"ignored columns: {', '.join(extra)}"] if extra else []
-    submissions = []
+    return headers, part_columns, student_column, version_column, extra
+
+
+def _csv_columns(path: Path) -> list[str]:
+    return sorted(set(_csv_layout(path)[1].values()), key=_part_order)
+
+
+def _csv_records(path: Path, issues: list[str] | None = None) -> Iterator[Record]:
+    _, part_columns, student_column, version_column, extra = _csv_layout(path)
+    if extra and issues is not None:
+        issues.append(f"ignored columns: {', '.join(extra)}")
+    _, rows = stream_table(path)
     for line, row in enumerate(rows, start=2):
         answers = {part: read_cell(row[i]) for i, part in part_columns.items() if i < len(row) and row[i].strip()}
-        submissions.append(Submission(line, _cell(row, student_column), _cell(row, version_column), answers))
-    return SubmissionFile(submissions, issues, sorted(set(part_columns.values()), key=_part_order))
+        yield line, _cell(row, student_column), _cell(row, version_column), answers
 
 
 def _cell(row: list[str], index: int | None) -> str:
     return read_cell(row[index].strip()) if index is not None and index < len(row) else ""
 
 
-def _read_jsonl(path: Path) -> SubmissionFile:
+def _jsonl_records(path: Path, issues: list[str] | None = None) -> Iterator[Record]:
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        handle = path.open(encoding="utf-8-sig")
+        lines = enumerate(handle, start=1)
+        with handle:
+            for line, raw in lines:
+                record = _jsonl_record(line, raw, issues)
+                if record is not None:
+                    yield record
     except UnicodeDecodeError:
         raise InputFileError(f"{path} is not UTF-8 text") from None
-    submissions, issues, columns = [], [], set()
-    for line, raw in enumerate(text.splitlines(), start=1):
-        if not raw.strip():
+
+
+def _jsonl_record(line: int, raw: str, issues: list[str] | None) -> Record | None:
+    def note(message: str) -> None:
+        if issues is not None:
+            issues.append(message)
+
+    if not raw.strip():
+        return None
+    try:
+        record = json.loads(raw)
+        if not isinstance(record, dict):
+            raise ValueError("not an object")
+    except ValueError as problem:
+        note(t("submissions.not_json_object", line=line, detail=problem))
+        return None
+    answers = record.get("answers") or {}
+    if not isinstance(answers, dict):
+        note(t("submissions.answers_not_object", line=line))
+        return None
+    parts = {}
+    for part, value in answers.items():
+        match = PART_COLUMN.match(str(part).strip())
+        if not match:
+            note(t("submissions.unknown_part", line=line, part=repr(part)))
             continue
-        try:
-            record = json.loads(raw)
-            if not isinstance(record, dict):
-                raise ValueError("not an object")
-        except ValueError as problem:
-            issues.append(t("submissions.not_json_object", line=line, detail=problem))
-            continue
-        answers = record.get("answers") or {}
-        if not isinstance(answers, dict):
-            issues.append(t("submissions.answers_not_object", line=line))
-            continue
-        parts = {}
-        for part, value in answers.items():
-            match = PART_COLUMN.match(str(part).strip())
-            if not match:
-                issues.append(t("submissions.unknown_part", line=line, part=repr(part)))
-                continue
-            text_value = "" if value is None else str(value)
-            if text_value.strip():
-                parts[f"{int(match.group(1))}{match.group(2).lower()}"] = text_value
-        columns |= parts.keys()
-        submissions.append(Submission(line, str(record.get("student") or "").strip(), str(record.get("version") or "").strip(), parts))
-    return SubmissionFile(submissions, issues, sorted(columns, key=_part_order))
+        text_value = "" if value is None else str(value)
+        if text_value.strip():
+            parts[f"{int(match.group(1))}{match.group(2).lower()}"] = text_value
+    return line, str(record.get("student") or "").strip(), str(record.get("version") or "").strip(), parts
 
 
 def _part_order(part: str) -> tuple[int, str]:

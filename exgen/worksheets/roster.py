@@ -7,7 +7,7 @@ columns, blank lines and header spellings such as "Student ID" or "Full name" ar
 from __future__ import annotations
 
 import csv
-import io
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,21 +31,49 @@ def _normalize(header: str) -> str:
 
 def read_table(path: Path) -> tuple[list[str], list[list[str]]]:
     """Header and rows of a CSV file, whatever its delimiter and encoding quirks."""
+    headers, rows = stream_table(path)
+    return headers, list(rows)
+
+
+def stream_table(path: Path) -> tuple[list[str], Iterator[list[str]]]:
+    """Header and rows of a CSV file, the rows read one at a time (a class of any size in flat
+    memory); blank rows are skipped and cells stripped, as :func:`read_table` does."""
     try:
-        raw = path.read_bytes()
+        with path.open("rb") as handle:
+            head = handle.read(4096)
     except FileNotFoundError:
         raise InputFileError(f"no such file: {path}") from None
-    if b"\x00" in raw[:4096]:
+    if b"\x00" in head:
         raise InputFileError(f"{path} is not a text file (is it a spreadsheet? export it as CSV)")
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = raw.decode("cp1252", errors="replace")  # older Excel exports
-    delimiter = _delimiter(text)
-    rows = [row for row in csv.reader(io.StringIO(text), delimiter=delimiter) if any(cell.strip() for cell in row)]
-    if not rows:
+    encoding = "utf-8-sig" if _is_utf8(path) else "cp1252"  # older Excel exports
+    with path.open(encoding=encoding, errors="replace", newline="") as handle:
+        delimiter = _delimiter(handle.readline())
+    rows = _rows(path, encoding, delimiter)
+    first = next(rows, None)
+    if first is None:
         raise InputFileError(f"{path} is empty")
-    return [cell.strip() for cell in rows[0]], [[cell.strip() for cell in row] for row in rows[1:]]
+    return first, rows
+
+
+def _is_utf8(path: Path) -> bool:
+    import codecs
+
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        with path.open("rb") as handle:
+            while chunk := handle.read(1 << 20):
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _rows(path: Path, encoding: str, delimiter: str) -> Iterator[list[str]]:
+    with path.open(encoding=encoding, errors="replace", newline="") as handle:
+        for row in csv.reader(handle, delimiter=delimiter):
+            if any(cell.strip() for cell in row):
+                yield [cell.strip() for cell in row]
 
 
 def _delimiter(text: str) -> str:
