@@ -110,3 +110,24 @@ def test_critical_points_of_a_gradient(p: str, q: str, expected: list | None) ->
 
 def test_irrational_coordinates_are_left_to_a_cas() -> None:
     assert critical_points_two(read_given("x^2 - 2"), read_given("y"), ("x", "y")) == NEEDS_CAS
+
+
+@pytest.mark.parametrize("text, value", [
+    ("6*1 + 3*exp(1 - 1) - 2 + 1", Fraction(8)), ("4*(-1) + (-1 + 10)^(-1/2) + 3 + 1", Fraction(1, 3)),
+    ("exp(2 ln(3) - ln(2))", Fraction(9, 2)), ("8^(2/3)", Fraction(4)), ("cos(0) + sin(1 - 1)", Fraction(1)),
+    ("sqrt(9/4)", Fraction(3, 2)), ("ln(1) + 2", Fraction(2)),
+    ("sqrt(2)", None), ("exp(1)", None), ("ln(4) - 2 ln(2)", None), ("(-4)^(1/2)", None),
+])
+def test_exact_constants_without_a_cas(text: str, value: Fraction | None) -> None:
+    from exgen.answers.exact import constant_rational
+
+    assert constant_rational(read_given(text)) == value
+    if value is not None:  # and sympy agrees
+        assert sympy.nsimplify(to_sympy(read_given(text))) == sympy.Rational(value.numerator, value.denominator)
+
+
+def test_a_sigmoid_of_a_logarithm_is_exact() -> None:
+    from exgen import check
+
+    verdict = check("1 + sigma(3 + (-3 + ln(4)))", "9/5", kind="number", functions=["sigma"])
+    assert verdict.verdict == "correct" and verdict.strength == "proved" and "9/5" in verdict.evidence

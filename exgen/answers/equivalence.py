@@ -55,6 +55,7 @@ from exgen.answers.equations import compare_equations
 from exgen.answers.exact import (
     UNDEFINED,
     compile_exact,
+    constant_rational,
     degree_bounds,
     exact_value,
     is_low_degree_polynomial,
@@ -820,6 +821,10 @@ def compare_constants(expected: n.Node, answer: n.Node, deadline: Deadline | Non
         bits *= 2
     if agreed is None:
         return Comparison("undecided", t("answer.verdict.no_points"), "numeric")
+    expected_value, answer_value = constant_rational(expected), constant_rational(answer)
+    if expected_value is not None and expected_value == answer_value:  # exp(0), exact roots, σ(ln q): no CAS needed
+        return Comparison("equivalent", t("answer.evidence.exact_constant", value=friendly_number(expected_value)), "exact",
+                          points=1, digits=agreed, strength=PROVED)
     from exgen.answers.symbolic import prove_constants_equal
 
     if prove_constants_equal(expected, answer, deadline):

@@ -18,6 +18,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
 from functools import lru_cache
+from math import isqrt
 
 from flint import arb, fmpq, fmpq_poly
 
@@ -450,3 +451,138 @@ def _rational_function(node: n.Node, values: dict[str, tuple[fmpq_poly, fmpq_pol
             raise ZeroDivisionError
         return b ** (-k), a ** (-k)
     raise TypeError(f"not rational: {kind.__name__}")
+
+
+# -- exact values of constants beyond rational arithmetic -----------------------------------------
+
+_LOG_TERMS = 8  # a constant with more distinct logarithms than this is left to the numeric path
+
+
+def constant_rational(tree: n.Node) -> Fraction | None:
+    """The exact rational value of a constant tree where elementary identities give one —
+    exp(0) = 1, ln 1 = 0, exp(a ln q) = qᵃ, exact roots such as 9^(−1/2) = 1/3, σ(ln q) =
+    q/(1 + q), sin 0 = 0, cos 0 = 1 — else None. Follow-through rebuilds answers such as
+    ``3 exp(1 − 1) + 9^(−1/2)`` from a student's own numbers: proved equal here without a CAS."""
+    try:
+        linear = _log_linear(tree)
+    except (ZeroDivisionError, OverflowError, ValueError):
+        return None
+    if linear is None or linear[1]:
+        return None
+    return linear[0]
+
+
+LogLinear = tuple[Fraction, dict[Fraction, Fraction]]  # r + Σ c·ln q (q > 0 rational, q ≠ 1)
+
+
+def _log_linear(node: n.Node) -> LogLinear | None:
+    value = rational_value(node)
+    if value is not None:
+        return value, {}
+    kind = type(node)
+    if kind is n.Neg:
+        inner = _log_linear(node.arg)  # type: ignore[attr-defined]
+        return None if inner is None else (-inner[0], {q: -c for q, c in inner[1].items()})
+    if kind is n.Add:
+        total, logs = Fraction(0), {}
+        for term in node.terms:  # type: ignore[attr-defined]
+            part = _log_linear(term)
+            if part is None:
+                return None
+            total += part[0]
+            for q, c in part[1].items():
+                logs[q] = logs.get(q, Fraction(0)) + c
+        logs = {q: c for q, c in logs.items() if c}
+        return (total, logs) if len(logs) <= _LOG_TERMS else None
+    if kind is n.Mul or kind is n.Div:
+        factors = node.factors if kind is n.Mul else (node.num, node.den)  # type: ignore[attr-defined]
+        scale, rest = Fraction(1), None
+        for index, factor in enumerate(factors):
+            part = _log_linear(factor)
+            if part is None:
+                return None
+            if kind is n.Div and index == 1:
+                if part[1] or part[0] == 0:
+                    return None
+                scale /= part[0]
+            elif part[1]:
+                if rest is not None:
+                    return None  # a product of logarithms
+                rest = part
+            else:
+                scale *= part[0]
+        if rest is None:
+            return scale, {}
+        return rest[0] * scale, {q: c * scale for q, c in rest[1].items()}
+    if kind is n.Pow:
+        base, exponent = constant_rational(node.base), constant_rational(node.exp)  # type: ignore[attr-defined]
+        if base is None or exponent is None:
+            return None
+        power = _rational_power(base, exponent)
+        return None if power is None else (power, {})
+    if kind is n.Call and len(node.args) == 1:  # type: ignore[attr-defined]
+        return _call_value(node.func, node.args[0])  # type: ignore[attr-defined]
+    return None
+
+
+def _call_value(func: str, argument: n.Node) -> LogLinear | None:
+    if func == "log":
+        q = constant_rational(argument)
+        if q is None or q <= 0:
+            return None
+        return (Fraction(0), {}) if q == 1 else (Fraction(0), {q: Fraction(1)})
+    if func == "sqrt":
+        q = constant_rational(argument)
+        root = _rational_power(q, Fraction(1, 2)) if q is not None else None
+        return None if root is None else (root, {})
+    if func in ("exp", "sigma"):
+        inner = _log_linear(argument)
+        if inner is None:
+            return None
+        if func == "sigma":
+            inner = (-inner[0], {q: -c for q, c in inner[1].items()})  # σ(x) = 1/(1 + e^(−x))
+        if inner[0] != 0:
+            return None  # e to a nonzero rational power is irrational
+        value = Fraction(1)
+        for q, c in inner[1].items():
+            power = _rational_power(q, c)
+            if power is None:
+                return None
+            value *= power
+        return (value, {}) if func == "exp" else (1 / (1 + value), {})
+    zero_at_zero = {"sin": 0, "tan": 0, "sinh": 0, "tanh": 0, "asin": 0, "atan": 0, "asinh": 0, "atanh": 0, "cos": 1, "cosh": 1}
+    if func in zero_at_zero and constant_rational(argument) == 0:
+        return Fraction(zero_at_zero[func]), {}
+    return None
+
+
+def _rational_power(base: Fraction, exponent: Fraction) -> Fraction | None:
+    """baseᵉˣᵖᵒⁿᵉⁿᵗ when it is rational (an exact root), within the sizes rational_value allows."""
+    p, q = exponent.numerator, exponent.denominator
+    if abs(p) > 10_000 or q > 64 or (base == 0 and p <= 0):
+        return None
+    if base < 0 and q % 2 == 0:
+        return None
+    if max(abs(base.numerator), base.denominator).bit_length() * abs(p) > 100_000:
+        return None
+    sign = -1 if base < 0 else 1
+    num, den = _integer_root(abs(base.numerator), q), _integer_root(base.denominator, q)
+    if num is None or den is None:
+        return None
+    return (Fraction(sign * num, den)) ** p
+
+
+def _integer_root(value: int, degree: int) -> int | None:
+    """The exact integer ``degree``-th root of ``value``, or None."""
+    if degree == 1:
+        return value
+    if degree == 2:
+        root = isqrt(value)
+        return root if root * root == value else None
+    root = round(value ** (1.0 / degree)) if value.bit_length() < 1000 else None
+    if root is None:
+        return None
+    for candidate in (root - 1, root, root + 1):
+        if candidate >= 0 and candidate**degree == value:
+            return candidate
+    return None
