@@ -17,7 +17,7 @@ from exgen.cli import main
 from exgen.grading.key import index_path, load_key_index
 from exgen.worksheets.generate import generate_class_set
 from exgen.worksheets.roster import Student
-from exgen.worksheets.spec import SectionSpec, WorksheetSpec, sample_spec
+from exgen.worksheets.spec import sample_spec
 
 
 def _filled(generated: Path, rng: random.Random, extra_rows: bool = True) -> Path:
