@@ -175,7 +175,8 @@ class RowGrader:
                 decided = self._decided.lookup(signature)
                 if decided is None:
                     decided = _safely(self.answer_grader, part.to_task(), text, seconds, partial(beat, step))
-                    self._decided.store(signature, decided)
+                    if decided.get("verdict") != "review":  # a timeout may not repeat: decide it again next time
+                        self._decided.store(signature, decided)
                     checks += 1
                 results[part.id] = CellResult(**decided)
         for part in version.parts.values():
