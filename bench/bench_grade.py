@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import hashlib
 import json
 import random
 import shutil
@@ -27,6 +26,8 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench_worksheets import digest
 
 GARBAGE = ["x^2 +", "diff(x^3, x)", "((x+1)", "open('/tmp/x','w')", "sinx", "2 3", "lambda: 1", "none of these"]
 
@@ -132,14 +133,6 @@ def run_measured(command: list[str]) -> tuple[float, int, int, str]:
     if process.returncode != 0:
         raise SystemExit(f"exgen grade failed ({process.returncode}):\n{stdout}\n{stderr}")
     return seconds, peaks["self"] // 1024, peaks["tree"] // 1024, stdout
-
-
-def digest(folder: Path) -> str:
-    h = hashlib.sha256()
-    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-        h.update(str(path.relative_to(folder)).encode())
-        h.update(path.read_bytes())
-    return h.hexdigest()
 
 
 def main() -> None:

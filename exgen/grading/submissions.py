@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from exgen.errors import InputFileError
 from exgen.grading.key import Key
@@ -85,14 +86,14 @@ def _read(path: Path, jsonl: bool, keep_answers: bool) -> SubmissionFile:
     issues: list[str] = []
     columns: set[str] = set()
     submissions = []
-    for record in (_jsonl_records(path, issues) if jsonl else _csv_records(path, issues)):
+    layout = None if jsonl else _csv_layout(path)
+    for record in (_jsonl_records(path, issues) if layout is None else _csv_records(path, issues, layout)):
         line, student, version, answers = record
         columns |= answers.keys()
         submissions.append(Submission(line, student, version, answers if keep_answers else {}))
-    result = SubmissionFile(submissions, issues, sorted(columns, key=_part_order), source=(path, jsonl))
-    if not jsonl:
-        result.columns = _csv_columns(path)
-    return result
+    if layout is not None:  # every part column of the header, answered or not
+        columns = set(layout[1].values())
+    return SubmissionFile(submissions, issues, sorted(columns, key=_part_order), source=(path, jsonl))
 
 
 Record = tuple[int, str, str, dict[str, str]]  # line, student, version, answers
@@ -116,12 +117,8 @@ def _csv_layout(path: Path) -> tuple[list[str], dict[int, str], int | None, int 
     return headers, part_columns, student_column, version_column, extra
 
 
-def _csv_columns(path: Path) -> list[str]:
-    return sorted(set(_csv_layout(path)[1].values()), key=_part_order)
-
-
-def _csv_records(path: Path, issues: list[str] | None = None) -> Iterator[Record]:
-    _, part_columns, student_column, version_column, extra = _csv_layout(path)
+def _csv_records(path: Path, issues: list[str] | None = None, layout: Any = None) -> Iterator[Record]:
+    _, part_columns, student_column, version_column, extra = layout or _csv_layout(path)
     if extra and issues is not None:
         issues.append(f"ignored columns: {', '.join(extra)}")
     _, rows = stream_table(path)
