@@ -92,11 +92,11 @@ def test_a_time_limit_never_leaves_a_module_half_imported(tmp_path, monkeypatch)
     meanwhile fires right after it."""
     import sys
 
-    (tmp_path / "slow_module_for_exgen.py").write_text("import time\ntime.sleep(0.3)\nDONE = True\n", encoding="utf-8")
+    (tmp_path / "slow_module_for_exgen.py").write_text("import time\ntime.sleep(1.0)\nDONE = True\n", encoding="utf-8")
     monkeypatch.syspath_prepend(str(tmp_path))
     try:
         with pytest.raises(CheckTimeout):
-            with hard_time_limit(0.05):
+            with hard_time_limit(0.4):  # long enough that it fires during the import, not before it
                 import_whole("slow_module_for_exgen")
         assert sys.modules["slow_module_for_exgen"].DONE
         assert import_whole("slow_module_for_exgen") is sys.modules["slow_module_for_exgen"]
