@@ -102,3 +102,49 @@ def test_a_time_limit_never_leaves_a_module_half_imported(tmp_path, monkeypatch)
         assert import_whole("slow_module_for_exgen") is sys.modules["slow_module_for_exgen"]
     finally:
         sys.modules.pop("slow_module_for_exgen", None)
+
+
+def test_a_whole_import_holds_off_the_limit_with_other_threads_alive(tmp_path, monkeypatch) -> None:
+    """The alarm is delivered to any thread of the process; the import must still finish."""
+    import sys
+    import threading
+
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait, daemon=True)
+    other.start()
+    (tmp_path / "slow_module_for_exgen_b.py").write_text("import time\nfor _ in range(40):\n    time.sleep(0.01)\nDONE = True\n", encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    try:
+        with pytest.raises(CheckTimeout):
+            with hard_time_limit(0.1):
+                import_whole("slow_module_for_exgen_b")
+        assert sys.modules["slow_module_for_exgen_b"].DONE
+    finally:
+        stop.set()
+        sys.modules.pop("slow_module_for_exgen_b", None)
+
+
+def test_a_whole_import_on_another_thread_holds_off_its_watchdog(tmp_path, monkeypatch) -> None:
+    import sys
+    import threading
+
+    (tmp_path / "slow_module_for_exgen_c.py").write_text("import time\nfor _ in range(40):\n    time.sleep(0.01)\nDONE = True\n", encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    outcome: list[str] = []
+
+    def run() -> None:
+        try:
+            with hard_time_limit(0.1):
+                import_whole("slow_module_for_exgen_c")
+                while True:
+                    time.sleep(0.01)
+        except CheckTimeout:
+            outcome.append("timeout")
+
+    worker = threading.Thread(target=run)
+    worker.start()
+    worker.join(5)
+    try:
+        assert outcome == ["timeout"] and sys.modules["slow_module_for_exgen_c"].DONE
+    finally:
+        sys.modules.pop("slow_module_for_exgen_c", None)

@@ -90,6 +90,10 @@ def hard_time_limit(seconds: float, exception: type[CheckTimeout] = CheckTimeout
         return
 
     def on_alarm(signum: int, frame: object) -> None:
+        thread = threading.get_ident()
+        if thread in _IMPORTING:
+            _DEFERRED.setdefault(thread, exception)  # raised when the import is done
+            return
         raise exception
 
     previous_handler = signal.signal(signal.SIGALRM, on_alarm)
@@ -105,23 +109,34 @@ def hard_time_limit(seconds: float, exception: type[CheckTimeout] = CheckTimeout
             signal.setitimer(signal.ITIMER_REAL, max(left, 0.001))
 
 
+# Threads inside import_whole, and the interruption each was spared meanwhile: a time limit
+# waits until the import is done and fires then. Process-wide, like the signal it serves.
+_IMPORTING: dict[int, int] = {}  # thread → depth of nested imports
+_DEFERRED: dict[int, type[BaseException]] = {}
+
+
 def import_whole(name: str) -> Any:
     """Import a module without letting a time limit interrupt the import halfway (a module left
-    half-imported breaks every later use in the process): on the main thread SIGALRM waits
-    until the import is done, and a limit that passed meanwhile fires right after it."""
+    half-imported breaks every later use in the process); a limit that passed meanwhile fires
+    right after it."""
     import importlib
     import sys
 
     module = sys.modules.get(name)
     if module is not None:
         return module
-    if not _can_use_alarm():
-        return importlib.import_module(name)
-    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})
+    thread = threading.get_ident()
+    _IMPORTING[thread] = _IMPORTING.get(thread, 0) + 1
     try:
-        return importlib.import_module(name)
+        module = importlib.import_module(name)
     finally:
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGALRM})
+        depth = _IMPORTING.pop(thread) - 1
+        if depth:
+            _IMPORTING[thread] = depth
+        spared = None if depth else _DEFERRED.pop(thread, None)  # never left for a later import
+    if spared is not None:
+        raise spared
+    return module
 
 
 class _Watch:
@@ -151,8 +166,11 @@ def _watchdog(seconds: float, exception: type[CheckTimeout]) -> Iterator[None]:
             with watch.lock:
                 if not watch.active:
                     return
-                _raise_in(thread_id, exception)
-                watch.injected = True
+                if thread_id in _IMPORTING:
+                    _DEFERRED.setdefault(thread_id, exception)  # raised when the import is done
+                else:
+                    _raise_in(thread_id, exception)
+                    watch.injected = True
             if watch.stop.wait(0.05):
                 return
 
