@@ -9,7 +9,8 @@ then one TeX run over the whole print file for comparison, then with PDFs for a 
 names need the Unicode engine (xelatex). ``--languages``
 times the English and the Simplified Chinese set with PDFs back to back (same seed, same
 problems) and prints the ratio; ``--memory`` prints the peak memory of the parent and of the
-largest worker (run it with ``--versions 300`` and ``--versions 1000``: the parent stays flat).
+largest worker (run it with ``--versions 300`` and ``--versions 1000``: the parent stays flat);
+``--against-tex`` times only the set without and with PDFs against one TeX run over its print file.
 """
 
 from __future__ import annotations
@@ -78,7 +79,21 @@ def main() -> None:
     parser.add_argument("--no-pdf", action="store_true")
     parser.add_argument("--languages", action="store_true", help="only the English and the Chinese set with PDFs, and their ratio")
     parser.add_argument("--memory", action="store_true", help="only peak memory: the parent's and a worker's, tex+html+json")
+    parser.add_argument("--against-tex", action="store_true",
+                        help="only: without PDFs, with PDFs, and one TeX run over the same print.tex (use with --versions 300 and 1000)")
     args = parser.parse_args()
+    if args.against_tex:
+        root = Path(tempfile.mkdtemp(prefix="exgen-bench-"))
+        try:
+            generate_class_set(sample_spec(), root / "warm", versions=2, formats=("json",))
+            plain = timed("tex + html + json", root / "a", args.versions, ("tex", "html", "json"), args.workers)
+            with_pdf = timed("tex + pdf + html + json", root / "c", args.versions, ("tex", "pdf", "html", "json"), args.workers)
+            tex = one_tex_run(root / "c" / "print.tex")
+            print(f"{'one TeX run over print.tex':<28} {tex:6.2f} s; with PDFs / one TeX run: {with_pdf / tex:.2f} (target <= 1); "
+                  f"PDFs add {with_pdf - plain:.2f} s")
+        finally:
+            shutil.rmtree(root, ignore_errors=True)
+        return
     if args.memory:
         import resource
 
