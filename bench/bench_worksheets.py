@@ -21,6 +21,8 @@ import shutil
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 
@@ -59,6 +61,19 @@ def timed(label: str, out: Path, versions: int, formats: tuple[str, ...], worker
     return seconds
 
 
+@contextmanager
+def scratch(warm: bool = True) -> Iterator[Path]:
+    """A temporary folder for one bench, removed afterwards; ``warm``: with a tiny set generated
+    first, so that imports and caches do not count against the first timing."""
+    root = Path(tempfile.mkdtemp(prefix="exgen-bench-"))
+    try:
+        if warm:
+            generate_class_set(sample_spec(), root / "warm", versions=2, formats=("json",))
+        yield root
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
 def one_tex_run(print_tex: Path) -> float:
     """Seconds for one TeX run over the whole print file: what parallel chunks are measured against."""
     from exgen.rendering.pdf import run_pdflatex
@@ -83,43 +98,30 @@ def main() -> None:
                         help="only: without PDFs, with PDFs, and one TeX run over the same print.tex (use with --versions 300 and 1000)")
     args = parser.parse_args()
     if args.against_tex:
-        root = Path(tempfile.mkdtemp(prefix="exgen-bench-"))
-        try:
-            generate_class_set(sample_spec(), root / "warm", versions=2, formats=("json",))
+        with scratch() as root:
             plain = timed("tex + html + json", root / "a", args.versions, ("tex", "html", "json"), args.workers)
             with_pdf = timed("tex + pdf + html + json", root / "c", args.versions, ("tex", "pdf", "html", "json"), args.workers)
             tex = one_tex_run(root / "c" / "print.tex")
             print(f"{'one TeX run over print.tex':<28} {tex:6.2f} s; with PDFs / one TeX run: {with_pdf / tex:.2f} (target <= 1); "
                   f"PDFs add {with_pdf - plain:.2f} s")
-        finally:
-            shutil.rmtree(root, ignore_errors=True)
         return
     if args.memory:
         import resource
 
-        root = Path(tempfile.mkdtemp(prefix="exgen-bench-"))
-        try:
+        with scratch(warm=False) as root:
             timed("tex + html + json", root / "m", args.versions, ("tex", "html", "json"), args.workers)
             parent = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
             worker = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024
             print(f"peak RSS: parent {parent} MB, largest worker {worker} MB")
-        finally:
-            shutil.rmtree(root, ignore_errors=True)
         return
     if args.languages:
-        root = Path(tempfile.mkdtemp(prefix="exgen-bench-"))
-        try:
-            generate_class_set(sample_spec(), root / "warm", versions=2, formats=("json",))
+        with scratch() as root:
             english = timed("en, tex + pdf + html + json", root / "en", args.versions, ("tex", "pdf", "html", "json"), args.workers)
             chinese = timed("zh-CN, tex + pdf + html + json", root / "zh", args.versions, ("tex", "pdf", "html", "json"), args.workers,
                             language="zh-CN")
             print(f"zh-CN / en: {chinese / english:.2f} (target <= 1.5)")
-        finally:
-            shutil.rmtree(root, ignore_errors=True)
         return
-    root = Path(tempfile.mkdtemp(prefix="exgen-bench-"))
-    try:
-        generate_class_set(sample_spec(), root / "warm", versions=2, formats=("json",))
+    with scratch() as root:
         timed("tex + html + json", root / "a", args.versions, ("tex", "html", "json"), args.workers)
         timed("tex + html + json (again)", root / "b", args.versions, ("tex", "html", "json"), args.workers)
         print("identical output folders:", digest(root / "a") == digest(root / "b"))
@@ -132,8 +134,6 @@ def main() -> None:
             timed("... without figures", root / "c0", args.versions, ("tex", "pdf", "html", "json"), args.workers, figures="none")
             if shutil.which("xelatex"):
                 timed("... names in 5 scripts (xelatex)", root / "e", args.versions, ("tex", "pdf", "html", "json"), args.workers, unicode=True)
-    finally:
-        shutil.rmtree(root, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -13,7 +13,6 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from exgen.errors import InputFileError
 from exgen.grading.key import Key
@@ -50,7 +49,7 @@ class SubmissionFile:
             yield from (s.answers for s in self.submissions)
             return
         path, jsonl = self.source
-        for record in (_jsonl_records(path) if jsonl else _csv_records(path)):
+        for record in (_jsonl_records(path) if jsonl else _csv_records(path)[1]):
             yield record[3]
 
 TRUST = ("student", "version")  # which column of a row to believe when the two disagree
@@ -86,21 +85,25 @@ def _read(path: Path, jsonl: bool, keep_answers: bool) -> SubmissionFile:
     issues: list[str] = []
     columns: set[str] = set()
     submissions = []
-    layout = None if jsonl else _csv_layout(path)
-    for record in (_jsonl_records(path, issues) if layout is None else _csv_records(path, issues, layout)):
-        line, student, version, answers = record
-        columns |= answers.keys()
+    if jsonl:
+        records = _jsonl_records(path, issues)
+    else:
+        layout, records = _csv_records(path, issues)
+        columns = set(layout[1].values())  # every part column of the header, answered or not
+    for line, student, version, answers in records:
+        if jsonl:
+            columns |= answers.keys()
         submissions.append(Submission(line, student, version, answers if keep_answers else {}))
-    if layout is not None:  # every part column of the header, answered or not
-        columns = set(layout[1].values())
     return SubmissionFile(submissions, issues, sorted(columns, key=_part_order), source=(path, jsonl))
 
 
 Record = tuple[int, str, str, dict[str, str]]  # line, student, version, answers
 
 
-def _csv_layout(path: Path) -> tuple[list[str], dict[int, str], int | None, int | None, list[str]]:
-    headers, _ = stream_table(path)
+Layout = tuple[list[str], dict[int, str], int | None, int | None, list[str]]  # headers, parts, student, version, extra
+
+
+def _csv_layout(path: Path, headers: list[str]) -> Layout:
     normalized = [_normalize(h) for h in headers]
     student_column = next((i for i, h in enumerate(normalized) if h in ("student", "student id", "id", "username")), None)
     version_column = next((i for i, h in enumerate(normalized) if h in ("version", "version id")), None)
@@ -117,11 +120,17 @@ def _csv_layout(path: Path) -> tuple[list[str], dict[int, str], int | None, int 
     return headers, part_columns, student_column, version_column, extra
 
 
-def _csv_records(path: Path, issues: list[str] | None = None, layout: Any = None) -> Iterator[Record]:
-    _, part_columns, student_column, version_column, extra = layout or _csv_layout(path)
-    if extra and issues is not None:
-        issues.append(f"ignored columns: {', '.join(extra)}")
-    _, rows = stream_table(path)
+def _csv_records(path: Path, issues: list[str] | None = None) -> tuple[Layout, Iterator[Record]]:
+    """The file's columns and its rows as records, from one pass over the file."""
+    headers, rows = stream_table(path)
+    layout = _csv_layout(path, headers)
+    if layout[4] and issues is not None:
+        issues.append(f"ignored columns: {', '.join(layout[4])}")
+    return layout, _csv_rows(rows, layout)
+
+
+def _csv_rows(rows: Iterator[list[str]], layout: Layout) -> Iterator[Record]:
+    _, part_columns, student_column, version_column, _ = layout
     for line, row in enumerate(rows, start=2):
         answers = {part: read_cell(row[i]) for i, part in part_columns.items() if i < len(row) and row[i].strip()}
         yield line, _cell(row, student_column), _cell(row, version_column), answers
