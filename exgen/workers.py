@@ -13,6 +13,7 @@ interrupts any Python code; the pool's own limit is the backstop for code it can
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import multiprocessing.connection
 import os
@@ -54,6 +55,43 @@ def _worker_main(connection: multiprocessing.connection.Connection, function: Ca
 
 
 BEAT, DONE = 0, 1
+
+
+class PacedCollection:
+    """Cyclic garbage collection for a long batch, paid per new object instead of per object alive.
+
+    Python's collector walks every tracked object in each full collection; once a worker holds
+    its imports (sympy's among them) and its caches, that is a few hundred thousand objects and
+    a third of a second, many times per batch. Paced, the automatic collections only sweep the
+    youngest objects (in larger steps: most of a check's objects die young anyway), and every
+    ``every`` units of work one full collection finds what is new and then freezes what is
+    still alive (``gc.freeze``): mostly caches and modules, which live as long as the worker.
+    Frozen objects are still freed by reference counting; only cycles among them wait for
+    :meth:`close`, which gives everything back to the collector as it was (an in-process batch
+    must not leave its caller's heap frozen).
+    """
+
+    def __init__(self, every: int = 32, young: int = 20_000) -> None:
+        self.every = every
+        self.young = young
+        self.done = 0
+        self._saved: tuple[int, int, int] | None = None
+
+    def tick(self) -> None:
+        """One unit of work is done (the first call starts the pacing)."""
+        if self._saved is None:
+            self._saved = gc.get_threshold()
+            gc.set_threshold(self.young, 20, 100)  # full collections come from the ticks
+        self.done += 1
+        if self.done % self.every == 0:
+            gc.collect()
+            gc.freeze()
+
+    def close(self) -> None:
+        if self._saved is not None:
+            gc.set_threshold(*self._saved)
+            self._saved = None
+            gc.unfreeze()
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import time
 
-from exgen.workers import ServicePool, WorkerPool, run_all
+from exgen.workers import PacedCollection, ServicePool, WorkerPool, run_all
 from tests.workers_support import lost, misbehave
 
 
@@ -34,3 +34,28 @@ def test_service_pool_replaces_workers_and_answers_everyone() -> None:
         assert time.monotonic() - started < 15
     finally:
         pool.close()
+
+
+def test_paced_collection_frees_cycles_and_leaves_the_collector_as_it_was() -> None:
+    import gc
+    import weakref
+
+    class Cycle:
+        pass
+
+    before = gc.get_threshold()
+    pacing = PacedCollection(every=2)
+    try:
+        pacing.tick()
+        assert gc.get_threshold() != before
+        garbage = Cycle()
+        garbage.me = garbage  # only the cyclic collector can free this
+        alive = weakref.ref(garbage)
+        del garbage
+        pacing.tick()  # the second unit of work: a full collection, then a freeze
+        assert alive() is None
+        assert gc.get_freeze_count() > 0
+    finally:
+        pacing.close()
+    assert gc.get_threshold() == before
+    assert gc.get_freeze_count() == 0

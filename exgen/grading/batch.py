@@ -30,7 +30,7 @@ from exgen.grading.engine import CellResult, grade_answer, grade_ecf
 from exgen.grading.key import KeyIndex, KeyVersion, VersionEntry, key_digest, load_key_index, read_version
 from exgen.grading.submissions import Submission, SubmissionFile, read_submissions
 from exgen.i18n import t, use_locale
-from exgen.workers import TIMEOUT, Retry, WorkerPool
+from exgen.workers import TIMEOUT, PacedCollection, Retry, WorkerPool
 
 FORMATS = ("csv", "html", "json")
 
@@ -136,6 +136,7 @@ class RowGrader:
         self._followed = _Lru(1024)
         self._page: Any = None
         self._sent: dict[str, Any] = {}  # which typeset sentences this worker has sent (see row_items)
+        self.collection = PacedCollection()
 
     def __getstate__(self) -> dict[str, Any]:
         return {"job": self.job, "answer_grader": self.answer_grader}  # a fresh worker starts with empty caches
@@ -145,7 +146,9 @@ class RowGrader:
 
     def __call__(self, task: RowTask, beat: Callable[[Any], None] = _no_beat) -> RowOutcome:
         with use_locale(self.job.language):
-            return self._grade(task, beat)
+            outcome = self._grade(task, beat)
+        self.collection.tick()
+        return outcome
 
     def version(self, entry: VersionEntry) -> KeyVersion:
         if self._key is None:
@@ -356,10 +359,13 @@ def graded_rows(plan: Plan, job: GradeJob, workers: int, progress: Callable[[int
     """Every planned row's outcome, in submission order, as soon as it and all before it are done."""
     grader = RowGrader(job)
     if workers <= 1:
-        for item in plan.tasks():
-            yield item if isinstance(item, RowOutcome) else grader(item)
-            if progress:
-                progress(1)
+        try:
+            for item in plan.tasks():
+                yield item if isinstance(item, RowOutcome) else grader(item)
+                if progress:
+                    progress(1)
+        finally:
+            grader.collection.close()
         return
     waiting: dict[int, RowOutcome] = {}
     order: list[int] = []  # the orders of the planned rows, as they were handed out
