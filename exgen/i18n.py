@@ -30,6 +30,9 @@ from typing import Any
 DEFAULT_LOCALE = "en"
 _PACKAGE_LOCALES = Path(__file__).parent / "locales"
 _current_locale: ContextVar[str] = ContextVar("exgen_locale", default=DEFAULT_LOCALE)
+# The catalog use_locale resolved on entry: a page asks for hundreds of sentences, and resolving
+# each again (reading EXGEN_LOCALE_PATH from the environment) was a tenth of rendering one.
+_current_catalog: ContextVar[dict[str, Any] | None] = ContextVar("exgen_catalog", default=None)
 
 
 def _flatten(table: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
@@ -61,7 +64,12 @@ def _load(lang: str, search_path: tuple[Path, ...]) -> dict[str, Any]:
 
 
 def catalog(lang: str | None = None) -> dict[str, Any]:
-    """The merged catalog for ``lang`` with English as the fallback for missing keys."""
+    """The merged catalog for ``lang`` with English as the fallback for missing keys (inside
+    :func:`use_locale`, as it was when the block began)."""
+    if lang is None:
+        current = _current_catalog.get()
+        if current is not None:
+            return current
     return _merged(lang or _current_locale.get(), os.environ.get("EXGEN_LOCALE_PATH", ""))
 
 
@@ -90,9 +98,11 @@ def use_locale(lang: str | None) -> Iterator[None]:
         yield
         return
     token = _current_locale.set(lang)
+    resolved = _current_catalog.set(catalog(lang))
     try:
         yield
     finally:
+        _current_catalog.reset(resolved)
         _current_locale.reset(token)
 
 

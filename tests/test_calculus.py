@@ -116,6 +116,8 @@ def test_irrational_coordinates_are_left_to_a_cas() -> None:
     ("6*1 + 3*exp(1 - 1) - 2 + 1", Fraction(8)), ("4*(-1) + (-1 + 10)^(-1/2) + 3 + 1", Fraction(1, 3)),
     ("exp(2 ln(3) - ln(2))", Fraction(9, 2)), ("8^(2/3)", Fraction(4)), ("cos(0) + sin(1 - 1)", Fraction(1)),
     ("sqrt(9/4)", Fraction(3, 2)), ("ln(1) + 2", Fraction(2)),
+    ("1 - tanh(ln(2))^2 + 1", Fraction(41, 25)), ("cosh(ln(3))", Fraction(5, 3)), ("sinh(-ln(2))", Fraction(-3, 4)),
+    ("tanh(2 ln(3) - ln(2))", Fraction(77, 85)), ("tanh(1)", None), ("cosh(1 + ln(2))", None),
     ("sqrt(2)", None), ("exp(1)", None), ("ln(4) - 2 ln(2)", None), ("(-4)^(1/2)", None),
 ])
 def test_exact_constants_without_a_cas(text: str, value: Fraction | None) -> None:

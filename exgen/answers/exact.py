@@ -461,7 +461,7 @@ _LOG_TERMS = 8  # a constant with more distinct logarithms than this is left to 
 def constant_rational(tree: n.Node) -> Fraction | None:
     """The exact rational value of a constant tree where elementary identities give one —
     exp(0) = 1, ln 1 = 0, exp(a ln q) = qᵃ, exact roots such as 9^(−1/2) = 1/3, σ(ln q) =
-    q/(1 + q), sin 0 = 0, cos 0 = 1 — else None. Follow-through rebuilds answers such as
+    q/(1 + q), tanh(ln q) = (q² − 1)/(q² + 1) (sinh, cosh alike), sin 0 = 0, cos 0 = 1 — else None. Follow-through rebuilds answers such as
     ``3 exp(1 − 1) + 9^(−1/2)`` from a student's own numbers: proved equal here without a CAS."""
     try:
         linear = _log_linear(tree)
@@ -535,25 +535,32 @@ def _call_value(func: str, argument: n.Node) -> LogLinear | None:
         q = constant_rational(argument)
         root = _rational_power(q, Fraction(1, 2)) if q is not None else None
         return None if root is None else (root, {})
-    if func in ("exp", "sigma"):
+    if func in _OF_EXP:
         inner = _log_linear(argument)
-        if inner is None:
-            return None
-        if func == "sigma":
-            inner = (-inner[0], {q: -c for q, c in inner[1].items()})  # σ(x) = 1/(1 + e^(−x))
-        if inner[0] != 0:
+        if inner is None or inner[0] != 0:
             return None  # e to a nonzero rational power is irrational
-        value = Fraction(1)
+        value = Fraction(1)  # e^argument = Π q^c
         for q, c in inner[1].items():
             power = _rational_power(q, c)
             if power is None:
                 return None
             value *= power
-        return (value, {}) if func == "exp" else (1 / (1 + value), {})
+        return _OF_EXP[func](value), {}
     zero_at_zero = {"sin": 0, "tan": 0, "sinh": 0, "tanh": 0, "asin": 0, "atan": 0, "asinh": 0, "atanh": 0, "cos": 1, "cosh": 1}
     if func in zero_at_zero and constant_rational(argument) == 0:
         return Fraction(zero_at_zero[func]), {}
     return None
+
+
+# Functions that are rational in e^u, so rational where u = Σ c ln q makes e^u rational:
+# σ(ln 3) = 3/4 and tanh(ln 2) = 3/5, the values a network's activations take at such points.
+_OF_EXP: dict[str, Callable[[Fraction], Fraction]] = {
+    "exp": lambda e: e,
+    "sigma": lambda e: e / (1 + e),  # σ(u) = 1/(1 + e^(−u))
+    "tanh": lambda e: (e * e - 1) / (e * e + 1),
+    "sinh": lambda e: (e - 1 / e) / 2,
+    "cosh": lambda e: (e + 1 / e) / 2,
+}
 
 
 def _rational_power(base: Fraction, exponent: Fraction) -> Fraction | None:

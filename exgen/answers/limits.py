@@ -18,6 +18,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+try:  # signal.signal converts the handler it returns to an enum by trying and failing: 5 µs,
+    from _signal import signal as _set_handler  # most of a limit's cost, twice per check
+except ImportError:  # pragma: no cover - not CPython
+    _set_handler = signal.signal
+
 
 @dataclass(frozen=True, slots=True)
 class Limits:
@@ -96,14 +101,14 @@ def hard_time_limit(seconds: float, exception: type[CheckTimeout] = CheckTimeout
             return
         raise exception
 
-    previous_handler = signal.signal(signal.SIGALRM, on_alarm)
+    previous_handler = _set_handler(signal.SIGALRM, on_alarm)
     started = time.monotonic()
     signal.setitimer(signal.ITIMER_REAL, seconds, 0.05)
     try:
         yield
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous_handler)
+        _set_handler(signal.SIGALRM, previous_handler)
         if previous_delay:
             left = previous_delay - (time.monotonic() - started)
             signal.setitimer(signal.ITIMER_REAL, max(left, 0.001))
