@@ -775,6 +775,7 @@ def _nice_edge(inside: float, outside: float) -> str:
 # -- constants -------------------------------------------------------------------------------
 
 
+@lru_cache(maxsize=2048)  # a check asks for one constant's value up to five times, and again per mistake model
 def constant_value(tree: n.Node, bits: int = CONSTANT_PRECISION, strict: bool = False) -> Value:
     return evaluate_at(compile_tree(tree, (), strict, probe=True), (), bits)
 
