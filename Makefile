@@ -11,12 +11,16 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
+# Byte-compiled once, as installing a wheel does: an editable install otherwise compiles every
+# module again at each start where PYTHONDONTWRITEBYTECODE is set (a third of a second).
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[serve]'
+	$(BIN)/python -m compileall -q exgen > /dev/null
 	touch $@
 
 $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m compileall -q exgen > /dev/null
 	touch $(VENV)/.installed $@
 
 demo: $(VENV)/.installed

@@ -7,7 +7,8 @@ For each class size it generates a class set (the sample spec: every family; kep
 several forms, mistake-model answers, typos, other wrong answers, garbage and blanks), then runs
 ``exgen grade`` as a command (start-up included) at each number of workers. Reported per run:
 wall time, cost per answer cell (wall / cells), the peak RSS of the grading process and of the
-whole process tree (parent + workers, sampled every 20 ms), and whether every report is
+whole process tree (parent + workers, sampled every 20 ms, PSS every 0.5 s; RSS counts the pages a forked worker
+shares with its parent once per process, PSS shares them out), and whether every report is
 byte-identical to the first run of that size. The ratio of 1 to 2 workers is printed per size.
 """
 
@@ -104,6 +105,19 @@ def _rss_kb(pid: int) -> int:
     return 0
 
 
+def _pss_kb(pid: int) -> int:
+    """Proportional set size: pages shared with other processes (a forked worker's inherited
+    modules) counted once across them, so a tree's sum is the memory it really holds."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", encoding="ascii") as handle:
+            for line in handle:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
 def _children(pid: int) -> list[int]:
     try:
         with open(f"/proc/{pid}/task/{pid}/children", encoding="ascii") as handle:
@@ -112,17 +126,22 @@ def _children(pid: int) -> list[int]:
         return []
 
 
-def run_measured(command: list[str]) -> tuple[float, int, int, str]:
-    """Seconds, peak RSS of the process, peak RSS of its tree (MB), and its output."""
-    peaks = {"self": 0, "tree": 0}
+def run_measured(command: list[str]) -> tuple[float, int, int, int, str]:
+    """Seconds, peak RSS of the process, peak RSS and peak PSS of its tree (MB), and its output."""
+    peaks = {"self": 0, "tree": 0, "pss": 0}
     start = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
     def sample() -> None:
+        count = 0
         while process.poll() is None:
-            own = _rss_kb(process.pid)
-            tree = own + sum(_rss_kb(c) for c in _children(process.pid))
+            own, children = _rss_kb(process.pid), _children(process.pid)
+            tree = own + sum(_rss_kb(c) for c in children)
             peaks["self"], peaks["tree"] = max(peaks["self"], own), max(peaks["tree"], tree)
+            if count % 25 == 0:  # reading smaps locks the process's memory map: rarely (memory grows slowly)
+                pss = _pss_kb(process.pid) + sum(_pss_kb(c) for c in children)
+                peaks["pss"] = max(peaks["pss"], pss)
+            count += 1
             time.sleep(0.02)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -132,7 +151,7 @@ def run_measured(command: list[str]) -> tuple[float, int, int, str]:
     sampler.join()
     if process.returncode != 0:
         raise SystemExit(f"exgen grade failed ({process.returncode}):\n{stdout}\n{stderr}")
-    return seconds, peaks["self"] // 1024, peaks["tree"] // 1024, stdout
+    return seconds, peaks["self"] // 1024, peaks["tree"] // 1024, peaks["pss"] // 1024, stdout
 
 
 def main() -> None:
@@ -145,7 +164,7 @@ def main() -> None:
     fixtures = args.fixtures or Path(tempfile.mkdtemp(prefix="exgen-grade-bench-"))
     scratch = Path(tempfile.mkdtemp(prefix="exgen-grade-out-"))
     try:
-        print(f"{'students':>8} {'workers':>7} {'wall s':>8} {'ms/cell':>8} {'RSS MB':>7} {'tree MB':>8}  identical")
+        print(f"{'students':>8} {'workers':>7} {'wall s':>8} {'ms/cell':>8} {'RSS MB':>7} {'tree MB':>8} {'tree PSS':>8}  identical")
         for students in (int(s) for s in args.students.split(",")):
             key, filled, cells = fixture(fixtures, students)
             walls: dict[int, float] = {}
@@ -154,11 +173,11 @@ def main() -> None:
                 out = scratch / f"{students}-{workers}"
                 command = [sys.executable, "-m", "exgen", "grade", str(key), str(filled), "--out", str(out),
                            "--workers", str(workers), "--format", args.format, "--force"]
-                seconds, own, tree, _ = run_measured(command)
+                seconds, own, tree, pss, _ = run_measured(command)
                 walls[workers] = seconds
                 same = digest(out)
                 first = first or same
-                print(f"{students:>8} {workers:>7} {seconds:>8.2f} {1000 * seconds / cells:>8.3f} {own:>7} {tree:>8}  {same == first}")
+                print(f"{students:>8} {workers:>7} {seconds:>8.2f} {1000 * seconds / cells:>8.3f} {own:>7} {tree:>8} {pss:>8}  {same == first}")
                 shutil.rmtree(out, ignore_errors=True)
             if 1 in walls and 2 in walls:
                 print(f"{students:>8}   1 → 2 workers: {walls[1] / walls[2]:.2f}× faster ({cells} answer cells)")

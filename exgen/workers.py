@@ -36,6 +36,9 @@ def default_workers() -> int:
 
 
 def _worker_main(connection: multiprocessing.connection.Connection, function: Callable[..., Any], beats: bool = False) -> None:
+    # A forked worker shares the parent's heap until it writes to it; the collector writes to
+    # every object it walks, so what the worker inherited is kept out of its collections.
+    gc.freeze()
     while True:
         try:
             message = connection.recv()

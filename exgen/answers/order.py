@@ -54,7 +54,7 @@ def ordered_terms(node: n.Add) -> list[n.Node]:
     return list(_ordered_terms(node))
 
 
-@lru_cache(maxsize=16384)
+@lru_cache(maxsize=1024)  # the sums of the last few answers and sheets: memory stays flat
 def _ordered_terms(node: n.Add) -> tuple[n.Node, ...]:
     r"""Terms as people write them: powers by falling degree, then in the order of the variables
     (``48x + 14y``, ``x^2 + xy + y^2``, ``10x^4 - 3/(2\sqrt{x})``), then other terms in the order

@@ -74,7 +74,7 @@ def friendly_number(value: Fraction) -> str:
     return f"≈{float(value):.12g}"
 
 
-@lru_cache(maxsize=16384)
+@lru_cache(maxsize=4096)  # the trees of the last few students and sheets: memory stays flat
 def to_text(node: Node, ordered: bool = False) -> str:
     """Calculator syntax. ``ordered`` sorts sums by degree (for keys and statements; a
     student's own answer is printed in the order it was typed)."""

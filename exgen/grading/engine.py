@@ -8,7 +8,7 @@ for anything a student typed.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 from exgen.answers.check import check
@@ -31,7 +31,10 @@ class CellResult:
     strength: str = ""  # "proved" or "sampled": how strong the evidence for the verdict is
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        # by hand: dataclasses.asdict deep-copies field by field, and every cell is turned into one
+        return {"verdict": self.verdict, "score": self.score, "message": self.message, "interpreted": self.interpreted,
+                "evidence": self.evidence, "warnings": list(self.warnings), "code": self.code, "mistake": self.mistake,
+                "ecf": self.ecf, "strength": self.strength}
 
 
 def _check(expected: Any, text: str, part: dict[str, Any], seconds: float, kind: str | None = None) -> Verdict:

@@ -18,6 +18,7 @@ were found, which were wrong and where the type is wrong.
 
 from __future__ import annotations
 
+import os
 import random
 import re
 from collections.abc import Sequence
@@ -46,7 +47,7 @@ from exgen.answers.printer import to_text
 from exgen.answers.reader import Reading
 from exgen.answers.verdict import Verdict
 from exgen.errors import ExpectedAnswerError
-from exgen.i18n import lookup, t
+from exgen.i18n import current_locale, lookup, t
 
 MAX_ENTRIES = 100  # points in one answer
 POINT_SHARE = 0.5  # of each point's credit: for finding it; the rest is for its type
@@ -101,9 +102,10 @@ def _labels() -> tuple[re.Pattern[str], dict[str, str]]:
     return _label_pattern(tuple(sorted(synonyms.items()))), synonyms
 
 
-def _trim(segment: str, symbols: Sequence[str], words: Sequence[str], at_end: bool) -> str:
+def _trim(segment: str, symbols: Sequence[str], words: tuple[str, ...], at_end: bool) -> str:
     """Remove symbols and whole words from one end of a point's text, as often as they occur."""
     text = segment.strip()
+    patterns = _word_patterns(words, at_end)
     changed = True
     while changed and text:
         changed = False
@@ -112,13 +114,17 @@ def _trim(segment: str, symbols: Sequence[str], words: Sequence[str], at_end: bo
                 text, changed = text[: -len(symbol)].rstrip(), True
             elif not at_end and text.startswith(symbol):
                 text, changed = text[len(symbol):].lstrip(), True
-        for word in words:
-            whole = text.casefold() == word.casefold()
-            if at_end and (whole or re.search(rf"\s{re.escape(word)}$", text, re.IGNORECASE)):
-                text, changed = text[: len(text) - len(word)].rstrip(), True
-            elif not at_end and (whole or re.match(rf"^{re.escape(word)}\s", text, re.IGNORECASE)):
-                text, changed = text[len(word):].lstrip(), True
+        for word, pattern in patterns:
+            if text.casefold() == word.casefold() or pattern.search(text):
+                text, changed = (text[: len(text) - len(word)].rstrip() if at_end else text[len(word):].lstrip()), True
     return text
+
+
+@lru_cache(maxsize=64)
+def _word_patterns(words: tuple[str, ...], at_end: bool) -> tuple[tuple[str, re.Pattern[str]], ...]:
+    """Each word at the end (after a space) or at the start (before one) of a point's text."""
+    return tuple((word, re.compile(rf"\s{re.escape(word)}$" if at_end else rf"^{re.escape(word)}\s", re.IGNORECASE))
+                 for word in words)
 
 
 def _before_label(segment: str, words: Sequence[str]) -> str:
@@ -143,6 +149,12 @@ def _tail(segment: str, words: Sequence[str]) -> str:
 
 def split_entries(text: str) -> list[tuple[str, int, str, int]]:
     """(point text, its position, canonical label, label position) for each entry, or raise."""
+    # keyed by what the labels' spellings come from: the locale and an instructor's catalogs
+    return list(_split_entries(text, current_locale(), os.environ.get("EXGEN_LOCALE_PATH", "")))
+
+
+@lru_cache(maxsize=1024)  # one answer is split for the key, each mistake model and its page
+def _split_entries(text: str, locale: str, catalogs: str) -> tuple[tuple[str, int, str, int], ...]:
     pattern, synonyms = _labels()
     matches = list(pattern.finditer(text))
     if not matches:
@@ -174,7 +186,7 @@ def split_entries(text: str) -> list[tuple[str, int, str, int]]:
             tail = text[matches[-1].end():]
             found = tail.find(rest.strip()[:1])
             raise Refusal("classified_point_without_label", matches[-1].end() + max(0, found), len(rest.strip()), point=echo(rest.strip()))
-    return entries
+    return tuple(entries)
 
 
 @answer_kind("classified_points", synonyms=("classified", "typed_points"), space="box", lines=3, help_order=35)
