@@ -73,14 +73,23 @@ def catalog(lang: str | None = None) -> dict[str, Any]:
     return _merged(lang or _current_locale.get(), os.environ.get("EXGEN_LOCALE_PATH", ""))
 
 
+class Catalog(dict[str, Any]):
+    """A merged catalog, and the sentences without parameters it has already given (a page asks
+    for "Your answer" once per part)."""
+
+    def __init__(self, entries: dict[str, Any]) -> None:
+        super().__init__(entries)
+        self.sentences: dict[str, str] = {}
+
+
 @lru_cache(maxsize=16)
-def _merged(lang: str, extra_path: str) -> dict[str, Any]:
+def _merged(lang: str, extra_path: str) -> Catalog:
     # Keyed by the environment variable's value, so changing it takes effect.
     search_path = tuple(_locale_dirs())
     english = _load(DEFAULT_LOCALE, search_path)
     if lang == DEFAULT_LOCALE:
-        return english
-    return {**english, **_load(lang, search_path)}
+        return Catalog(english)
+    return Catalog({**english, **_load(lang, search_path)})
 
 
 def available_locales() -> list[str]:
@@ -109,10 +118,21 @@ def use_locale(lang: str | None) -> Iterator[None]:
 def t(key: str, /, **params: Any) -> str:
     """The sentence for ``key`` in the current locale, with ``{placeholders}`` filled in
     (plain text: mathematics in Unicode)."""
-    entry = catalog().get(key)
+    entries = catalog()
+    known = entries.sentences if not params and isinstance(entries, Catalog) else None
+    if known is not None and key in known:
+        return known[key]
+    entry = entries.get(key)
     if entry is None:
         # A missing key is a programming error, but a student must still see something.
         return key if not params else f"{key} {params}"
+    sentence = _sentence(entry, params)
+    if known is not None:
+        known[key] = sentence
+    return sentence
+
+
+def _sentence(entry: Any, params: dict[str, Any]) -> str:
     pieces = []
     for kind, value in parse_message(str(entry), params):
         if kind == "text":

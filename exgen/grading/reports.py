@@ -111,6 +111,8 @@ def write_feedback(template: Any, path: Path, job: GradeJob, version: KeyVersion
 
 
 def feedback_context(title: str, language: str, version: KeyVersion, submission: Submission, results: dict[str, Any]) -> dict[str, Any]:
+    from exgen.rendering.templates import Fields
+
     problems = []
     total = 0.0
     for problem in version.problems:
@@ -120,14 +122,14 @@ def feedback_context(title: str, language: str, version: KeyVersion, submission:
             typed = submission.answers.get(part.id, "")
             shown = result.interpreted if result.verdict not in ("invalid", "blank") else None
             total += result.score * part.points
-            parts.append({
-                "id": part.id, "label": part.part, "prompt": prompt_html(part), "typed": typed,
-                "read_as": typeset_typed(part.kind, shown, part.variables, part.functions) or shown,
-                "result": result, "message": message_html(part, result.message, result.mistake), "points": part.points,
-                "earned": result.score * part.points, "key": key_html(part), "steps": solution_steps(part),
-            })
+            parts.append(Fields(
+                id=part.id, label=part.part, prompt=prompt_html(part), typed=typed,
+                read_as=typeset_typed(part.kind, shown, part.variables, part.functions) or shown,
+                result=result, message=message_html(part, result.message, result.mistake), points=part.points,
+                earned=result.score * part.points, key=key_html(part), steps=solution_steps(part),
+            ))
         statement = Markup(problem.statement_html) if problem.statement_html else sentence_html(problem.statement_data, problem.statement)
-        problems.append({"number": problem.number, "statement": statement, "parts": parts, **figure_markup(problem.figure)})
+        problems.append(Fields(number=problem.number, statement=statement, parts=parts, **figure_markup(problem.figure)))
     return {
         "title": title, "student": submission.student, "name": version.student_name,
         "version": version.version, "total": total, "maximum": version.maximum, "problems": problems,
@@ -217,10 +219,11 @@ def key_html(part: KeyPart) -> Markup:
 
 def solution_steps(part: KeyPart) -> list[dict[str, Any]]:
     """A part's worked solution typeset for HTML: each step's sentence and its value."""
+    from exgen.rendering.templates import Fields
     from exgen.rendering.text import math_from_data
 
     if part.html:
-        return [{"text": Markup(text), "math": Markup(shown) if shown else None} for text, shown in part.html["steps"]]
+        return [Fields(text=Markup(text), math=Markup(shown) if shown else None) for text, shown in part.html["steps"]]
     steps = []
     for step in part.solution:
         math_value = step.get("math_data")
@@ -230,7 +233,7 @@ def solution_steps(part: KeyPart) -> list[dict[str, Any]]:
             shown = Markup(math_from_data(math_value, "html"))
         else:
             shown = typeset_typed(part.kind, step.get("math"), part.variables, part.functions)
-        steps.append({"text": sentence_html(step.get("text_data"), step.get("text", "")), "math": shown})
+        steps.append(Fields(text=sentence_html(step.get("text_data"), step.get("text", "")), math=shown))
     return steps
 
 

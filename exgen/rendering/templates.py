@@ -33,6 +33,19 @@ def package_templates() -> Path:
     raise FileNotFoundError("exgen's templates folder is missing")
 
 
+class Fields(dict[str, Any]):
+    """A template's record (a problem, a part, a step) whose keys are also attributes.
+
+    Jinja reads ``part.id`` as an attribute first and a key second; on a plain dict the
+    attribute lookup fails with an exception jinja catches, hundreds of times per page."""
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+
 def _tex_finalize(value: Any) -> Any:
     if value is None:
         return ""
