@@ -61,20 +61,21 @@ BEAT, DONE = 0, 1
 
 
 class PacedCollection:
-    """Cyclic garbage collection for a long batch, paid per new object instead of per object alive.
+    """Cyclic garbage collection for a long batch, paid per batch instead of per allocation.
 
-    Python's collector walks every tracked object in each full collection; once a worker holds
-    its imports (sympy's among them) and its caches, that is a few hundred thousand objects and
-    a third of a second, many times per batch. Paced, the automatic collections only sweep the
-    youngest objects (in larger steps: most of a check's objects die young anyway), and every
-    ``every`` units of work one full collection finds what is new and then freezes what is
-    still alive (``gc.freeze``): mostly caches and modules, which live as long as the worker.
-    Frozen objects are still freed by reference counting; only cycles among them wait for
-    :meth:`close`, which gives everything back to the collector as it was (an in-process batch
+    Python's collector walks every tracked object it holds in each full collection; once a
+    worker holds its imports (sympy's among them) and its caches, that is half a million
+    objects and a third of a second, and it came every few students. Paced, what is alive when
+    a unit of work ends is frozen (``gc.freeze``, which costs nothing: the collector stops
+    walking those objects), the automatic collections only see what the current unit
+    allocates (in large steps), and every ``every`` units one full collection looks at
+    everything again, for cycles that died after they were frozen (they are rare: a few
+    objects per student). Frozen objects are still freed by reference counting.
+    :meth:`close` gives everything back to the collector as it was (an in-process batch
     must not leave its caller's heap frozen).
     """
 
-    def __init__(self, every: int = 32, young: int = 20_000) -> None:
+    def __init__(self, every: int = 1024, young: int = 100_000) -> None:
         self.every = every
         self.young = young
         self.done = 0
@@ -84,11 +85,12 @@ class PacedCollection:
         """One unit of work is done (the first call starts the pacing)."""
         if self._saved is None:
             self._saved = gc.get_threshold()
-            gc.set_threshold(self.young, 20, 100)  # full collections come from the ticks
+            gc.set_threshold(self.young, 20, 100)
         self.done += 1
         if self.done % self.every == 0:
+            gc.unfreeze()
             gc.collect()
-            gc.freeze()
+        gc.freeze()
 
     def close(self) -> None:
         if self._saved is not None:

@@ -44,17 +44,20 @@ def test_paced_collection_frees_cycles_and_leaves_the_collector_as_it_was() -> N
         pass
 
     before = gc.get_threshold()
-    pacing = PacedCollection(every=2)
+    pacing = PacedCollection(every=3)
     try:
         pacing.tick()
         assert gc.get_threshold() != before
         garbage = Cycle()
         garbage.me = garbage  # only the cyclic collector can free this
         alive = weakref.ref(garbage)
+        pacing.tick()  # the cycle is alive at the end of a unit of work: frozen
         del garbage
-        pacing.tick()  # the second unit of work: a full collection, then a freeze
-        assert alive() is None
         assert gc.get_freeze_count() > 0
+        gc.collect()
+        assert alive() is not None  # a frozen cycle waits for the full collection
+        pacing.tick()  # the third unit: everything is looked at again
+        assert alive() is None
     finally:
         pacing.close()
     assert gc.get_threshold() == before
