@@ -14,10 +14,8 @@ Versions are generated in parallel processes; the output does not depend on how 
 from __future__ import annotations
 
 import csv
-import gc
 import io
 import json
-import multiprocessing
 import re
 import shutil
 import tempfile
@@ -286,21 +284,33 @@ def _body(document: str, fmt: str) -> str | None:
     return document[first + len(start) : last]
 
 
-def _build_chunk(args: tuple[WorksheetSpec, list[Version], tuple[str, ...], str | None, bool, str, int]) -> list[BuiltVersion]:
+class _ChunkBuilder:
+    """:func:`_build_chunk` in a worker, whose heap stays paced from chunk to chunk: it is
+    mostly long-lived caches (sympy's, the printers'), which the collector otherwise rescans
+    every few thousand allocations (10–15 % of a build)."""
+
+    def __init__(self) -> None:
+        from exgen.workers import PacedCollection
+
+        self.pacing = PacedCollection(every=64)
+
+    def __call__(self, args: tuple[WorksheetSpec, list[Version], tuple[str, ...], str | None, bool, str, int]) -> list[BuiltVersion]:
+        return _build_chunk(args, self.pacing)
+
+
+def _build_chunk(args: tuple[WorksheetSpec, list[Version], tuple[str, ...], str | None, bool, str, int],
+                 pacing: Any = None) -> list[BuiltVersion]:
     """Build, typeset and write a chunk of versions into the staging folder: each version's own
     files, and its bodies for the print files (``.print-parts/<fmt>-<sheet|key>-<index>``,
     ``index`` its place in the plan, so later steps read them in any grouping)."""
     from exgen.rendering.pdf import engine_for
 
     spec, versions, formats, templates, verify, staging, start = args
-    if multiprocessing.parent_process() is not None:
-        # In a worker the heap is mostly long-lived caches (sympy's, the printers'): frozen, the
-        # collector stops rescanning them every few thousand allocations (10–15 % of a build).
-        gc.freeze()
-        gc.set_threshold(20_000, 50, 50)
     folder = Path(staging)
     built = []
     for offset, version in enumerate(versions):
+        if pacing is not None:
+            pacing.tick()
         output = build_version(spec, version, formats, templates, verify)
         for relative, content in output.files.items():
             _write(folder / relative, content)
@@ -445,7 +455,7 @@ def _build_all(
             progress(min(size, remaining))
         remaining -= size
 
-    built_by_chunk = run_all(_build_chunk, tasks, workers, CHUNK_SECONDS * (10 if verify else 1), lost, tick)
+    built_by_chunk = run_all(_ChunkBuilder(), tasks, workers, CHUNK_SECONDS * (10 if verify else 1), lost, tick)
     return [o for chunk in built_by_chunk for o in chunk]
 
 
