@@ -150,6 +150,16 @@ class RowGrader:
         self.collection.tick()
         return outcome
 
+    def warm(self) -> None:
+        """Import and compile what every student's page needs, once, in the process the workers
+        fork from (each worker did it again for its first student; the parent needs jinja for
+        the item analysis anyway)."""
+        if self.job.feedback is not None and self._page is None:
+            from exgen.grading import reports  # noqa: F401 - imported for the workers to inherit
+            from exgen.rendering.templates import environment
+
+            self._page = environment("html", self.job.templates).get_template("feedback.html.j2")
+
     def version(self, entry: VersionEntry) -> KeyVersion:
         if self._key is None:
             self._key = open(self.job.key_path, "rb")  # kept open for the worker's life
@@ -386,6 +396,7 @@ def graded_rows(plan: Plan, job: GradeJob, workers: int, progress: Callable[[int
         skip = tuple((f"key:{p}", reason) for p, _ in task.entry.parts)
         return Retry(RowTask(task.order, task.submission, task.entry, task.stem, (*skip, ("page", reason))))
 
+    grader.warm()
     pool = WorkerPool(grader, workers, job.seconds, chunk=2, beats=True)
     position = 0
     for _, outcome in pool.run(tasks(), lost):
