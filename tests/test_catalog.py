@@ -195,3 +195,26 @@ def test_every_message_renders_in_every_language(lang: str) -> None:
             if isinstance(message, str) and key != "plural_rule":
                 params = {name: "1" for name in placeholders(message)}
                 assert isinstance(t(key, **params), str), key
+
+
+def test_a_sentence_remembered_by_one_catalog_is_not_given_by_another(tmp_path, monkeypatch) -> None:
+    from exgen.i18n import use_locale
+
+    with use_locale("en"):
+        assert t("grading.your_answer") == catalog("en")["grading.your_answer"]  # remembered now
+    (tmp_path / "en.toml").write_text('[grading]\nyour_answer = "What you wrote"\n', encoding="utf-8")
+    monkeypatch.setenv("EXGEN_LOCALE_PATH", str(tmp_path))
+    with use_locale("en"):  # an instructor's catalog: another merged catalog, its own sentences
+        assert t("grading.your_answer") == "What you wrote"
+    monkeypatch.delenv("EXGEN_LOCALE_PATH")
+    with use_locale("en"):
+        assert t("grading.your_answer") != "What you wrote"
+
+
+def test_template_records_read_as_attributes_and_as_keys() -> None:
+    from exgen.rendering.templates import Fields, environment
+
+    template = environment("html").from_string("{{ part.id }} {{ part['label'] }} {{ part.missing is undefined }}")
+    assert template.render(part=Fields(id="1a", label="a")) == "1a a True"
+    with pytest.raises(AttributeError):
+        Fields().missing

@@ -62,7 +62,9 @@ def dyadic(value: float) -> Fraction:
     if value == 0:
         return Fraction(0)
     mantissa, exponent = math.frexp(value)
-    return Fraction(round(mantissa * 2**30)) * Fraction(2) ** (exponent - 30)
+    numerator, shift = round(mantissa * 2**30), exponent - 30
+    # built directly: Fraction arithmetic (a power, a product, a gcd each) was most of drawing a point
+    return Fraction(numerator << shift) if shift >= 0 else Fraction(numerator, 1 << -shift)
 
 
 def _log_uniform(rng: random.Random, low: float, high: float) -> float:
