@@ -46,8 +46,14 @@ def _scale(a: Mapping[str, int], k: int) -> Degrees:
     return {key: value * k for key, value in a.items()}
 
 
+@lru_cache(maxsize=1024)  # an answer is compared with the key and each mistake model: bounded once
 def degree_bounds(node: n.Node) -> tuple[Degrees, Degrees] | None:
-    """Per-variable degree bounds of the numerator and denominator, or None if not rational."""
+    """Per-variable degree bounds of the numerator and denominator, or None if not rational
+    (shared: callers must not change the mappings)."""
+    return _degree_bounds(node)
+
+
+def _degree_bounds(node: n.Node) -> tuple[Degrees, Degrees] | None:
     if isinstance(node, n.Num):
         return {}, {}
     if isinstance(node, n.Sym):
@@ -55,11 +61,11 @@ def degree_bounds(node: n.Node) -> tuple[Degrees, Degrees] | None:
     if isinstance(node, n.Const):
         return {_CONSTANT_NAMES[node.name]: 1}, {}
     if isinstance(node, n.Neg):
-        return degree_bounds(node.arg)
+        return _degree_bounds(node.arg)
     if isinstance(node, n.Add):
         acc: tuple[Degrees, Degrees] | None = None
         for term in node.terms:
-            bounds = degree_bounds(term)
+            bounds = _degree_bounds(term)
             if bounds is None:
                 return None
             if acc is None:
@@ -72,13 +78,13 @@ def degree_bounds(node: n.Node) -> tuple[Degrees, Degrees] | None:
         num: Degrees = {}
         den: Degrees = {}
         for factor in node.factors:
-            bounds = degree_bounds(factor)
+            bounds = _degree_bounds(factor)
             if bounds is None:
                 return None
             num, den = _merge_sum(num, bounds[0]), _merge_sum(den, bounds[1])
         return num, den
     if isinstance(node, n.Div):
-        top, bottom = degree_bounds(node.num), degree_bounds(node.den)
+        top, bottom = _degree_bounds(node.num), _degree_bounds(node.den)
         if top is None or bottom is None:
             return None
         return _merge_sum(top[0], bottom[1]), _merge_sum(top[1], bottom[0])
@@ -86,7 +92,7 @@ def degree_bounds(node: n.Node) -> tuple[Degrees, Degrees] | None:
         exponent = rational_value(node.exp)
         if exponent is None or exponent.denominator != 1:
             return None
-        base = degree_bounds(node.base)
+        base = _degree_bounds(node.base)
         if base is None:
             return None
         k = int(exponent)
@@ -143,6 +149,7 @@ def _compile_exact(node: n.Node) -> ExactEvaluator:
     raise TypeError(f"not a rational expression: {type(node).__name__}")
 
 
+@lru_cache(maxsize=1024)  # likewise compiled once per answer, not once per comparison
 def compile_exact(node: n.Node) -> ExactEvaluator:
     """Exact evaluation with flint's C rationals (fast); raises ZeroDivisionError at a pole."""
     return _compile_exact(node)
