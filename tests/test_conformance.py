@@ -223,3 +223,17 @@ def test_hostile_batch_survives_every_line(no_markers, tmp_path) -> None:
     lines = [json.loads(line) for line in result.output.splitlines()]
     assert len(lines) == len(inputs)
     assert {line["verdict"] for line in lines} <= {"invalid", "incorrect"}
+
+
+def test_screening_never_rules_out_an_answer_the_check_accepts() -> None:
+    """Grading screens mistake models with rules_out before checking them in full: it may only
+    say "certainly not" where check cannot say correct (every STACK row, both kinds of verdict)."""
+    from exgen.answers.check import rules_out
+
+    ruled = 0
+    for row in load_conformance("stack_algequiv.json"):
+        accepted = check(row["teacher"], row["student"], vars=row["variables"] or None).correct
+        out = rules_out(row["teacher"], row["student"], vars=row["variables"] or None)
+        assert not (accepted and out), row
+        ruled += out
+    assert ruled >= 30  # and it does rule out most of the different ones

@@ -99,6 +99,34 @@ def check(
         return grade_prepared(answer_kind.name, prepared, answer, seconds)
 
 
+def rules_out(
+    expected: Any,
+    answer: str,
+    *,
+    kind: str = "expression",
+    vars: str | Sequence[str] | None = None,
+    functions: Iterable[str] = (),
+    tolerance: float | None = None,
+    choices: Sequence[str] | None = None,
+    time_limit: float | None = None,
+) -> bool:
+    """True only when a quick look proves that :func:`check` with the same arguments cannot say
+    ``correct`` (for an expression: the two differ at a point, certified); False when unsure,
+    and on any trouble, which the full check then meets and reports. Grading screens a wrong
+    answer's mistake models with it: most are ruled out at the cost of one evaluation."""
+    options = make_options(vars=vars, functions=functions, tolerance=tolerance, choices=choices, time_limit=time_limit)
+    answer_kind = get_kind(kind)
+    try:
+        with hard_time_limit(options.limits.time_limit):
+            if isinstance(expected, str):
+                prepared = _prepare_text(answer_kind.name, expected, options)  # shared with the full check
+            else:
+                prepared = answer_kind.prepare(expected, options)
+            return answer_kind.rules_out(prepared, fold_wide(answer))
+    except (CheckTimeout, Exception):  # unsure: the full check decides, and reports any trouble
+        return False
+
+
 @lru_cache(maxsize=1024)
 def _prepare_text(kind_name: str, expected: str, options: CheckOptions) -> Any:
     """Expected answers repeat (one per part, many students): read and compile each once."""

@@ -164,6 +164,26 @@ class PreparedExpected:
         return cached
 
 
+# One generic point with mixed signs, for screening (any fixed point will do: a certified
+# difference anywhere both sides are real rules equivalence out).
+_SCREEN = (Fraction(7, 11), Fraction(-5, 13), Fraction(9, 7), Fraction(-3, 17))
+SCREEN_PRECISION = 128
+
+
+def certainly_different(expected: n.Node, answer: n.Node, variables: Sequence[str]) -> bool:
+    """True when ``expected`` and ``answer`` take different real values at one generic point,
+    certified by ball arithmetic (the balls are disjoint): then no comparison can find them
+    equivalent. False means only "not shown here". Costs one evaluation of each, with the
+    evaluators a later full comparison reuses; grading screens mistake models with it."""
+    names = tuple(sorted(set(variables) | n.free_symbols(expected) | n.free_symbols(answer)))
+    point = tuple(_SCREEN[i % len(_SCREEN)] * (1 + i // len(_SCREEN)) for i in range(len(names)))
+    e = evaluate_at(compile_tree(expected, names, probe=True), point, SCREEN_PRECISION)
+    if e.status is not Status.REAL:
+        return False
+    a = evaluate_at(compile_tree(answer, names, strict=True, probe=True), point, SCREEN_PRECISION)
+    return a.status is Status.REAL and not e.real.overlaps(a.real)
+
+
 @lru_cache(maxsize=512)
 def prepare(tree: n.Node, variables: tuple[str, ...]) -> PreparedExpected:
     return PreparedExpected(tree, variables)

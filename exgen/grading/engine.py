@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from exgen.answers.check import check
+from exgen.answers.check import check, rules_out
 from exgen.answers.verdict import Verdict
 from exgen.grading.ecf import Earlier, ecf_expected
 from exgen.i18n import t
@@ -44,6 +44,13 @@ def _check(expected: Any, text: str, part: dict[str, Any], seconds: float, kind:
     )
 
 
+def _rules_out(expected: Any, text: str, part: dict[str, Any], seconds: float) -> bool:
+    return rules_out(
+        expected, text, kind=part["kind"], vars=part["variables"] or None, functions=part["functions"],
+        tolerance=part["tolerance"], choices=part["choices"], time_limit=seconds,
+    )
+
+
 def _from_verdict(verdict: Verdict) -> CellResult:
     return CellResult(
         verdict=verdict.verdict, score=verdict.score, message=verdict.message, interpreted=verdict.interpreted,
@@ -67,6 +74,8 @@ def grade_answer(part: dict[str, Any], text: str, seconds: float, progress: Call
         for mistake in part["mistakes"]:
             if progress is not None:
                 progress()
+            if _rules_out(mistake["answer"], text, part, seconds):
+                continue  # certainly not this mistake: no need for the full comparison
             if _check(mistake["answer"], text, part, seconds).correct:
                 result.mistake = mistake["id"]
                 result.message = mistake["message"]

@@ -102,6 +102,12 @@ class AnswerKind(ABC):
         return {"tree": n.to_data(reading.tree)}
 
 
+    def rules_out(self, prepared: Any, answer: str) -> bool:
+        """True only when a quick look proves ``answer`` is not equivalent to the prepared
+        expected answer (grading screens mistake models with it before checking them in
+        full); False when unsure. Kinds without a quick look never rule out."""
+        return False
+
     # -- previews: what a page shows under the answer field as the student types -------------
 
     def preview(self, text: str, options: CheckOptions) -> Preview:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from exgen.answers import nodes as n
-from exgen.answers.equivalence import Comparison, compare_expressions, constant_value, point_text
+from exgen.answers.equivalence import Comparison, certainly_different, compare_expressions, constant_value, point_text
 from exgen.answers.kinds import _values
 from exgen.answers.kinds.base import (
     AnswerKind,
@@ -127,6 +127,12 @@ class ExpressionKind(AnswerKind):
             raise ExpectedAnswerError("an expression answer needs one expression as its expected value")
         variables = answer_variables(tree, options)
         return PreparedExpression(tree, variables, answer_functions([tree], options), options)
+
+    def rules_out(self, prepared: PreparedExpression, answer: str) -> bool:
+        reading = read_answer(answer, prepared.variables, prepared.functions, prepared.options)
+        if not reading.ok or reading.tree is None or isinstance(reading.tree, n.CONTAINERS):
+            return False
+        return certainly_different(prepared.tree, reading.tree, prepared.variables)
 
     def grade(self, prepared: PreparedExpression, answer: str, deadline: Deadline) -> Verdict:
         reading = read_answer(answer, prepared.variables, prepared.functions, prepared.options)

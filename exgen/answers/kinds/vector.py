@@ -10,7 +10,7 @@ from typing import Any
 from exgen.answers import nodes as n
 from exgen.answers.comparison import weakest
 from exgen.answers.diagnostics import Diagnostic
-from exgen.answers.equivalence import compare_expressions
+from exgen.answers.equivalence import certainly_different, compare_expressions
 from exgen.answers.kinds import _values
 from exgen.answers.kinds.base import (
     AnswerKind,
@@ -123,6 +123,15 @@ class VectorKind(AnswerKind):
             variables |= set(answer_variables(component, options))
         names = tuple(options.variables) if options.variables is not None else tuple(sorted(variables))
         return PreparedVector(components, names, answer_functions(components, options), options)
+
+    def rules_out(self, prepared: PreparedVector, answer: str) -> bool:
+        reading = read_answer(angle_brackets_to_parentheses(answer), prepared.variables, prepared.functions, prepared.options)
+        given = components_of(reading.tree) if reading.ok and reading.tree is not None else None
+        if given is None or any(isinstance(c, n.CONTAINERS) for c in given):
+            return False
+        if len(given) != len(prepared.components):
+            return True  # graded incorrect, whatever the components
+        return any(certainly_different(e, a, prepared.variables) for e, a in zip(prepared.components, given))
 
     def grade(self, prepared: PreparedVector, answer: str, deadline: Deadline) -> Verdict:
         reading = read_answer(angle_brackets_to_parentheses(answer), prepared.variables, prepared.functions, prepared.options)

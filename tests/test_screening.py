@@ -1,0 +1,53 @@
+"""Screening mistake models (answers.check.rules_out): a quick, certified "certainly not",
+never said of an answer the full check accepts."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from exgen import check
+from exgen.answers.check import rules_out
+
+
+@pytest.mark.parametrize("expected, answer, kind, out", [
+    ("x^2", "x^2 + 1", "expression", True),
+    ("2x e^(x^2)", "e^(x^2) * 2x", "expression", False),  # equivalent
+    ("sigma(x)(1 - sigma(x))", "sigma(x) - sigma(x)^2", "expression", False),
+    ("abs(x)", "x", "expression", False),  # equal at the screening point: the full check decides
+    ("sqrt(x)^2", "x", "expression", False),
+    ("ln(x)", "ln(-x)", "expression", False),  # not real at the point: unsure
+    ("x", "x + 10^(-60)", "expression", False),  # too close for the screen's precision
+    ("x", "x + 10^(-20)", "expression", True),
+    ("(2x, 2y)", "(2x, 2y, 0)", "vector", True),
+    ("(2x, 2y)", "(2y, 2x)", "vector", True),
+    ("(2x, 2y)", "(x + x, y*2)", "vector", False),
+    ("(2x, 2y)", "((", "vector", False),  # unreadable: the full check says invalid
+    ("3/4", "0.75", "number", False),  # kinds without a screen never rule out
+    ("x^2", "x^", "expression", False),
+])
+def test_rules_out(expected: str, answer: str, kind: str, out: bool) -> None:
+    assert rules_out(expected, answer, kind=kind, functions=["sigma"]) is out
+    if out:
+        assert not check(expected, answer, kind=kind, functions=["sigma"]).correct
+
+
+_ATOMS = ["x", "y", "2", "-3", "1/2", "x^2", "exp(x)", "sin(y)", "ln(x^2 + 1)", "sigma(x)", "abs(x)", "sqrt(x^2)"]
+
+
+@st.composite
+def expressions(draw: st.DrawFn, depth: int = 2) -> str:
+    if depth == 0 or draw(st.booleans()):
+        return draw(st.sampled_from(_ATOMS))
+    op = draw(st.sampled_from(["+", "-", "*", "/"]))
+    return f"({draw(expressions(depth - 1))}) {op} ({draw(expressions(depth - 1))})"
+
+
+@settings(max_examples=150, deadline=None)
+@given(expressions(), expressions())
+def test_a_ruled_out_answer_is_never_accepted(expected: str, answer: str) -> None:
+    if rules_out(expected, answer, vars="x,y", functions=["sigma"]):
+        assert not check(expected, answer, vars="x,y", functions=["sigma"]).correct
+    # and an answer equal to the key by construction is never ruled out
+    assert not rules_out(expected, f"({expected}) + 0*({answer})", vars="x,y", functions=["sigma"])
