@@ -46,7 +46,7 @@ def _scale(a: Mapping[str, int], k: int) -> Degrees:
     return {key: value * k for key, value in a.items()}
 
 
-@lru_cache(maxsize=1024)  # an answer is compared with the key and each mistake model: bounded once
+@lru_cache(maxsize=256)  # an answer is compared with the key and each mistake model: bounded once
 def degree_bounds(node: n.Node) -> tuple[Degrees, Degrees] | None:
     """Per-variable degree bounds of the numerator and denominator, or None if not rational
     (shared: callers must not change the mappings)."""
@@ -149,7 +149,7 @@ def _compile_exact(node: n.Node) -> ExactEvaluator:
     raise TypeError(f"not a rational expression: {type(node).__name__}")
 
 
-@lru_cache(maxsize=1024)  # likewise compiled once per answer, not once per comparison
+@lru_cache(maxsize=256)  # likewise compiled once per answer, not once per comparison
 def compile_exact(node: n.Node) -> ExactEvaluator:
     """Exact evaluation with flint's C rationals (fast); raises ZeroDivisionError at a pole."""
     return _compile_exact(node)

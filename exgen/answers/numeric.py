@@ -401,7 +401,7 @@ def _can_leave_reals(node: n.Node) -> bool:
     return False
 
 
-@lru_cache(maxsize=1024)  # an answer is compared with the key and each mistake model: compiled once
+@lru_cache(maxsize=256)  # an answer is compared with the key and each mistake model: compiled once
 def compile_tree(node: n.Node, variables: tuple[str, ...], strict: bool = False, probe: bool = False) -> Evaluator:
     """A fast evaluator for ``node`` taking values for ``variables`` in that order.
 
