@@ -114,6 +114,7 @@ class _Worker:
     queue: deque[int] = field(default_factory=deque)  # task indices sent, in the order it runs them
     since: float = 0.0  # when its current task started or last reported progress
     beat: Any = None  # what the current task said it was doing, last
+    done: int = 0  # tasks it has finished
 
 
 class WorkerPool:
@@ -122,11 +123,17 @@ class WorkerPool:
     With ``beats``, ``function(task, beat)`` may call ``beat(payload)`` between the steps of a
     long task: each beat restarts the task's clock, and a task lost afterwards is reported with
     its last payload, so the caller knows which step hung.
+
+    With ``renew_after``, a worker that has finished that many tasks is retired when it is idle
+    and a fresh one takes its place (as gunicorn's ``max_requests``): a long-lived Python
+    process's heap only fragments further, so over a large class each worker's memory would
+    creep up with the number of tasks; renewed, it stays within what that many tasks take.
     """
 
     def __init__(self, function: Callable[..., Any], workers: int, task_seconds: float, grace: float = 1.0, chunk: int = 16,
-                 beats: bool = False) -> None:
+                 beats: bool = False, renew_after: int | None = None) -> None:
         self.function = function
+        self.renew_after = renew_after
         self.workers = max(1, workers)
         self.limit = task_seconds + grace
         self.chunk = max(1, chunk)
@@ -172,6 +179,10 @@ class WorkerPool:
                 while len(workers) < wanted and pending:
                     workers.append(self._start())
                 for worker in list(workers):
+                    if self.renew_after and worker.done >= self.renew_after and not worker.queue:
+                        self._stop(worker, kill=False)  # retired; a fresh worker starts above
+                        workers.remove(worker)
+                        continue
                     if not worker.queue and pending:
                         share = min(self.chunk, max(1, len(pending) // len(workers)))
                         batch = [pending.popleft() for _ in range(min(share, len(pending)))]
@@ -205,6 +216,7 @@ class WorkerPool:
                                     continue
                                 worker.queue.popleft()
                                 worker.beat = None
+                                worker.done += 1
                                 del held[index]
                                 yield index, result
                             continue

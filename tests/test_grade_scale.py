@@ -15,6 +15,7 @@ from click.testing import CliRunner
 
 from exgen.cli import main
 from exgen.grading.key import index_path, load_key_index
+from exgen.workers import WorkerPool
 from exgen.worksheets.generate import generate_class_set
 from exgen.worksheets.roster import Student
 from exgen.worksheets.spec import sample_spec
@@ -91,6 +92,25 @@ def test_shards_merge_into_exactly_the_reports_of_one_run(course: tuple[Path, Pa
     for name in one:
         assert one[name] == serial[name], name
         assert one[name] == together[name], name
+
+
+def test_renewed_workers_write_exactly_the_reports_of_one_run(course: tuple[Path, Path], tmp_path: Path, monkeypatch) -> None:
+    from exgen.grading import batch
+
+    key, answers = course
+    _grade(str(key), str(answers), "--out", str(tmp_path / "serial"), "--workers", "1")
+    started = []
+    start = WorkerPool._start
+
+    def counted(pool: WorkerPool) -> object:
+        started.append(1)
+        return start(pool)
+
+    monkeypatch.setattr(batch, "RENEW_AFTER", 3)  # a fresh worker every three students
+    monkeypatch.setattr(WorkerPool, "_start", counted)
+    _grade(str(key), str(answers), "--out", str(tmp_path / "renewed"), "--workers", "2")
+    assert len(started) >= 4, started  # 15 students, two workers, three students each
+    assert _files(tmp_path / "renewed") == _files(tmp_path / "serial")
 
 
 def test_a_merge_needs_every_shard_of_one_class(course: tuple[Path, Path], tmp_path: Path) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 
 from exgen.workers import PacedCollection, ServicePool, WorkerPool, run_all
-from tests.workers_support import lost, misbehave
+from tests.workers_support import lost, misbehave, whose
 
 
 def test_batch_pool_loses_only_the_bad_tasks() -> None:
@@ -62,3 +62,11 @@ def test_paced_collection_frees_cycles_and_leaves_the_collector_as_it_was() -> N
         pacing.close()
     assert gc.get_threshold() == before
     assert gc.get_freeze_count() == 0
+
+
+def test_a_pool_renews_its_workers_and_loses_nothing() -> None:
+    tasks = [f"t{i}" for i in range(20)]
+    results = dict(WorkerPool(misbehave, 2, task_seconds=1.0, chunk=2, renew_after=3).run(tasks, lost))
+    assert [results[i] for i in range(len(tasks))] == [t.upper() for t in tasks]
+    processes = dict(WorkerPool(whose, 2, task_seconds=1.0, chunk=2, renew_after=3).run(tasks, lost))
+    assert len(processes) == 20 and len(set(processes.values())) >= 5  # at most 4 tasks each (2 + a chunk of 2)

@@ -17,3 +17,8 @@ def misbehave(task: str) -> str:
 
 def lost(task: str, why: str) -> str:
     return f"{task}:{why}"
+
+
+def whose(task: str) -> int:
+    """The process that ran the task."""
+    return os.getpid()

@@ -33,6 +33,7 @@ from exgen.i18n import t, use_locale
 from exgen.workers import TIMEOUT, PacedCollection, Retry, WorkerPool
 
 FORMATS = ("csv", "html", "json")
+RENEW_AFTER = 2000  # students per worker process before a fresh one takes over (memory stays flat)
 
 
 @dataclass(frozen=True)
@@ -397,7 +398,7 @@ def graded_rows(plan: Plan, job: GradeJob, workers: int, progress: Callable[[int
         return Retry(RowTask(task.order, task.submission, task.entry, task.stem, (*skip, ("page", reason))))
 
     grader.warm()
-    pool = WorkerPool(grader, workers, job.seconds, chunk=2, beats=True)
+    pool = WorkerPool(grader, workers, job.seconds, chunk=2, beats=True, renew_after=RENEW_AFTER)
     position = 0
     for _, outcome in pool.run(tasks(), lost):
         waiting[outcome.order] = outcome
