@@ -90,10 +90,7 @@ def check(
         seconds = options.limits.time_limit
         try:
             with hard_time_limit(seconds):
-                if isinstance(expected, str):
-                    prepared = _prepare_text(answer_kind.name, expected, options)
-                else:
-                    prepared = answer_kind.prepare(expected, options)
+                prepared = _prepared(answer_kind, expected, options)
         except CheckTimeout:
             raise ExpectedAnswerError(f"the expected answer could not be prepared within {seconds:g} s") from None
         return grade_prepared(answer_kind.name, prepared, answer, seconds)
@@ -118,13 +115,16 @@ def rules_out(
     answer_kind = get_kind(kind)
     try:
         with hard_time_limit(options.limits.time_limit):
-            if isinstance(expected, str):
-                prepared = _prepare_text(answer_kind.name, expected, options)  # shared with the full check
-            else:
-                prepared = answer_kind.prepare(expected, options)
-            return answer_kind.rules_out(prepared, fold_wide(answer))
+            return answer_kind.rules_out(_prepared(answer_kind, expected, options), fold_wide(answer))
     except (CheckTimeout, Exception):  # unsure: the full check decides, and reports any trouble
         return False
+
+
+def _prepared(answer_kind: Any, expected: Any, options: CheckOptions) -> Any:
+    """The expected answer prepared for comparisons (text: once, shared by every check of it)."""
+    if isinstance(expected, str):
+        return _prepare_text(answer_kind.name, expected, options)
+    return answer_kind.prepare(expected, options)
 
 
 @lru_cache(maxsize=1024)

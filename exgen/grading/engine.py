@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from dataclasses import fields as dataclass_fields
 from typing import Any
 
 from exgen.answers.check import check, rules_out
@@ -31,24 +32,23 @@ class CellResult:
     strength: str = ""  # "proved" or "sampled": how strong the evidence for the verdict is
 
     def to_dict(self) -> dict[str, Any]:
-        # by hand: dataclasses.asdict deep-copies field by field, and every cell is turned into one
-        return {"verdict": self.verdict, "score": self.score, "message": self.message, "interpreted": self.interpreted,
-                "evidence": self.evidence, "warnings": list(self.warnings), "code": self.code, "mistake": self.mistake,
-                "ecf": self.ecf, "strength": self.strength}
+        # not dataclasses.asdict, which deep-copies field by field: every cell is turned into one
+        fields = {name: getattr(self, name) for name in _CELL_FIELDS}
+        fields["warnings"] = list(self.warnings)
+        return fields
+
+
+_CELL_FIELDS = tuple(f.name for f in dataclass_fields(CellResult))
+
+
+def _options(part: dict[str, Any], seconds: float) -> dict[str, Any]:
+    """A key part's check options, as :func:`check` and :func:`rules_out` take them."""
+    return {"vars": part["variables"] or None, "functions": part["functions"], "tolerance": part["tolerance"],
+            "choices": part["choices"], "time_limit": seconds}
 
 
 def _check(expected: Any, text: str, part: dict[str, Any], seconds: float, kind: str | None = None) -> Verdict:
-    return check(
-        expected, text, kind=kind or part["kind"], vars=part["variables"] or None, functions=part["functions"],
-        tolerance=part["tolerance"], choices=part["choices"], time_limit=seconds,
-    )
-
-
-def _rules_out(expected: Any, text: str, part: dict[str, Any], seconds: float) -> bool:
-    return rules_out(
-        expected, text, kind=part["kind"], vars=part["variables"] or None, functions=part["functions"],
-        tolerance=part["tolerance"], choices=part["choices"], time_limit=seconds,
-    )
+    return check(expected, text, kind=kind or part["kind"], **_options(part, seconds))
 
 
 def _from_verdict(verdict: Verdict) -> CellResult:
@@ -74,7 +74,7 @@ def grade_answer(part: dict[str, Any], text: str, seconds: float, progress: Call
         for mistake in part["mistakes"]:
             if progress is not None:
                 progress()
-            if _rules_out(mistake["answer"], text, part, seconds):
+            if rules_out(mistake["answer"], text, kind=part["kind"], **_options(part, seconds)):
                 continue  # certainly not this mistake: no need for the full comparison
             if _check(mistake["answer"], text, part, seconds).correct:
                 result.mistake = mistake["id"]

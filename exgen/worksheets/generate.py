@@ -295,7 +295,10 @@ class _ChunkBuilder:
         self.pacing = PacedCollection(every=64)
 
     def __call__(self, args: tuple[WorksheetSpec, list[Version], tuple[str, ...], str | None, bool, str, int]) -> list[BuiltVersion]:
-        return _build_chunk(args, self.pacing)
+        import multiprocessing
+
+        in_worker = multiprocessing.parent_process() is not None  # never pace the caller's own heap
+        return _build_chunk(args, self.pacing if in_worker else None)
 
 
 def _build_chunk(args: tuple[WorksheetSpec, list[Version], tuple[str, ...], str | None, bool, str, int],

@@ -101,7 +101,6 @@ class AnswerKind(ABC):
             return None
         return {"tree": n.to_data(reading.tree)}
 
-
     def rules_out(self, prepared: Any, answer: str) -> bool:
         """True only when a quick look proves ``answer`` is not equivalent to the prepared
         expected answer (grading screens mistake models with it before checking them in
