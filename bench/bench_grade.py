@@ -94,28 +94,26 @@ def fixture(folder: Path, students: int) -> tuple[Path, Path, int]:
     return key, filled, cells
 
 
-def _rss_kb(pid: int) -> int:
+def _status_kb(pid: int, file: str, field: str) -> int:
+    """A size in kB that /proc/PID/``file`` reports on its ``field`` line (0 once the process is gone)."""
     try:
-        with open(f"/proc/{pid}/status", encoding="ascii") as handle:
+        with open(f"/proc/{pid}/{file}", encoding="ascii") as handle:
             for line in handle:
-                if line.startswith("VmRSS:"):
+                if line.startswith(field):
                     return int(line.split()[1])
     except OSError:
         pass
     return 0
+
+
+def _rss_kb(pid: int) -> int:
+    return _status_kb(pid, "status", "VmRSS:")
 
 
 def _pss_kb(pid: int) -> int:
     """Proportional set size: pages shared with other processes (a forked worker's inherited
     modules) counted once across them, so a tree's sum is the memory it really holds."""
-    try:
-        with open(f"/proc/{pid}/smaps_rollup", encoding="ascii") as handle:
-            for line in handle:
-                if line.startswith("Pss:"):
-                    return int(line.split()[1])
-    except OSError:
-        pass
-    return 0
+    return _status_kb(pid, "smaps_rollup", "Pss:")
 
 
 def _children(pid: int) -> list[int]:

@@ -96,28 +96,20 @@ def check(
         return grade_prepared(answer_kind.name, prepared, answer, seconds)
 
 
-def rules_out(
-    expected: Any,
-    answer: str,
-    *,
-    kind: str = "expression",
-    vars: str | Sequence[str] | None = None,
-    functions: Iterable[str] = (),
-    tolerance: float | None = None,
-    choices: Sequence[str] | None = None,
-    time_limit: float | None = None,
-) -> bool:
+def rules_out(expected: Any, answer: str, *, kind: str = "expression", locale: str | None = None, **options: Any) -> bool:
     """True only when a quick look proves that :func:`check` with the same arguments cannot say
     ``correct`` (for an expression: the two differ at a point, certified); False when unsure,
     and on any trouble, which the full check then meets and reports. Grading screens a wrong
-    answer's mistake models with it: most are ruled out at the cost of one evaluation."""
-    options = make_options(vars=vars, functions=functions, tolerance=tolerance, choices=choices, time_limit=time_limit)
+    answer's mistake models with it: most are ruled out at the cost of one evaluation.
+    ``options`` are check's (``vars``, ``functions``, ``tolerance``, ``time_limit``, ...)."""
+    settings = make_options(**options)
     answer_kind = get_kind(kind)
-    try:
-        with hard_time_limit(options.limits.time_limit):
-            return answer_kind.rules_out(_prepared(answer_kind, expected, options), fold_wide(answer))
-    except (CheckTimeout, Exception):  # unsure: the full check decides, and reports any trouble
-        return False
+    with use_locale(locale):
+        try:
+            with hard_time_limit(settings.limits.time_limit):
+                return answer_kind.rules_out(_prepared(answer_kind, expected, settings), fold_wide(answer))
+        except (CheckTimeout, Exception):  # unsure: the full check decides, and reports any trouble
+            return False
 
 
 def _prepared(answer_kind: Any, expected: Any, options: CheckOptions) -> Any:

@@ -221,10 +221,7 @@ class RowGrader:
         outcome.items = row_items(version, task.submission, results, self._sent)
         if self.job.feedback is not None and "page" not in skipped:
             beat("page")
-            if self._page is None:
-                from exgen.rendering.templates import environment
-
-                self._page = environment("html", self.job.templates).get_template("feedback.html.j2")
+            self.warm()  # compiles the template here where the parent did not (one worker, spawn)
             write_feedback(self._page, Path(self.job.feedback) / f"{task.stem}.html", self.job, version, task.submission, results)
         if self.job.keep:
             outcome.cells = results
