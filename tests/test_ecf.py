@@ -4,6 +4,9 @@ is not on the constraint, earns nothing extra."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -46,6 +49,16 @@ CASES = [
     (_part("2c", "classified_points", "classified_critical_points", {"f": "f", "vars": ["x", "y"]}, ("x", "y"),
            choices=["minimum", "maximum", "saddle"]),
      "(0, 0): saddle, (2, 2): minimum", [GRADIENT], ["(3x^2 - 6y, 3y^2 - 6x)"], SADDLE, True),
+    # a wrong gradient (12x^2 - 24x - 6, 6y^2 - 24) with irrational critical points x = 1 ± √6/2:
+    # followed exactly, in any equivalent spelling; a point off by its sign is not consistent
+    (_part("2c", "classified_points", "classified_critical_points", {"f": "f", "vars": ["x", "y"]}, ("x", "y"),
+           choices=["minimum", "maximum", "saddle"]),
+     "(1 - sqrt(6)/2, -2): maximum, ((2 - sqrt(6))/2, 2): saddle, (1 + sqrt(3/2), -2): saddle, (1 + sqrt(6)/2, 2): minimum",
+     [GRADIENT], ["(12x^2 - 24x - 6, 6y^2 - 24)"], SADDLE, True),
+    (_part("2c", "classified_points", "classified_critical_points", {"f": "f", "vars": ["x", "y"]}, ("x", "y"),
+           choices=["minimum", "maximum", "saddle"]),
+     "(1 - sqrt(6)/2, -2): maximum, (1 - sqrt(6)/2, 2): saddle, (1 + sqrt(6)/2, -2): saddle, (1 + sqrt(6)/2, -2.0001): minimum",
+     [GRADIENT], ["(12x^2 - 24x - 6, 6y^2 - 24)"], SADDLE, False),
     # D(x, y) from the student's own gradient
     (_part("2b", "expression", "hessian_determinant_function", {"f": "f", "vars": ["x", "y"]}, ("x", "y")),
      "36xy - 36", [GRADIENT], ["(3x^2 - 6y, 3y^2 - 6x)"], SADDLE, True),
@@ -87,3 +100,19 @@ def test_the_credit_factor_applies() -> None:
 def test_an_unsolvable_follow_through_gives_no_credit_and_no_error() -> None:
     # a transcendental "derivative": its critical points are not followed
     assert grade_ecf(CLASSIFIED_1D, "x = 0: minimum", [DERIVATIVE], ["sin(x) + x^3 e^x"], CUBIC, seconds=2) is None
+
+
+def test_irrational_critical_points_are_followed_without_sympy() -> None:
+    """Quadratic irrationals are solved and proved equal in ℚ(√d): no CAS is imported."""
+    program = (
+        "import sys\n"
+        "from tests.test_ecf import CASES\n"
+        "from exgen.grading.engine import grade_ecf\n"
+        "part, answer, earlier, texts, givens, _ = next(c for c in CASES if 'sqrt(6)' in c[1])\n"
+        "result = grade_ecf(part, answer, earlier, texts, givens, seconds=5)\n"
+        "assert result is not None and result.ecf and result.strength == 'proved', result\n"
+        "assert 'sympy' not in sys.modules, 'sympy was imported'\n"
+    )
+    root = Path(__file__).resolve().parents[1]
+    completed = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, check=False, cwd=root)
+    assert completed.returncode == 0, completed.stdout + completed.stderr

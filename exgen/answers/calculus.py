@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from fractions import Fraction
 
 from exgen.answers import nodes as n
+from exgen.answers.surds import OutsideField, Surd, polynomial_gcd, trimmed
 
 HALF = n.Num(Fraction(1, 2))
 MAX_DEGREE = 40  # a student's polynomial of higher degree is not followed
@@ -311,9 +312,6 @@ def real_zero_count(coefficients: Sequence[Fraction]) -> int:
 
 # -- polynomial systems in two variables: the critical points of a student's gradient -----------
 
-NEEDS_CAS = "needs a computer algebra system"
-
-
 def _mpoly(node: n.Node, context: object, names: tuple[str, str], limit: int = MAX_DEGREE) -> object:
     """``node`` as a flint polynomial in two variables with rational coefficients."""
     constant = n.rational_value(node)
@@ -376,32 +374,73 @@ def _fmpq(value: Fraction) -> object:
     return fmpq(value.numerator, value.denominator)
 
 
-def _real_zeros(coefficients: Sequence[Fraction]) -> list[Fraction] | None:
-    """The distinct real zeros of a one-variable polynomial if all are rational; None when a
-    zero may be irrational (then the caller needs a CAS)."""
+def _real_zeros(coefficients: Sequence[Surd]) -> list[Surd] | None:
+    """The distinct real zeros of a one-variable polynomial (constant term first) whose
+    coefficients lie in one field ℚ(√d): rational zeros and quadratic irrationals. None when a
+    real zero has no closed form in square roots (an irreducible factor of degree three or
+    more: nothing to follow, as for one variable); :class:`OutsideField` when a zero would
+    need a square root over ℚ(√d) (nested radicals)."""
     from flint import fmpq, fmpq_poly
 
-    if len(coefficients) < 2:
+    poly = trimmed(coefficients)
+    if len(poly) < 2:
         return []
-    _, factors = fmpq_poly([fmpq(c.numerator, c.denominator) for c in coefficients]).factor()
-    zeros = []
+    if not all(c.is_rational for c in poly):
+        if len(poly) == 2:
+            return [-poly[0] / poly[1]]
+        raise OutsideField("a square root over a quadratic field")
+    _, factors = fmpq_poly([fmpq(c.a.numerator, c.a.denominator) for c in poly]).factor()
+    zeros: list[Surd] = []
     for factor, _ in factors:
         c = [Fraction(int(q.p), int(q.q)) for q in factor.coeffs()]
         if len(c) == 2:
-            zeros.append(-c[0] / c[1])
-        elif len(c) == 3 and c[1] * c[1] - 4 * c[2] * c[0] < 0:
-            continue  # two complex zeros
-        else:
-            return None
-    return sorted(set(zeros))
+            zeros.append(Surd(-c[0] / c[1]))
+        elif len(c) == 3:
+            discriminant = c[1] * c[1] - 4 * c[2] * c[0]
+            if discriminant < 0:
+                continue  # two complex zeros
+            centre, root = Surd(-c[1] / (2 * c[2])), Surd.sqrt(discriminant) / Surd(2 * c[2])
+            zeros += [centre - root, centre + root]
+        elif real_zero_count(c) > 0:
+            return None  # a real zero with no closed form in square roots
+    return zeros
 
 
-def critical_points_two(p: n.Node, q: n.Node, names: tuple[str, str]) -> list[tuple[tuple[n.Node, n.Node], str]] | str | None:
+def _in_second(terms: dict, first: Surd) -> list[Surd]:
+    """A two-variable polynomial (flint's terms) with its first variable set: coefficients in
+    the second, constant first."""
+    degree = max((e[1] for e in terms), default=0)
+    out = [Surd(Fraction(0))] * (degree + 1)
+    powers = _powers(first, max((e[0] for e in terms), default=0))
+    for (i, j), coefficient in terms.items():
+        out[j] = out[j] + powers[i] * Surd(Fraction(int(coefficient.p), int(coefficient.q)))
+    return out
+
+
+def _at_point(terms: dict, x0: Surd, y0: Surd) -> Surd:
+    total = Surd(Fraction(0))
+    ys = _powers(y0, max((e[1] for e in terms), default=0))
+    for j, coefficient in enumerate(_in_second(terms, x0)):
+        total = total + coefficient * ys[j]
+    return total
+
+
+def _powers(value: Surd, degree: int) -> list[Surd]:
+    powers = [Surd(Fraction(1))]
+    for _ in range(degree):
+        powers.append(powers[-1] * value)
+    return powers
+
+
+def critical_points_two(p: n.Node, q: n.Node, names: tuple[str, str]) -> list[tuple[tuple[n.Node, n.Node], str]] | None:
     """The real solutions of P = Q = 0 (a student's gradient), each typed by the second
     derivative test on (P, Q) — D = P_x Q_y − P_y²: a saddle where D < 0, else a minimum or a
-    maximum by the sign of P_x — exactly, from the resultant. None when the answer cannot be
-    followed (not polynomials, a curve of solutions, a point where D = 0); :data:`NEEDS_CAS`
-    when a coordinate would be irrational."""
+    maximum by the sign of P_x — exactly, from the resultant: rational coordinates and
+    quadratic irrationals (1 ± √6/2), in increasing order. None when the answer cannot be
+    followed: not polynomials, a curve of solutions, a point where D = 0, a coordinate with
+    no closed form in square roots, or one that needs nested square roots or two different
+    ones. (sympy's solve, used here before, took 10–200 times as long and dropped real points
+    it could not prove real, so that it followed a wrong list.)"""
     from flint import fmpq_mpoly_ctx
 
     context = fmpq_mpoly_ctx.get(names, "lex")
@@ -416,26 +455,29 @@ def critical_points_two(p: n.Node, q: n.Node, names: tuple[str, str]) -> list[tu
     resultant = P.resultant(Q, names[1])
     if resultant.is_zero():
         return None  # a common factor: a curve of solutions, no finite list to follow
-    xs = _real_zeros(_univariate(resultant, 0))
-    if xs is None:
-        return NEEDS_CAS
-    px, qy, py = P.derivative(names[0]), Q.derivative(names[1]), P.derivative(names[1])
-    rows: list[tuple[tuple[n.Node, n.Node], str]] = []
-    for x0 in xs:
-        at_x = {names[0]: _fmpq(x0)}
-        p_x0, q_x0 = P.subs(at_x), Q.subs(at_x)
-        if p_x0.is_zero() and q_x0.is_zero():
-            return None  # a line of solutions
-        common = p_x0.gcd(q_x0) if not (p_x0.is_zero() or q_x0.is_zero()) else (q_x0 if p_x0.is_zero() else p_x0)
-        ys = _real_zeros(_univariate(common, 1))
-        if ys is None:
-            return NEEDS_CAS
-        for y0 in ys:
-            at = {names[0]: _fmpq(x0), names[1]: _fmpq(y0)}
-            fxx, fyy, fxy = (_univariate(d.subs(at), 0)[0] for d in (px, qy, py))
-            determinant = fxx * fyy - fxy * fxy
-            if determinant == 0:
-                return None  # the test says nothing: the types cannot be followed
-            rows.append(((_num(x0), _num(y0)), "saddle" if determinant < 0 else "minimum" if fxx > 0 else "maximum"))
-    return rows
+    p_terms, q_terms = P.to_dict(), Q.to_dict()
+    second = [d.to_dict() for d in (P.derivative(names[0]), Q.derivative(names[1]), P.derivative(names[1]))]
+    rows: list[tuple[float, float, tuple[n.Node, n.Node], str]] = []
+    try:
+        xs = _real_zeros([Surd(c) for c in _univariate(resultant, 0)])
+        if xs is None:
+            return None
+        for x0 in xs:
+            p_x0, q_x0 = trimmed(_in_second(p_terms, x0)), trimmed(_in_second(q_terms, x0))
+            if not p_x0 and not q_x0:
+                return None  # a line of solutions
+            ys = _real_zeros(polynomial_gcd(p_x0, q_x0))
+            if ys is None:
+                return None
+            for y0 in ys:
+                fxx, fyy, fxy = (_at_point(terms, x0, y0) for terms in second)
+                determinant = (fxx * fyy - fxy * fxy).sign()
+                if determinant == 0:
+                    return None  # the test says nothing: the types cannot be followed
+                label = "saddle" if determinant < 0 else "minimum" if fxx.sign() > 0 else "maximum"
+                rows.append((float(x0), float(y0), (x0.tree(), y0.tree()), label))
+    except OutsideField:
+        return None  # nested square roots, or two different ones in one point: not followed
+    rows.sort(key=lambda row: (row[0], row[1]))
+    return [(point, label) for _, _, point, label in rows]
 

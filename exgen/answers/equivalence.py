@@ -98,6 +98,7 @@ from exgen.answers.sampling import (
     stable_seed,
     switches,
 )
+from exgen.answers.surds import same_surd
 from exgen.i18n import t
 
 TARGET_POINTS = 8  # agreeing generic points needed to accept
@@ -845,6 +846,10 @@ def compare_constants(expected: n.Node, answer: n.Node, deadline: Deadline | Non
     expected_value, answer_value = constant_rational(expected), constant_rational(answer)
     if expected_value is not None and expected_value == answer_value:  # exp(0), exact roots, σ(ln q): no CAS needed
         return Comparison("equivalent", t("answer.evidence.exact_constant", value=friendly_number(expected_value)), "exact",
+                          points=1, digits=agreed, strength=PROVED)
+    same = same_surd(expected, answer)
+    if same is not None:  # 1 - sqrt(6)/2 against (2 - sqrt(6))/2: one square root, no CAS needed
+        return Comparison("equivalent", t("answer.evidence.exact_surd", value=to_text(same.tree())), "exact",
                           points=1, digits=agreed, strength=PROVED)
     from exgen.answers.symbolic import prove_constants_equal
 

@@ -17,9 +17,8 @@ from fractions import Fraction
 from typing import Any
 
 from exgen.answers import nodes as n
-from exgen.answers.calculus import NEEDS_CAS, classified_zeros, critical_points_two, derivative, polynomial
+from exgen.answers.calculus import classified_zeros, critical_points_two, derivative, polynomial
 from exgen.answers.equivalence import constant_value
-from exgen.answers.limits import import_whole
 from exgen.answers.numeric import Status
 from exgen.answers.reader import ReadOptions, read
 
@@ -56,14 +55,6 @@ def given(text: str) -> n.Node:
 
 def _at(values: Mapping[str, Any]) -> dict[str, n.Node]:
     return {name: given(str(value)) for name, value in values.items()}
-
-
-def _sympy(tree: n.Node) -> Any:
-    return import_whole("exgen.answers.sympy_bridge").to_sympy(tree)
-
-
-def _tree(expr: Any) -> n.Node:
-    return import_whole("exgen.answers.sympy_bridge").from_sympy(expr)
 
 
 def _real(tree: n.Node) -> float | None:
@@ -161,44 +152,13 @@ def _classified_one(derivative_tree: n.Node, x: str) -> list[tuple[tuple[Any, ..
     return [((root,), label) for root, label in rows]
 
 
-def _classified_two(p: Any, q: Any, x: Any, y: Any) -> list[tuple[tuple[Any, ...], str]] | None:
-    """The real solutions of P = Q = 0, each typed by the Hessian test on (P, Q)."""
-    import sympy
-
-    solutions = sympy.solve([p, q], [x, y], dict=True)
-    if len(solutions) > MAX_SOLUTIONS:
-        return None
-    rows = []
-    for solution in solutions:
-        if x not in solution or y not in solution:
-            return None  # a curve of solutions: no finite list to follow
-        point = (sympy.nsimplify(solution[x]), sympy.nsimplify(solution[y]))
-        if not all(c.is_real for c in point):
-            continue
-        at = {x: point[0], y: point[1]}
-        fxx, fyy, fxy = (sympy.simplify(e.subs(at)) for e in (sympy.diff(p, x), sympy.diff(q, y), sympy.diff(p, y)))
-        determinant = sympy.simplify(fxx * fyy - fxy**2)
-        if determinant == 0:
-            return None  # the test says nothing: the types cannot be followed
-        rows.append((point, "saddle" if determinant < 0 else "minimum" if fxx > 0 else "maximum"))
-    return rows
-
-
 def _classified_points(args: Mapping[str, Any], givens: Mapping[str, str], earlier: Sequence[Any]) -> Rebuilt | None:
     names = list(args["vars"])
     value = earlier[0]
     if len(names) == 1 and isinstance(value, n.Node) and not isinstance(value, n.CONTAINERS):
         rows = _classified_one(value, names[0])
     elif len(names) == 2 and isinstance(value, (n.Tuple, n.Seq)) and len(value.items) == 2:
-        exact = critical_points_two(value.items[0], value.items[1], (names[0], names[1]))
-        if exact == NEEDS_CAS:  # an irrational coordinate: sympy solves it (rare)
-            sympy = import_whole("sympy")
-
-            x, y = sympy.Symbol(names[0]), sympy.Symbol(names[1])
-            found = _classified_two(_sympy(value.items[0]), _sympy(value.items[1]), x, y)
-            rows = [(tuple(_tree(c) for c in point), label) for point, label in found] if found is not None else None
-        else:
-            rows = exact  # type: ignore[assignment]
+        rows = critical_points_two(value.items[0], value.items[1], (names[0], names[1]))  # type: ignore[assignment]
         if rows is not None and len(rows) > MAX_SOLUTIONS:
             return None
     else:
