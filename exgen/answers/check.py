@@ -85,15 +85,23 @@ def check(
         vars=vars, functions=functions, tolerance=tolerance, abs_tolerance=abs_tolerance,
         choices=choices, limits=limits, time_limit=time_limit,
     )
+    return check_with(expected, answer, kind, options, locale)
+
+
+def check_with(expected: Any, answer: str, kind: str, options: CheckOptions, locale: str | None = None) -> Verdict:
+    """:func:`check` with options made by :func:`make_options` (batch grading makes them once
+    per part instead of once per answer)."""
+    if locale is not None:
+        with use_locale(locale):
+            return check_with(expected, answer, kind, options)
     answer_kind = get_kind(kind)
-    with use_locale(locale):
-        seconds = options.limits.time_limit
-        try:
-            with hard_time_limit(seconds):
-                prepared = _prepared(answer_kind, expected, options)
-        except CheckTimeout:
-            raise ExpectedAnswerError(f"the expected answer could not be prepared within {seconds:g} s") from None
-        return grade_prepared(answer_kind.name, prepared, answer, seconds)
+    seconds = options.limits.time_limit
+    try:
+        with hard_time_limit(seconds):
+            prepared = _prepared(answer_kind, expected, options)
+    except CheckTimeout:
+        raise ExpectedAnswerError(f"the expected answer could not be prepared within {seconds:g} s") from None
+    return grade_prepared(answer_kind.name, prepared, answer, seconds)
 
 
 def rules_out(expected: Any, answer: str, *, kind: str = "expression", locale: str | None = None, **options: Any) -> bool:
@@ -102,14 +110,20 @@ def rules_out(expected: Any, answer: str, *, kind: str = "expression", locale: s
     and on any trouble, which the full check then meets and reports. Grading screens a wrong
     answer's mistake models with it: most are ruled out at the cost of one evaluation.
     ``options`` are check's (``vars``, ``functions``, ``tolerance``, ``time_limit``, ...)."""
-    settings = make_options(**options)
+    return rules_out_with(expected, answer, kind, make_options(**options), locale)
+
+
+def rules_out_with(expected: Any, answer: str, kind: str, options: CheckOptions, locale: str | None = None) -> bool:
+    """:func:`rules_out` with options made by :func:`make_options`."""
+    if locale is not None:
+        with use_locale(locale):
+            return rules_out_with(expected, answer, kind, options)
     answer_kind = get_kind(kind)
-    with use_locale(locale):
-        try:
-            with hard_time_limit(settings.limits.time_limit):
-                return answer_kind.rules_out(_prepared(answer_kind, expected, settings), fold_wide(answer))
-        except (CheckTimeout, Exception):  # unsure: the full check decides, and reports any trouble
-            return False
+    try:
+        with hard_time_limit(options.limits.time_limit):
+            return answer_kind.rules_out(_prepared(answer_kind, expected, options), fold_wide(answer))
+    except (CheckTimeout, Exception):  # unsure: the full check decides, and reports any trouble
+        return False
 
 
 def _prepared(answer_kind: Any, expected: Any, options: CheckOptions) -> Any:

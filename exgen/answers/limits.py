@@ -22,6 +22,7 @@ try:  # signal.signal converts the handler it returns to an enum by trying and f
     from _signal import signal as _set_handler  # most of a limit's cost, twice per check
 except ImportError:  # pragma: no cover - not CPython
     _set_handler = signal.signal
+_signal_getitimer, _signal_setitimer = signal.getitimer, signal.setitimer
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,8 +73,7 @@ class BudgetExceeded(CheckTimeout):
     """A sub-budget inside a check ran out (a symbolic proof attempt); the check goes on."""
 
 
-@contextmanager
-def hard_time_limit(seconds: float, exception: type[CheckTimeout] = CheckTimeout) -> Iterator[None]:
+class hard_time_limit:  # lower case: it reads as a function, ``with hard_time_limit(2):``
     """Interrupt the block with ``exception`` after ``seconds``, on any thread.
 
     On the main thread of a POSIX process this is SIGALRM; on other threads a watchdog thread
@@ -81,37 +81,56 @@ def hard_time_limit(seconds: float, exception: type[CheckTimeout] = CheckTimeout
     Python code is interrupted between bytecodes, and the interruption repeats every 50 ms
     until the block ends, so even code that swallows one is interrupted again. Nested use
     keeps the earlier limit in force.
-    """
-    if seconds <= 0:
-        yield
-        return
-    if not _can_use_alarm():
-        with _watchdog(seconds, exception):
-            yield
-        return
-    previous_delay, _ = signal.getitimer(signal.ITIMER_REAL)
-    if previous_delay and previous_delay <= seconds:
-        yield  # an enclosing limit fires first
-        return
 
-    def on_alarm(signum: int, frame: object) -> None:
+    A class rather than a generator: batch grading enters several limits per answer, and a
+    generator-based context manager spent half of each one's 5.5 µs on itself.
+    """
+
+    __slots__ = ("seconds", "exception", "_previous_delay", "_previous_handler", "_started", "_watch", "_armed")
+
+    def __init__(self, seconds: float, exception: type[CheckTimeout] = CheckTimeout) -> None:
+        self.seconds = seconds
+        self.exception = exception
+        self._watch: Any = None
+        self._armed = False
+
+    def _on_alarm(self, signum: int, frame: object) -> None:
         thread = threading.get_ident()
         if thread in _IMPORTING:
-            _DEFERRED.setdefault(thread, exception)  # raised when the import is done
+            _DEFERRED.setdefault(thread, self.exception)  # raised when the import is done
             return
-        raise exception
+        raise self.exception
 
-    previous_handler = _set_handler(signal.SIGALRM, on_alarm)
-    started = time.monotonic()
-    signal.setitimer(signal.ITIMER_REAL, seconds, 0.05)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        _set_handler(signal.SIGALRM, previous_handler)
-        if previous_delay:
-            left = previous_delay - (time.monotonic() - started)
-            signal.setitimer(signal.ITIMER_REAL, max(left, 0.001))
+    def __enter__(self) -> None:
+        seconds = self.seconds
+        if seconds <= 0:
+            return
+        if not _can_use_alarm():
+            self._watch = _watchdog(seconds, self.exception)
+            self._watch.__enter__()
+            return
+        previous_delay = _signal_getitimer(signal.ITIMER_REAL)[0]
+        if previous_delay and previous_delay <= seconds:
+            return  # an enclosing limit fires first
+        self._previous_delay = previous_delay
+        self._previous_handler = _set_handler(signal.SIGALRM, self._on_alarm)
+        self._started = time.monotonic()
+        self._armed = True
+        _signal_setitimer(signal.ITIMER_REAL, seconds, 0.05)
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self._watch is not None:
+            watch, self._watch = self._watch, None
+            watch.__exit__(*exc_info)
+            return
+        if not self._armed:
+            return
+        self._armed = False
+        _signal_setitimer(signal.ITIMER_REAL, 0)
+        _set_handler(signal.SIGALRM, self._previous_handler)
+        if self._previous_delay:
+            left = self._previous_delay - (time.monotonic() - self._started)
+            _signal_setitimer(signal.ITIMER_REAL, max(left, 0.001))
 
 
 # Threads inside import_whole, and the interruption each was spared meanwhile: a time limit

@@ -10,9 +10,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from dataclasses import fields as dataclass_fields
+from functools import lru_cache
 from typing import Any
 
-from exgen.answers.check import check, rules_out
+from exgen.answers.check import check_with, make_options, rules_out_with
+from exgen.answers.kinds import CheckOptions
 from exgen.answers.verdict import Verdict
 from exgen.grading.ecf import Earlier, ecf_expected
 from exgen.i18n import t
@@ -41,14 +43,20 @@ class CellResult:
 _CELL_FIELDS = tuple(f.name for f in dataclass_fields(CellResult))
 
 
-def _options(part: dict[str, Any], seconds: float) -> dict[str, Any]:
-    """A key part's check options, as :func:`check` and :func:`rules_out` take them."""
-    return {"vars": part["variables"] or None, "functions": part["functions"], "tolerance": part["tolerance"],
-            "choices": part["choices"], "time_limit": seconds}
+def _options(part: dict[str, Any], seconds: float) -> CheckOptions:
+    """A key part's check options, made once per part (an answer's checks all share them)."""
+    return _part_options(tuple(part["variables"]), tuple(part["functions"]), part["tolerance"],
+                         tuple(part["choices"]) if part["choices"] else None, seconds)
+
+
+@lru_cache(maxsize=512)
+def _part_options(variables: tuple[str, ...], functions: tuple[str, ...], tolerance: float | None,
+                  choices: tuple[str, ...] | None, seconds: float) -> CheckOptions:
+    return make_options(vars=variables or None, functions=functions, tolerance=tolerance, choices=choices, time_limit=seconds)
 
 
 def _check(expected: Any, text: str, part: dict[str, Any], seconds: float, kind: str | None = None) -> Verdict:
-    return check(expected, text, kind=kind or part["kind"], **_options(part, seconds))
+    return check_with(expected, text, kind or part["kind"], _options(part, seconds))
 
 
 def _from_verdict(verdict: Verdict) -> CellResult:
@@ -68,15 +76,16 @@ def grade_answer(part: dict[str, Any], text: str, seconds: float, progress: Call
     """
     if not text.strip():
         return CellResult("blank", 0.0, t("grading.blank"), code="blank")
-    verdict = _check(part["answer"], text, part, seconds)
+    kind, options = part["kind"], _options(part, seconds)
+    verdict = check_with(part["answer"], text, kind, options)
     result = _from_verdict(verdict)
     if verdict.verdict == "incorrect" and verdict.score < 1:
         for mistake in part["mistakes"]:
             if progress is not None:
                 progress()
-            if rules_out(mistake["answer"], text, kind=part["kind"], **_options(part, seconds)):
+            if rules_out_with(mistake["answer"], text, kind, options):
                 continue  # certainly not this mistake: no need for the full comparison
-            if _check(mistake["answer"], text, part, seconds).correct:
+            if check_with(mistake["answer"], text, kind, options).correct:
                 result.mistake = mistake["id"]
                 result.message = mistake["message"]
                 break
