@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 
 from exgen.workers import PacedCollection, ServicePool, WorkerPool, run_all
-from tests.workers_support import lost, misbehave, whose
+from tests.workers_support import lost, lost_step, misbehave, stepwise, whose
 
 
 def test_batch_pool_loses_only_the_bad_tasks() -> None:
@@ -15,6 +15,15 @@ def test_batch_pool_loses_only_the_bad_tasks() -> None:
     results = dict(WorkerPool(misbehave, 2, task_seconds=0.5, grace=0.3, chunk=2).run(tasks, lost))
     assert [results[i] for i in range(len(tasks))] == ["A", "crash:crashed", "B", "hang:timeout", "C", "D"]
     assert time.monotonic() - started < 10  # seconds, not a minute
+
+
+def test_beats_restart_a_task_clock_and_name_the_step_that_was_lost() -> None:
+    """Beats go through shared memory: a long task that beats is not killed, and a task lost
+    after some steps is reported with its last step (a task that never beat: with None)."""
+    tasks = ["slow", "hang-after-2", "a", "crash-after-1", "b"]
+    results = dict(WorkerPool(stepwise, 2, task_seconds=0.4, grace=0.2, chunk=1, beats=True).run(tasks, lost_step))
+    assert [results[i] for i in range(len(tasks))] == [
+        "SLOW", "hang-after-2:timeout:hang-after-2/step2", "A", "crash-after-1:crashed:crash-after-1/step1", "B"]
 
 
 def test_results_do_not_depend_on_the_number_of_workers() -> None:
