@@ -133,6 +133,11 @@ def test_the_key_is_read_through_an_index_that_is_checked(course: tuple[Path, Pa
     assert derived.versions == written.versions and derived.part_ids == written.part_ids and derived.title == written.title
     index_path(copy).write_text(index_path(key).read_text(encoding="utf-8").replace('"key_digest":"', '"key_digest":"0'), encoding="utf-8")
     assert load_key_index(copy).versions == written.versions  # a stale index is not trusted
+    stored = json.loads(index_path(key).read_text(encoding="utf-8"))
+    assert len(stored["structures"]) < len(stored["versions"])  # a structure is written once, not per version
+    older = dict(stored, exgen_key_index=1, versions=[[*v[:3], 0, *v[4:]] for v in stored["versions"]])  # offsets all wrong
+    index_path(copy).write_text(json.dumps(older), encoding="utf-8")
+    assert load_key_index(copy).versions == written.versions  # an index of another format is derived again, not read
     pretty = tmp_path / "pretty" / "key.json"
     pretty.parent.mkdir()
     pretty.write_text(json.dumps(json.loads(key.read_text(encoding="utf-8")), indent=2), encoding="utf-8")
