@@ -95,11 +95,12 @@ class AnswerKind(ABC):
         return reading.tree if reading.ok else None
 
     def reading_data(self, text: str, variables: Sequence[str] = (), functions: Sequence[str] = ()) -> dict[str, Any] | None:
-        """What a student typed (as the engine read it back) for typesetting, or None."""
+        """What a student typed (as the engine read it back) for typesetting, or None: display
+        data as :meth:`display_data` gives it (trees as nodes, :func:`json_display` makes it JSON)."""
         reading = read(text, ReadOptions(variables=tuple(variables), functions=frozenset(functions) | {"sigma"}))
         if not reading.ok or reading.tree is None:
             return None
-        return {"tree": n.to_data(reading.tree)}
+        return {"tree": reading.tree}
 
     def rules_out(self, prepared: Any, answer: str) -> bool:
         """True only when a quick look proves ``answer`` is not equivalent to the prepared
