@@ -74,17 +74,20 @@ def _ordered_terms(node: n.Add) -> tuple[n.Node, ...]:
 
 def is_numeral(node: n.Node) -> bool:
     """A number as arithmetic writes it: 6, -3, 1/2, 2^3, (-2)^2."""
-    if isinstance(node, n.Num):
+    # exact type tests, not isinstance: every printer asks this of every factor (a million
+    # times for the feedback pages of 300 students)
+    kind = type(node)
+    if kind is n.Num:
         return True
-    if isinstance(node, n.Neg):
-        return is_numeral(node.arg)
-    if isinstance(node, n.Pow):
-        exponent = n.rational_value(node.exp)
-        return exponent is not None and exponent.denominator == 1 and is_numeral(node.base)
-    if isinstance(node, n.Div):
-        return is_numeral(node.num) and is_numeral(node.den)
-    if isinstance(node, n.Add):  # a bracketed sum of numbers: (2 · (-1) - 2 - 0) · (-1)
-        return all(is_numeral(t) or (isinstance(t, n.Mul) and is_arithmetic(t.factors)) for t in node.terms)
+    if kind is n.Neg:
+        return is_numeral(node.arg)  # type: ignore[attr-defined]
+    if kind is n.Pow:
+        exponent = n.rational_value(node.exp)  # type: ignore[attr-defined]
+        return exponent is not None and exponent.denominator == 1 and is_numeral(node.base)  # type: ignore[attr-defined]
+    if kind is n.Div:
+        return is_numeral(node.num) and is_numeral(node.den)  # type: ignore[attr-defined]
+    if kind is n.Add:  # a bracketed sum of numbers: (2 · (-1) - 2 - 0) · (-1)
+        return all(is_numeral(t) or (type(t) is n.Mul and is_arithmetic(t.factors)) for t in node.terms)  # type: ignore[attr-defined]
     return False
 
 
@@ -108,31 +111,35 @@ def pull_sign(node: n.Node) -> tuple[bool, n.Node]:
     """A term's overall sign and its magnitude, so a minus is written once, in front:
     ``a - b`` rather than ``a + (-b)``, ``-4 sin u`` rather than ``4 · -sin u``. Signs of
     factors (nested products, quotients) are multiplied out; the value is unchanged."""
-    if isinstance(node, n.Neg):
-        negative, magnitude = pull_sign(node.arg)
+    kind = type(node)
+    if kind is n.Sym or kind is n.Call or kind is n.Pow or kind is n.Const or kind is n.Add:
+        return False, node  # the commonest factors first: nothing to pull out of them
+    if kind is n.Neg:
+        negative, magnitude = pull_sign(node.arg)  # type: ignore[attr-defined]
         return not negative, magnitude
-    if isinstance(node, n.Num):
-        if node.value < 0:
-            return True, n.Num(-node.value, node.text.lstrip("-"))
+    if kind is n.Num:
+        if node.value < 0:  # type: ignore[attr-defined]
+            return True, n.Num(-node.value, node.text.lstrip("-"))  # type: ignore[attr-defined]
         return False, node
-    if isinstance(node, n.Mul):
-        if is_arithmetic(node.factors):  # 4 · (-2) stays as written: only the first sign comes out
-            first_negative, first = pull_sign(node.factors[0])
-            return (first_negative, n.Mul((first, *node.factors[1:]))) if first_negative else (False, node)
+    if kind is n.Mul:
+        factors_in = node.factors  # type: ignore[attr-defined]
+        if is_arithmetic(factors_in):  # 4 · (-2) stays as written: only the first sign comes out
+            first_negative, first = pull_sign(factors_in[0])
+            return (first_negative, n.Mul((first, *factors_in[1:]))) if first_negative else (False, node)
         negative = changed = False
         factors: list[n.Node] = []
-        for factor in node.factors:
+        for factor in factors_in:
             factor_negative, magnitude = pull_sign(factor)
             negative ^= factor_negative
             changed |= factor_negative or magnitude is not factor  # --(a + b) prints as (a + b)
             factors.append(magnitude)
         if not changed:
             return False, node
-        factors = [f for f in factors if not (isinstance(f, n.Num) and f.value == 1 and not f.text)] or [n.Num(1)]
+        factors = [f for f in factors if not (type(f) is n.Num and f.value == 1 and not f.text)] or [n.Num(1)]  # type: ignore[attr-defined]
         return negative, factors[0] if len(factors) == 1 else n.Mul(tuple(factors))
-    if isinstance(node, n.Div):
-        num_negative, numerator = pull_sign(node.num)
-        den_negative, denominator = pull_sign(node.den)
+    if kind is n.Div:
+        num_negative, numerator = pull_sign(node.num)  # type: ignore[attr-defined]
+        den_negative, denominator = pull_sign(node.den)  # type: ignore[attr-defined]
         if num_negative != den_negative:
             return True, n.Div(numerator, denominator)
     return False, node
