@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from fractions import Fraction
+from typing import Any
 
 from exgen.answers import nodes as n
 from exgen.answers.surds import OutsideField, Surd, polynomial_gcd, trimmed
@@ -368,12 +369,6 @@ def _univariate(poly: object, index: int) -> list[Fraction]:
     return out
 
 
-def _fmpq(value: Fraction) -> object:
-    from flint import fmpq
-
-    return fmpq(value.numerator, value.denominator)
-
-
 def _real_zeros(coefficients: Sequence[Surd]) -> list[Surd] | None:
     """The distinct real zeros of a one-variable polynomial (constant term first) whose
     coefficients lie in one field ℚ(√d): rational zeros and quadratic irrationals. None when a
@@ -406,7 +401,7 @@ def _real_zeros(coefficients: Sequence[Surd]) -> list[Surd] | None:
     return zeros
 
 
-def _in_second(terms: dict, first: Surd) -> list[Surd]:
+def _in_second(terms: dict[tuple[int, int], Any], first: Surd) -> list[Surd]:
     """A two-variable polynomial (flint's terms) with its first variable set: coefficients in
     the second, constant first."""
     degree = max((e[1] for e in terms), default=0)
@@ -417,7 +412,7 @@ def _in_second(terms: dict, first: Surd) -> list[Surd]:
     return out
 
 
-def _at_point(terms: dict, x0: Surd, y0: Surd) -> Surd:
+def _at_point(terms: dict[tuple[int, int], Any], x0: Surd, y0: Surd) -> Surd:
     total = Surd(Fraction(0))
     ys = _powers(y0, max((e[1] for e in terms), default=0))
     for j, coefficient in enumerate(_in_second(terms, x0)):
