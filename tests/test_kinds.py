@@ -171,7 +171,43 @@ EQUATIONS = [
     ("y = 2x - 1", "y^2 = (2x - 1)^2", "incorrect"),  # and y = 1 - 2x
     ("y = 2x - 1", "(y - 2x + 1)(y - x) = 0", "incorrect"),
     ("y = 2x - 1", "y = 2x - 1 + 10^-40", "incorrect"),
+    # a tangent line from a student's own slope: differences found exactly on the expected line
+    ("y = 3(x - 2) + 5", "y = 3x - 1", "correct"),
+    ("y = 3(x - 2) + 5", "y = 3x + 1", "incorrect"),
+    ("y = 3(x - 2) + 5", "y = (9x^2 - 1)/(3x + 1) + 1", "incorrect"),  # off the line except where it is undefined
+    ("y = e x + 1", "y = e x + 2", "incorrect"),  # with e: compared along lines instead
+    ("x = 3", "x = 4", "incorrect"),
 ]
+
+
+def _exactly_on(tree, point) -> bool:
+    from exgen.answers.exact import evaluate_exact
+
+    return evaluate_exact(tree, point) == 0
+
+
+@pytest.mark.parametrize(("expected", "answer", "differs"), [
+    ("y = 2x - 1", "y = 2x + 1", True), ("y = 2x - 1", "y = 3x - 1", True), ("x + 2y = 4", "x - 2y = 4", True),
+    ("y = 2x - 1", "(y - 2x + 1)^3 = 0", False), ("y = 2x - 1", "y^2 = (2x - 1)^2", False),  # on the line everywhere
+    ("y = 1/x", "x y = 1", False), ("y = x^2", "y = x^2 + 1", True), ("y^2 = x", "y = x", True),  # linear in x
+    ("x^2 + y^2 = 1", "x^2 + y^2 = 2", False),  # linear in no variable: left to the comparison along lines
+])
+def test_an_exact_miss_is_a_point_of_the_expected_set_off_the_answer(expected: str, answer: str, differs: bool) -> None:
+    from fractions import Fraction
+
+    from exgen.answers import nodes as n
+    from exgen.answers.equations import _exact_miss
+    from exgen.grading.ecf import given
+
+    e, a = given(expected), given(answer)
+    d_expected, d_answer = n.sub(e.lhs, e.rhs), n.sub(a.lhs, a.rhs)
+    names = tuple(sorted(n.free_symbols(d_expected) | n.free_symbols(d_answer)))
+    missed = _exact_miss(d_expected, d_answer, names)
+    assert (missed is not None) is differs, missed
+    if missed is not None:
+        assert missed.outcome == "different" and missed.strength == "proved"
+        point = {name: Fraction(value) for name, value in missed.counterexample.items()}
+        assert _exactly_on(d_expected, point) and not _exactly_on(d_answer, point)
 
 
 @pytest.mark.parametrize(("expected", "answer", "outcome"), EQUATIONS)

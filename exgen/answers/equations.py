@@ -3,8 +3,10 @@
 ``y = 2x - 1``, ``2x - y = 1``, ``(y - 2x + 1)^3 = 0``, ``y^3 = (2x - 1)^3`` and ``e^y = e^(2x-1)``
 all describe one line; ``y^2 = (2x - 1)^2`` describes two. The test, with ``d = lhs - rhs``:
 
-1. Fast path: when both sides are rational and one ``d`` is a constant multiple of the other,
-   the equations are equal (*proved* exactly).
+1. Fast paths: when both sides are rational and one ``d`` is a constant multiple of the other,
+   the equations are equal (*proved* exactly); when the expected ``d`` is linear in a variable
+   (a tangent line), a rational point solving it that the answer's equation misses proves
+   them different, exactly.
 2. Otherwise the solution sets are compared along lines parallel to each coordinate axis
    through points derived from the question. On each line the expected equation's solutions
    are found (exactly, as polynomial roots, where it is polynomial along the line; else by
@@ -85,7 +87,51 @@ def compare_equations(expected: n.Eq, answer: n.Eq, variables: Sequence[str], de
             )
     if not names:
         return Comparison("undecided", t("answer.verdict.no_points"), "numeric")
+    missed = _exact_miss(d_expected, d_answer, names)
+    if missed is not None:
+        return missed
     return _SolutionSets(d_expected, d_answer, names, deadline).run()
+
+
+EXACT_MISS_TRIES = 6  # rational points tried on the expected solution set
+
+
+def _exact_miss(d_expected: n.Node, d_answer: n.Node, names: tuple[str, ...]) -> Comparison | None:
+    """A rational point on the expected solution set that the answer misses, found exactly where
+    the expected equation is linear in one of its variables (a tangent line y = m x + b): the
+    sets then certainly differ. None when there is no such variable or the points tried lie on
+    both (then the comparison along lines decides)."""
+    from exgen.answers.exact import evaluate_exact
+    from exgen.answers.sampling import grid_points
+
+    bounds = degree_bounds(d_expected)
+    if bounds is None or degree_bounds(d_answer) is None:
+        return None
+    numerator, denominator = bounds
+    for variable in names:
+        if numerator.get(variable, 0) != 1 or denominator.get(variable, 0) != 0:
+            continue  # not linear in it (as far as the bounds tell): solving for it is not one division
+        others = tuple(name for name in names if name != variable)
+        for tried, point in enumerate(grid_points(others, frozenset())):
+            if tried >= EXACT_MISS_TRIES:
+                break
+            at = dict(zip(others, point.coords))
+            try:
+                constant = evaluate_exact(d_expected, {**at, variable: Fraction(0)})
+                slope = evaluate_exact(d_expected, {**at, variable: Fraction(1)}) - constant
+                if slope == 0:
+                    continue
+                at[variable] = -constant / slope
+                if evaluate_exact(d_expected, at) != 0:
+                    continue  # the bound was not tight: not this simple
+                missed = evaluate_exact(d_answer, at) != 0
+            except (ZeroDivisionError, KeyError, TypeError, ValueError, OverflowError):
+                continue  # outside a domain (or a constant such as e): another point
+            if missed:
+                shown = format_point(names, [at[name] for name in names])
+                return Comparison("different", t("answer.evidence.missing_solution", point=point_text(shown)), "exact",
+                                  counterexample=shown, strength=PROVED)
+    return None
 
 
 class _SolutionSets:
