@@ -3,7 +3,10 @@ costs only itself, within its limit, and the pool goes on with fresh workers."""
 
 from __future__ import annotations
 
+import multiprocessing
 import time
+
+import pytest
 
 from exgen.workers import PacedCollection, ServicePool, WorkerPool, run_all
 from tests.workers_support import lost, lost_step, misbehave, stepwise, whose
@@ -17,11 +20,14 @@ def test_batch_pool_loses_only_the_bad_tasks() -> None:
     assert time.monotonic() - started < 10  # seconds, not a minute
 
 
-def test_beats_restart_a_task_clock_and_name_the_step_that_was_lost() -> None:
+@pytest.mark.parametrize("method", ["fork", "spawn"])  # spawn: where the parent has threads (a server)
+def test_beats_restart_a_task_clock_and_name_the_step_that_was_lost(method: str) -> None:
     """Beats go through shared memory: a long task that beats is not killed, and a task lost
-    after some steps is reported with its last step (a task that never beat: with None)."""
+    after some steps is reported with its last step."""
     tasks = ["slow", "hang-after-2", "a", "crash-after-1", "b"]
-    results = dict(WorkerPool(stepwise, 2, task_seconds=0.4, grace=0.2, chunk=1, beats=True).run(tasks, lost_step))
+    pool = WorkerPool(stepwise, 2, task_seconds=0.4, grace=0.2, chunk=1, beats=True)
+    pool.context = multiprocessing.get_context(method)
+    results = dict(pool.run(tasks, lost_step))
     assert [results[i] for i in range(len(tasks))] == [
         "SLOW", "hang-after-2:timeout:hang-after-2/step2", "A", "crash-after-1:crashed:crash-after-1/step1", "B"]
 
