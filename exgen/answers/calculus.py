@@ -18,11 +18,6 @@ HALF = n.Num(Fraction(1, 2))
 MAX_DEGREE = 40  # a student's polynomial of higher degree is not followed
 
 
-def _num(value: int | Fraction) -> n.Node:
-    value = Fraction(value)
-    return n.Num(value) if value >= 0 else n.Neg(n.Num(-value))
-
-
 def _product(factors: Sequence[n.Node]) -> n.Node:
     return factors[0] if len(factors) == 1 else n.Mul(tuple(factors))
 
@@ -32,7 +27,7 @@ def _call(name: str, argument: n.Node) -> n.Node:
 
 
 def _power(base: n.Node, exponent: int | Fraction) -> n.Node:
-    return n.Pow(base, _num(exponent))
+    return n.Pow(base, n.signed(exponent))
 
 
 # f′(u) for each smooth whitelisted function of one argument, as a tree in u
@@ -78,9 +73,9 @@ def _outer_derivative(name: str, u: n.Node) -> n.Node | None:
     if name == "log":
         return n.Div(one, u)
     if name in ("log10", "log2"):
-        return n.Div(one, n.Mul((u, _call("log", _num(10 if name == "log10" else 2)))))
+        return n.Div(one, n.Mul((u, _call("log", n.signed(10 if name == "log10" else 2)))))
     if name == "sqrt":
-        return n.Div(one, n.Mul((_num(2), _call("sqrt", u))))
+        return n.Div(one, n.Mul((n.signed(2), _call("sqrt", u))))
     if name == "sigma":
         return n.Mul((_call("sigma", u), n.sub(one, _call("sigma", u))))
     return None  # abs, sign, max, min, atan2: not smooth everywhere
@@ -136,7 +131,7 @@ def _derivative(node: n.Node, x: str) -> n.Node | None:
             return _product([exponent, n.Pow(base, n.sub(exponent, n.ONE)), db])
         if db is None:  # c^e(x)
             return _product([node, _call("log", base), de])
-        return n.Mul((node, n.Add((n.Mul((de, _call("log", base))), n.Mul((exponent, db, n.Pow(base, _num(-1))))))))
+        return n.Mul((node, n.Add((n.Mul((de, _call("log", base))), n.Mul((exponent, db, n.Pow(base, n.signed(-1))))))))
     if kind is n.Call:
         if len(node.args) != 1:  # type: ignore[attr-defined]
             raise _NotSmooth
@@ -248,7 +243,7 @@ def classified_zeros(coefficients: Sequence[Fraction]) -> list[tuple[n.Node, str
         c = [Fraction(int(q.p), int(q.q)) for q in (factor.coeffs())]
         if len(c) == 2:
             root = -c[0] / c[1]
-            zeros.append((float(root), _num(root), multiplicity))
+            zeros.append((float(root), n.signed(root), multiplicity))
         elif len(c) == 3:
             a, b, k = c[2], c[1], c[0]
             discriminant = b * b - 4 * a * k
@@ -256,13 +251,13 @@ def classified_zeros(coefficients: Sequence[Fraction]) -> list[tuple[n.Node, str
                 continue
             # irreducible over ℚ: the discriminant is not a square, the two zeros are irrational
             centre, spread = -b / (2 * a), 1 / (2 * abs(a))
-            root = n.Mul((_num(spread), n.Pow(_num(discriminant), HALF)))
+            root = n.Mul((n.signed(spread), n.Pow(n.signed(discriminant), HALF)))
             value = float(spread) * float(discriminant) ** 0.5
-            zeros.append((float(centre) - value, n.sub(_num(centre), root), multiplicity))
-            zeros.append((float(centre) + value, n.Add((_num(centre), root)), multiplicity))
+            zeros.append((float(centre) - value, n.sub(n.signed(centre), root), multiplicity))
+            zeros.append((float(centre) + value, n.Add((n.signed(centre), root)), multiplicity))
         elif len(c) > 3 and all(v == 0 for v in c[1:-1]):  # a·x^k + b: real k-th roots
             k, ratio = len(c) - 1, -c[0] / c[-1]
-            root = n.Pow(_num(abs(ratio)), n.Num(Fraction(1, k)))
+            root = n.Pow(n.signed(abs(ratio)), n.Num(Fraction(1, k)))
             value = float(abs(ratio)) ** (1 / k)
             if k % 2:
                 zeros.append((value if ratio > 0 else -value, root if ratio > 0 else n.Neg(root), multiplicity))

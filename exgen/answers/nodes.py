@@ -370,6 +370,12 @@ def substitute(node: Node, values: dict[str, Node]) -> Node:
     return node
 
 
+def signed(value: Fraction | int) -> Node:
+    """A rational number as a tree: ``Num``, under a ``Neg`` when it is negative (as read)."""
+    value = Fraction(value)
+    return Num(value) if value >= 0 else Neg(Num(-value))
+
+
 def sub(a: Node, b: Node) -> Node:
     """``a - b`` as a tree (used for equations and differences)."""
     return Add((a, Neg(b)))

@@ -132,7 +132,7 @@ class Surd:
 
     def tree(self) -> n.Node:
         """The number as a tree, as a person writes it: 1 - 3*sqrt(6)/2."""
-        rational = _num(self.a)
+        rational = n.signed(self.a)
         if self.b == 0:
             return rational
         magnitude = abs(self.b)
@@ -144,10 +144,6 @@ class Surd:
         if self.a == 0:
             return root if self.b > 0 else n.Neg(root)
         return n.Add((rational, root)) if self.b > 0 else n.sub(rational, root)
-
-
-def _num(value: Fraction) -> n.Node:
-    return n.Num(value) if value >= 0 else n.Neg(n.Num(-value))
 
 
 def surd_value(tree: n.Node) -> Surd | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from fractions import Fraction
 from functools import cache, lru_cache
 from typing import Any, ClassVar, TypeVar
 
@@ -253,10 +254,7 @@ def expected_tree(expected: Any, options: CheckOptions) -> n.Node:
 
         return from_sympy(expected)
     if isinstance(expected, (int, float)):
-        from fractions import Fraction
-
-        value = Fraction(expected)
-        return n.Num(abs(value)) if value >= 0 else n.Neg(n.Num(-value))
+        return n.signed(Fraction(expected))
     raise ExpectedAnswerError(f"cannot use {type(expected).__name__} as an expected answer")
 
 
