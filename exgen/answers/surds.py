@@ -21,7 +21,6 @@ from exgen.answers import nodes as n
 MAX_BITS = 4096  # a coefficient larger than this is not worth following exactly
 MAX_POWER = 64
 _SMALL_PRIMES = tuple(p for p in range(2, 200) if all(p % q for q in range(2, isqrt(p) + 1)))
-_HALF = Fraction(1, 2)
 
 
 class OutsideField(ArithmeticError):
@@ -42,10 +41,6 @@ class Surd:
     a: Fraction
     b: Fraction = Fraction(0)
     d: int = 0
-
-    @staticmethod
-    def rational(value: Fraction | int) -> Surd:
-        return Surd(Fraction(value))
 
     @staticmethod
     def sqrt(value: Fraction) -> Surd:
