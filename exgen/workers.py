@@ -52,7 +52,7 @@ def _worker_main(connection: multiprocessing.connection.Connection, function: Ca
                 result = function(task, _BeatSlot(beats, index))
             else:
                 result = function(task)
-            connection.send((DONE, index, result))
+            connection.send((index, result))  # the only message a worker sends
 
 
 # A beat is written into memory shared with the parent, not sent: a message per step woke the
@@ -95,9 +95,6 @@ def _last_beat(slot: Any, index: int) -> Any:
     except Exception:  # it died while writing this beat: which step it was on is unknown
         return None
     return payload if beaten == index else None
-
-
-DONE = 1
 
 
 class PacedCollection:
@@ -260,7 +257,7 @@ class WorkerPool:
                     if worker.connection in ready:
                         try:
                             while worker.queue and worker.connection.poll():
-                                kind, index, result = worker.connection.recv()
+                                index, result = worker.connection.recv()
                                 worker.since = time.monotonic()
                                 worker.queue.popleft()
                                 worker.done += 1
@@ -394,7 +391,7 @@ class ServicePool:
             try:
                 worker.connection.send([(0, task)])
                 if worker.connection.poll(self.limit):
-                    outcome = ("ok", worker.connection.recv()[2])
+                    outcome = ("ok", worker.connection.recv()[1])
                 else:
                     outcome = ("failed", TIMEOUT)
             except (EOFError, OSError):
