@@ -176,6 +176,10 @@ EQUATIONS = [
     ("y = 3(x - 2) + 5", "y = 3x + 1", "incorrect"),
     ("y = 3(x - 2) + 5", "y = (9x^2 - 1)/(3x + 1) + 1", "incorrect"),  # off the line except where it is undefined
     ("y = e x + 1", "y = e x + 2", "incorrect"),  # with e: compared along lines instead
+    # a follow-through line keeps its point's values as written: sqrt(4), ln(1), e^0 are rational
+    ("y = ((2 + 2)^(1/2) + 2*2) + 6*(x - 2)", "y = 6x - 6", "correct"),
+    ("y = (1 - 2*exp(-1 + 1)) + 3*(x - 1)", "y = 3x - 4", "correct"),
+    ("y = (4 - 2*ln(-1 + 2) + 3*2) + 10*(x - 2)", "y = x + 12", "incorrect"),
     ("x = 3", "x = 4", "incorrect"),
 ]
 
@@ -214,6 +218,12 @@ def test_an_exact_miss_is_a_point_of_the_expected_set_off_the_answer(expected: s
 def test_equation(expected: str, answer: str, outcome: str) -> None:
     verdict = check(expected, answer, kind="equation", vars="x,y")
     assert verdict.verdict == outcome, (verdict.message, verdict.evidence)
+
+
+@pytest.mark.parametrize(("expected", "answer"), [e[:2] for e in EQUATIONS if "exp(" in e[0] or "ln(" in e[0] or "^(1/2)" in e[0]])
+def test_rational_constants_as_written_are_decided_exactly(expected: str, answer: str) -> None:
+    verdict = check(expected, answer, kind="equation", vars="x,y")
+    assert verdict.strength == "proved" and "line" not in verdict.evidence, verdict.evidence  # not along lines
 
 
 def test_expression_kind_refuses_lists_and_equations() -> None:

@@ -9,7 +9,7 @@ import sympy
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from exgen.answers.surds import OutsideField, Surd, polynomial_gcd, same_surd, surd_value
+from exgen.answers.surds import OutsideField, Surd, polynomial_gcd, same_surd, surd_value, with_exact_constants
 from exgen.answers.sympy_bridge import to_sympy
 from exgen.grading.ecf import given as read_given
 
@@ -57,6 +57,48 @@ def test_a_sign_decided_where_floating_point_cannot_tell() -> None:
 def test_constants_in_one_quadratic_field(text: str, value: tuple) -> None:
     a, b, d = value
     assert surd_value(read_given(text)) == Surd(Fraction(a), Fraction(b), d)
+
+
+def _with_sigma(text: str):
+    from exgen.answers.reader import ReadOptions, read
+
+    return read(text, ReadOptions(functions=frozenset({"sigma"}))).tree
+
+
+@pytest.mark.parametrize("text", [
+    "exp(1 - 1)", "ln(-1 + 2)", "log10(1)", "cos(0)", "cosh(2 - 2)", "sin(0)", "tanh(0)", "atan(0)", "acos(1)",
+    "sigma(0)", "abs(1 - sqrt(2))", "abs(-3/2)", "sign(1 - sqrt(2))", "sign(0)", "sec(0)",
+])
+def test_functions_at_their_rational_points(text: str) -> None:
+    value = surd_value(_with_sigma(text))
+    assert value is not None
+    written = to_sympy(_with_sigma(text)).replace(  # sympy's sigmoid is an undefined function
+        lambda e: getattr(e.func, "__name__", "") == "sigmoid", lambda e: 1 / (1 + sympy.exp(-e.args[0])))
+    assert sympy.simplify(written - _sympy(value)) == 0
+
+
+@pytest.mark.parametrize("text", ["exp(1)", "ln(2)", "cos(1)", "sin(sqrt(2))", "sigma(1)", "acos(0)", "log10(10)"])
+def test_functions_elsewhere_are_outside_the_field(text: str) -> None:
+    assert surd_value(_with_sigma(text)) is None
+
+
+@pytest.mark.parametrize("text, folded", [
+    # a sum's terms are folded one by one (the reader flattens the brackets into one sum)
+    ("y - ((2 + 2)^(1/2) + 2*2 + 6*(x - 2))", "y - (2 + 4 + 6*(x - 2))"),
+    ("y - (4 - 2*ln(-1 + 2) + 3*2 + 10*(x - 2))", "y - (4 + 0 + 6 + 10*(x - 2))"),
+    ("y - (1 - 2*exp(-1 + 1) + 3*(x - 1))", "y - (1 - 2 + 3*(x - 1))"),
+    ("x + sqrt(2)", "x + sqrt(2)"),  # irrational: kept as written
+    ("x + exp(1)", "x + exp(1)"),
+])
+def test_constant_subtrees_with_a_rational_value_become_numbers(text: str, folded: str) -> None:
+    from exgen.answers.printer import to_text
+
+    tree = read_given(text)
+    result = with_exact_constants(tree)
+    assert to_text(result) == to_text(read_given(folded))
+    assert sympy.simplify(to_sympy(result) - to_sympy(tree)) == 0
+    if text == folded:
+        assert result is tree  # nothing to fold: the same tree, not a copy
 
 
 @pytest.mark.parametrize("text", ["sqrt(2) + sqrt(3)", "2^(1/3)", "sqrt(-2)", "sqrt(1 + sqrt(2))", "exp(1)", "x + 1", "pi"])

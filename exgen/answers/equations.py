@@ -39,6 +39,7 @@ from exgen.answers.numeric import (
 )
 from exgen.answers.printer import number_text, to_text
 from exgen.answers.sampling import PointPlan, SamplePoint, scan, stable_seed
+from exgen.answers.surds import with_exact_constants
 from exgen.i18n import t
 
 ROOT_BITS = 256
@@ -72,9 +73,12 @@ def compare_equations(expected: n.Eq, answer: n.Eq, variables: Sequence[str], de
     d_expected = n.sub(expected.lhs, expected.rhs)
     d_answer = n.sub(answer.lhs, answer.rhs)
     names = tuple(sorted(set(variables) | n.free_symbols(d_expected) | n.free_symbols(d_answer)))
-    ratio = _exact_ratio(d_expected, d_answer, names)
+    # Exact paths see constants such as sqrt(4) and ln(1) as the rationals they are (a
+    # follow-through tangent line keeps its point's values as written).
+    exact_expected, exact_answer = with_exact_constants(d_expected), with_exact_constants(d_answer)
+    ratio = _exact_ratio(exact_expected, exact_answer, names)
     if ratio:
-        exact = prove_rational(n.Mul((n.Num(ratio), d_expected)), d_answer, deadline)
+        exact = prove_rational(n.Mul((n.Num(ratio), exact_expected)), exact_answer, deadline)
         if exact is not None and exact.equal:
             return Comparison(
                 "equivalent",
@@ -87,7 +91,7 @@ def compare_equations(expected: n.Eq, answer: n.Eq, variables: Sequence[str], de
             )
     if not names:
         return Comparison("undecided", t("answer.verdict.no_points"), "numeric")
-    missed = _exact_miss(d_expected, d_answer, names)
+    missed = _exact_miss(exact_expected, exact_answer, names)
     if missed is not None:
         return missed
     return _SolutionSets(d_expected, d_answer, names, deadline).run()

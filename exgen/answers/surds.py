@@ -179,12 +179,52 @@ def _value(node: n.Node) -> Surd:
         if base is None:
             raise OutsideField("the square root of an irrational number")
         return Surd.sqrt(base).power(exponent.numerator)
-    if kind is n.Call and node.func == "sqrt" and len(node.args) == 1:  # type: ignore[attr-defined]
-        base = n.rational_value(node.args[0])  # type: ignore[attr-defined]
+    if kind is n.Call and len(node.args) == 1:  # type: ignore[attr-defined]
+        return _call_value(node.func, node.args[0])  # type: ignore[attr-defined]
+    raise OutsideField(f"not in a quadratic field: {kind.__name__}")
+
+
+# The only rational values these functions take at a rational point in a quadratic field:
+# (the point at which each is rational, the value there). A follow-through tangent line at
+# x = 1 holds ln(1) and e^(1 - 1) as written; they are 0 and 1 exactly.
+_RATIONAL_AT = {
+    "exp": (0, 1), "log": (1, 0), "log10": (1, 0), "log2": (1, 0),
+    "sin": (0, 0), "tan": (0, 0), "sinh": (0, 0), "tanh": (0, 0),
+    "asin": (0, 0), "atan": (0, 0), "asinh": (0, 0), "atanh": (0, 0),
+    "cos": (0, 1), "cosh": (0, 1), "sec": (0, 1), "sech": (0, 1), "acos": (1, 0), "acosh": (1, 0),
+    "sigma": (0, Fraction(1, 2)),
+}
+
+
+def _call_value(func: str, argument: n.Node) -> Surd:
+    if func == "sqrt":
+        base = n.rational_value(argument)
         if base is None:
             raise OutsideField("the square root of an irrational number")
         return Surd.sqrt(base)
-    raise OutsideField(f"not in a quadratic field: {kind.__name__}")
+    if func in ("abs", "sign"):
+        inner = _value(argument)
+        sign = inner.sign()
+        return (inner if sign >= 0 else -inner) if func == "abs" else Surd(Fraction(sign))
+    special = _RATIONAL_AT.get(func)
+    if special is not None:
+        inner = _value(argument)
+        if inner.is_rational and inner.a == special[0]:
+            return Surd(Fraction(special[1]))
+    raise OutsideField(f"{func} is transcendental here")
+
+
+def with_exact_constants(tree: n.Node) -> n.Node:
+    """``tree`` with each constant subtree that has a rational value replaced by that number
+    (``(2 + 2)^(1/2) + ln(1)`` is 2): exact comparisons need rational operations only."""
+    children = tree.children()
+    if not children or type(tree) in (n.Tuple, n.Seq, n.Eq):
+        return n.rebuild(tree, tuple(with_exact_constants(c) for c in children)) if children else tree
+    if not n.free_symbols(tree):
+        value = surd_value(tree)
+        return n.signed(value.a) if value is not None and value.is_rational and type(tree) is not n.Num else tree
+    folded = tuple(with_exact_constants(c) for c in children)
+    return tree if all(a is b for a, b in zip(folded, children)) else n.rebuild(tree, folded)
 
 
 def same_surd(expected: n.Node, answer: n.Node) -> Surd | None:

@@ -141,6 +141,11 @@ def typeset_typed(kind: str, text: str | None, variables: Sequence[str] = (), fu
     """Calculator text (a key, a step, a student's answer as read) typeset as its kind reads it."""
     if not text:
         return None
+    tree = getattr(text, "tree", None)  # the grader's own reading (Interpreted): no second reading
+    if tree is not None:
+        from exgen.rendering.text import math_from_data
+
+        return Markup(math_from_data({"tree": tree}, "html"))
     return _typeset_cached(kind, text, tuple(variables), tuple(functions))
 
 
