@@ -165,3 +165,36 @@ def test_grading_a_small_class_imports_no_sympy(tmp_path: Path) -> None:
     assert not [name for name in imported if name == "sympy" or name.startswith("sympy.")]
     followed = [json.loads(line) for line in (tmp_path / "graded" / "results.jsonl").open(encoding="utf-8")]
     assert any(r["ecf"] for r in followed), "the class must exercise follow-through"
+
+
+def test_grading_reads_a_version_without_its_typesetting_data(course: tuple[Path, Path], tmp_path: Path) -> None:
+    """Sentences as data and the key's trees (for pages made otherwise) are the last member of
+    a version's line, which grading leaves unread; every reader of the whole key still has them,
+    and a key that keeps them in its parts (older files) grades to the same bytes."""
+    from exgen.grading.key import TYPESETTING, _inlined, load_key, read_version
+
+    key, answers = course
+    index = load_key_index(key)
+    whole = load_key(key)
+    lines = key.read_bytes()
+    for entry in index.versions.values():
+        line = lines[entry.offset : entry.offset + entry.length]
+        raw = json.loads(line)
+        assert TYPESETTING in raw and entry.graded < entry.length
+        assert json.loads(line[: entry.graded] + b"}") == {k: v for k, v in raw.items() if k != TYPESETTING}
+        graded, full = read_version(index, entry), whole.versions[entry.version]
+        for part, complete in zip(graded.parts.values(), full.parts.values()):
+            assert part.html and part.prompt_data is None and part.answer_data is None  # pages insert the HTML
+            assert complete.prompt_data and complete.answer_data and complete.html == part.html
+            assert all(m.get("message_data") for m in complete.mistakes) and all("text_data" in s for s in complete.solution)
+        assert all(p.statement_data for p in full.problems)
+    inline = tmp_path / "inline" / "key.json"
+    inline.parent.mkdir()
+    head, _, rest = lines.partition(b'"versions":[\n')
+    versions = [json.loads(line.rstrip(b",")) for line in rest.split(b"\n") if line.startswith(b"{")]
+    body = b",\n".join(json.dumps(_inlined(v), ensure_ascii=False, separators=(",", ":")).encode() for v in versions)
+    inline.write_bytes(head + b'"versions":[\n' + body + b"\n]}\n")
+    assert all(e.graded == e.length for e in load_key_index(inline).versions.values())  # nothing to leave out
+    _grade(str(key), str(answers), "--out", str(tmp_path / "a"), "--workers", "1")
+    _grade(str(inline), str(answers), "--out", str(tmp_path / "b"), "--workers", "1")
+    assert _files(tmp_path / "a") == _files(tmp_path / "b")

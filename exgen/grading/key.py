@@ -119,7 +119,73 @@ def _part(raw: dict[str, Any], language: str = "en") -> KeyPart:
     )
 
 
+TYPESETTING = "typesetting"  # a version's last member: its sentences and trees, to typeset again
+
+
+def with_typesetting(entry: dict[str, Any], typesetting: dict[str, Any], inline: bool) -> dict[str, Any]:
+    """A version's key.json entry with its typesetting data: sentences as data (a key and its
+    parameters) and the key's trees, for pages made otherwise or in another language.
+
+    Where the entry holds its HTML (prompts, keys, steps and messages as the HTML key typeset
+    them), feedback pages need none of it: it goes last, in one member, which grading does not
+    read (:func:`entry_line`; parsing it was half the cost of reading a version). Without the
+    HTML (``inline``) each part carries its own, where pages look for it."""
+    with_data = {**entry, TYPESETTING: typesetting}
+    return _inlined(with_data) if inline else with_data
+
+
+def _inlined(raw: dict[str, Any]) -> dict[str, Any]:
+    """An entry with its typesetting member spread into its problems and parts (the fields of
+    key.json before the member existed, which the readers use)."""
+    data = raw.get(TYPESETTING)
+    if not isinstance(data, dict):
+        return raw
+    statements, parts = data.get("statements") or [], data.get("parts") or {}
+    problems = []
+    for position, problem in enumerate(raw["problems"]):
+        merged_parts = []
+        for part in problem["parts"]:
+            extra = parts.get(part["id"]) or {}
+            mistakes = [{**m, "message_data": d} for m, d in zip(part.get("mistakes") or (), extra.get("mistakes") or ())]
+            solution = [{**step, "text_data": text, "math_data": math}
+                        for step, (text, math) in zip(part.get("solution") or (), extra.get("solution") or ())]
+            merged_parts.append({**part, "prompt_data": extra.get("prompt"), "answer_data": extra.get("answer"),
+                                 "mistakes": mistakes or part.get("mistakes") or [], "solution": solution or part.get("solution") or []})
+        statement = statements[position] if position < len(statements) else None
+        problems.append({**problem, "statement_data": statement, "parts": merged_parts})
+    return {**{k: v for k, v in raw.items() if k != TYPESETTING}, "problems": problems}
+
+
+_TYPESETTING_MEMBER = b',"' + TYPESETTING.encode() + b'":'
+
+
+def entry_line(entry: dict[str, Any]) -> tuple[bytes, int]:
+    """A version's line in key.json, and how many of its bytes grading reads: all but the
+    typesetting member, which is written last (the line cut there and closed is valid JSON)."""
+    typesetting = entry.get(TYPESETTING)
+    main = _compact({k: v for k, v in entry.items() if k != TYPESETTING})
+    if typesetting is None:
+        return main, len(main)
+    head = main[:-1]
+    return head + _TYPESETTING_MEMBER + _compact(typesetting) + b"}", len(head)
+
+
+def _compact(value: Any) -> bytes:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def _graded_length(line: bytes, raw: dict[str, Any]) -> int:
+    """Where :func:`entry_line` cut ``line`` (parsed as ``raw``); its length when it was not cut."""
+    typesetting = raw.get(TYPESETTING)
+    if typesetting is not None:
+        tail = _TYPESETTING_MEMBER + _compact(typesetting) + b"}"
+        if line.endswith(tail):
+            return len(line) - len(tail)
+    return len(line)
+
+
 def _version_from(raw: dict[str, Any], language: str) -> KeyVersion:
+    raw = _inlined(raw)
     problems = tuple(
         KeyProblem(
             number=int(p["number"]), family=str(p["family"]), statement=str(p.get("statement", "")),
@@ -180,6 +246,7 @@ class VersionEntry:
     offset: int  # bytes into key.json
     length: int
     parts: tuple[tuple[str, float], ...]  # (part id, points), in sheet order
+    graded: int  # bytes of the line grading reads: all but its typesetting member (entry_line)
 
     @property
     def maximum(self) -> float:
@@ -229,7 +296,7 @@ def _index_from(path: Path, title: str, language: str, entries: list[VersionEntr
     )
 
 
-INDEX_FORMAT = 2  # versions refer to their structure (part ids and points), stored once
+INDEX_FORMAT = 3  # versions refer to their structure (part ids and points), stored once; and say where grading stops reading
 
 
 def write_key_index(key_path: Path, title: str, language: str, entries: list[VersionEntry]) -> None:
@@ -238,7 +305,7 @@ def write_key_index(key_path: Path, title: str, language: str, entries: list[Ver
     version names its own by number, so reading the index makes few objects (a list per part
     and version left 16 MB in the grading process's heap at 3,000 students after it was read)."""
     structures: dict[tuple[tuple[str, float], ...], int] = {}
-    versions = [[e.version, e.student_id, e.student_name, e.offset, e.length, structures.setdefault(e.parts, len(structures))]
+    versions = [[e.version, e.student_id, e.student_name, e.offset, e.length, structures.setdefault(e.parts, len(structures)), e.graded]
                 for e in entries]
     data = {
         "exgen_key_index": INDEX_FORMAT, "key_digest": key_digest(key_path), "title": title, "language": language,
@@ -259,7 +326,8 @@ def load_key_index(path: Path, language: str | None = None) -> KeyIndex:
             data = json.loads(stored.read_text(encoding="utf-8"))
             if data.get("exgen_key_index") == INDEX_FORMAT and data.get("key_digest") == digest:
                 structures = [tuple((str(p), float(q)) for p, q in parts) for parts in data["structures"]]
-                entries = [VersionEntry(str(v), s, str(name), int(o), int(n), structures[k]) for v, s, name, o, n, k in data["versions"]]
+                entries = [VersionEntry(str(v), s, str(name), int(o), int(n), structures[k], int(g))
+                           for v, s, name, o, n, k, g in data["versions"]]
                 return _index_from(path, str(data["title"]), language or str(data["language"]), entries, digest)
         except (ValueError, KeyError, TypeError, IndexError):
             pass  # a damaged index (or one of an older format) is derived again, like a missing one
@@ -287,7 +355,7 @@ def _derive_index(path: Path, language: str | None, digest: str) -> KeyIndex:
                 if body.startswith(b"{"):
                     try:
                         raw = json.loads(body)
-                        entries.append(_entry(raw, offset, len(body), shared))
+                        entries.append(_entry(raw, offset, len(body), shared, _graded_length(body, raw)))
                     except (ValueError, KeyError, TypeError):
                         head = None
                         break
@@ -303,11 +371,11 @@ def _derive_index(path: Path, language: str | None, digest: str) -> KeyIndex:
     return _index_from(path, str(spec.get("title", "")), language or str(spec.get("language") or "en"), entries, digest)
 
 
-def _entry(raw: dict[str, Any], offset: int, length: int, shared: dict[Any, Any]) -> VersionEntry:
+def _entry(raw: dict[str, Any], offset: int, length: int, shared: dict[Any, Any], graded: int) -> VersionEntry:
     student = raw.get("student") or None
     parts = tuple((str(q["id"]), float(q.get("points", 1.0))) for p in raw["problems"] for q in p["parts"])
     return VersionEntry(str(raw["version"]), student["id"] if student else None,
-                        student.get("name", "") if student else "", offset, length, shared.setdefault(parts, parts))
+                        student.get("name", "") if student else "", offset, length, shared.setdefault(parts, parts), graded)
 
 
 def _index_of_whole(path: Path, language: str | None, digest: str) -> KeyIndex:
@@ -328,11 +396,14 @@ def _index_of_whole(path: Path, language: str | None, digest: str) -> KeyIndex:
     with copy.open("wb") as handle:
         handle.write((head[:-1] + (',' if len(head) > 2 else '') + '\n"versions":[\n').encode("utf-8"))
         for number, raw in enumerate(data["versions"]):
-            body = json.dumps(raw, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+            try:
+                body, graded = entry_line(raw)
+            except (TypeError, ValueError) as problem:
+                raise InputFileError(f"{path}: a version entry is incomplete ({problem!r})") from None
             if number:
                 handle.write(b",\n")
             try:
-                entries.append(_entry(raw, handle.tell(), len(body), shared))
+                entries.append(_entry(raw, handle.tell(), len(body), shared, graded))
             except (KeyError, TypeError, ValueError, AttributeError) as problem:
                 raise InputFileError(f"{path}: a version entry is incomplete ({problem!r})") from None
             handle.write(body)
@@ -348,7 +419,8 @@ def read_version(index: KeyIndex, entry: VersionEntry, handle: BinaryIO | None =
             return read_version(index, entry, own)
     handle.seek(entry.offset)
     try:
-        raw = json.loads(handle.read(entry.length))
+        line = handle.read(entry.length)
+        raw = json.loads(line if entry.graded >= entry.length else line[: entry.graded] + b"}")
         if str(raw["version"]) != entry.version:
             raise ValueError("the index does not match key.json")
         return _version_from(raw, index.language)

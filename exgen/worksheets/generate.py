@@ -76,6 +76,7 @@ class BuiltVersion:
     structure: list[tuple[Any, ...]]  # see version_structure
     part_ids: list[tuple[int, str, str]]  # (problem, part, id) for answers.csv
     engine: tuple[str, bool]  # what its LaTeX needs: engine and CJK
+    key_graded: int  # bytes of its key.json line that grading reads (see exgen.grading.key.entry_line)
 
 
 @dataclass
@@ -145,6 +146,7 @@ def _key_entry(spec: WorksheetSpec, version: Version, problems: list[Problem], f
     stored with each part so feedback pages insert them instead of typesetting again."""
     from exgen.answers.kinds import get_kind
     from exgen.answers.kinds.base import json_display
+    from exgen.grading.key import with_typesetting
 
     entry: dict[str, Any] = {
         "version": version.id,
@@ -152,18 +154,28 @@ def _key_entry(spec: WorksheetSpec, version: Version, problems: list[Problem], f
         "student": {"id": version.student.id, "name": version.student.name} if version.student else None,
         "problems": [],
     }
+    statements: list[Any] = []
+    part_data: dict[str, Any] = {}
     for number, problem in enumerate(problems, start=1):
         parts = []
         shown = typeset[number - 1] if typeset else None
         for index, part in enumerate(problem.parts):
             kind = get_kind(part.kind)
             page = shown.parts[index] if shown else None
+            part_id = f"{number}{part.id}"
+            part_data[part_id] = {
+                "prompt": text_data(part.prompt),
+                "answer": json_display(kind.display_data(part.answer, part.variables)),  # the key as typeset
+                "mistakes": [text_data(m.text) for m in part.mistakes],
+                "solution": [[text_data(step.text),
+                              json_display(kind.display_data(step.value, part.variables)) if step.value is not None else None]
+                             for step in part.steps],
+            }
             parts.append({
-                "id": f"{number}{part.id}",
+                "id": part_id,
                 "part": part.id,
                 "kind": part.kind,
                 "answer": kind.typed(part.answer),  # calculator syntax, read back with exgen's reader
-                "answer_data": json_display(kind.display_data(part.answer, part.variables)),  # the key as typeset, for feedback
                 "variables": list(part.variables),
                 "functions": list(part.functions),
                 "tolerance": part.tolerance,
@@ -174,17 +186,13 @@ def _key_entry(spec: WorksheetSpec, version: Version, problems: list[Problem], f
                 "ask": part.ask,
                 "args": dict(part.args),
                 "prompt": render(part.prompt),
-                "prompt_data": text_data(part.prompt),
                 # All mistake models; the grader drops any it would accept as the key.
                 "mistakes": [
-                    {"id": m.id, "answer": kind.typed(m.answer), "message": render(m.text), "message_data": text_data(m.text),
-                     "message_html": render(m.text, "html")}
+                    {"id": m.id, "answer": kind.typed(m.answer), "message": render(m.text), "message_html": render(m.text, "html")}
                     for m in part.mistakes
                 ],
                 "solution": [
-                    {"text": render(step.text), "text_data": text_data(step.text),
-                     "math": kind.typed(step.value) if step.value is not None else None,
-                     "math_data": json_display(kind.display_data(step.value, part.variables)) if step.value is not None else None}
+                    {"text": render(step.text), "math": kind.typed(step.value) if step.value is not None else None}
                     for step in part.steps
                 ],
                 **({"html": {"prompt": str(page.prompt), "key": str(page.answer),
@@ -197,13 +205,13 @@ def _key_entry(spec: WorksheetSpec, version: Version, problems: list[Problem], f
             "difficulty": problem.difficulty,
             "seed": problem.seed,
             "statement": render(problem.statement),
-            "statement_data": text_data(problem.statement),
             **({"statement_html": str(shown.statement)} if shown is not None else {}),
             **({"figure": figures[number - 1]} if figures and figures[number - 1] else {}),
             "description": problem.describe(),
             "parts": parts,
         })
-    return entry
+        statements.append(text_data(problem.statement))
+    return with_typesetting(entry, {"statements": statements, "parts": part_data}, inline=typeset is None)
 
 
 def scored(spec: WorksheetSpec, problems: list[Problem]) -> list[Problem]:
@@ -306,6 +314,7 @@ def _build_chunk(args: tuple[WorksheetSpec, list[Version], tuple[str, ...], str 
     """Build, typeset and write a chunk of versions into the staging folder: each version's own
     files, and its bodies for the print files (``.print-parts/<fmt>-<sheet|key>-<index>``,
     ``index`` its place in the plan, so later steps read them in any grouping)."""
+    from exgen.grading.key import entry_line
     from exgen.rendering.pdf import engine_for
 
     spec, versions, formats, templates, verify, staging, start = args
@@ -322,10 +331,13 @@ def _build_chunk(args: tuple[WorksheetSpec, list[Version], tuple[str, ...], str 
                 _write(_body_file(folder, fmt, kind, start + offset), body)
         engine = _combined_engine(engine_for(body) for body in output.bodies.get("tex", ()))
         key = output.key
-        _write(_body_file(folder, "json", "key", start + offset), json.dumps(key, ensure_ascii=False, separators=(",", ":")))
+        line, graded = entry_line(key)
+        (folder / PRINT_PARTS).mkdir(parents=True, exist_ok=True)
+        _body_file(folder, "json", "key", start + offset).write_bytes(line)
         built.append(BuiltVersion(
             version, sorted(output.files), version_structure(key),
             [(problem["number"], part["part"], part["id"]) for problem in key["problems"] for part in problem["parts"]], engine,
+            graded,
         ))
     return built
 
@@ -584,7 +596,7 @@ def _key_json(spec: WorksheetSpec, outputs: Sequence[BuiltVersion], staging: Pat
             points = {(number, part): row[6] for row in built.structure for number, part in [(row[0], row[1])]}
             entries.append(VersionEntry(
                 built.version.id, student.id if student else None, student.name if student else "", handle.tell(), len(body),
-                tuple((part_id, float(points[(number, part)])) for number, part, part_id in built.part_ids),
+                tuple((part_id, float(points[(number, part)])) for number, part, part_id in built.part_ids), built.key_graded,
             ))
             handle.write(body)
         handle.write(b"\n]}\n")
