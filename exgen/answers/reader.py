@@ -123,7 +123,8 @@ def read(text: str, options: ReadOptions = ReadOptions()) -> Reading:
 
 
 _SCIENTIFIC = re.compile(r"^[eE]\d+$")
-_FACTOR_STARTS = frozenset({Kind.NUMBER, Kind.NAME, Kind.SQRT, Kind.LPAREN})
+# Tuples, not sets, of kinds: membership by identity (an Enum hashes in Python, a call per test).
+_FACTOR_STARTS = (Kind.NUMBER, Kind.NAME, Kind.SQRT, Kind.LPAREN)
 _INFINITY_WORDS = frozenset({"oo", "inf", "infty", "infinity"})
 _CONSTANT_SPELLINGS = {"Pi": "pi", "PI": "pi"}
 
@@ -145,6 +146,11 @@ def _normalize_name(name: str) -> str:
     return folded.replace(" ", "")
 
 
+@lru_cache(maxsize=256)
+def _declared(variables: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(_normalize_name(v) for v in variables)
+
+
 def _function_spelling(word: str) -> str | None:
     """Function names are case-insensitive (phones capitalise ``Sin x``)."""
     return FUNCTION_SPELLINGS.get(word) or FUNCTION_SPELLINGS.get(word.lower())
@@ -157,7 +163,8 @@ class _Parser:
         self.text = text
         self.options = options
         self.limits = options.limits
-        self.declared = {_normalize_name(v) for v in options.variables}
+        self.max_nodes = options.limits.max_nodes
+        self.declared = set(_declared(options.variables))
         self.allowed_functions = options.functions
         self.depth = 0
         self.node_count = 0
@@ -182,7 +189,7 @@ class _Parser:
 
     def make(self, node: n.Node, value: Fraction | None = None) -> n.Node:
         self.node_count += 1
-        if self.node_count > self.limits.max_nodes:
+        if self.node_count > self.max_nodes:
             raise Refusal("too_many_parts", self.peek().start, limit=self.limits.max_nodes)
         node._rv = value  # the exact value of a constant subtree, known as it is built
         return node
@@ -194,12 +201,12 @@ class _Parser:
     # -- grammar -------------------------------------------------------------------------
     def parse(self) -> n.Node:
         items = [self.parse_item()]
-        while self.peek().kind is Kind.COMMA:
+        while self.tokens[self.pos].kind is Kind.COMMA:
             self.advance()
-            if self.peek().kind is Kind.END:
-                raise Refusal("trailing_comma", self.peek().start - 1)
+            if self.tokens[self.pos].kind is Kind.END:
+                raise Refusal("trailing_comma", self.tokens[self.pos].start - 1)
             items.append(self.parse_item())
-        token = self.peek()
+        token = self.tokens[self.pos]
         if token.kind is not Kind.END:
             self.unexpected(token)
         if len(items) == 1:
@@ -208,20 +215,24 @@ class _Parser:
 
     def parse_item(self) -> n.Node:
         lhs = self.parse_sum()
-        if self.peek().kind is Kind.EQUALS:
+        if self.tokens[self.pos].kind is Kind.EQUALS:
             equals = self.advance()
-            if self.peek().kind in (Kind.END, Kind.COMMA):
+            if self.tokens[self.pos].kind in (Kind.END, Kind.COMMA):
                 raise Refusal("missing_operand_after", equals.start, operator="=")
             rhs = self.parse_sum()
-            if self.peek().kind is Kind.EQUALS:
-                raise Refusal("chained_equals", self.peek().start)
+            if self.tokens[self.pos].kind is Kind.EQUALS:
+                raise Refusal("chained_equals", self.tokens[self.pos].start)
             return self.make(n.Eq(lhs, rhs))
         return lhs
 
     def parse_sum(self) -> n.Node:
-        terms = [self.parse_product()]
-        total = self.value(terms[0])
-        while self.peek().kind in (Kind.PLUS, Kind.MINUS):
+        first = self.parse_product()
+        kind = self.tokens[self.pos].kind
+        if kind is not Kind.PLUS and kind is not Kind.MINUS:
+            return first  # most sums read are one term (a factor, an argument, an exponent)
+        terms = [first]
+        total = self.value(first)
+        while self.tokens[self.pos].kind in (Kind.PLUS, Kind.MINUS):
             operator = self.advance()
             self.require_operand(operator)
             term = self.parse_product()
@@ -274,7 +285,7 @@ class _Parser:
                     warned_division = True
                     self.warn("implicit_after_division", start_token.start, end, read=read_as)
             factors.append(right)
-        return self.multiply_all(factors)
+        return factors[0] if len(factors) == 1 else self.multiply_all(factors)
 
     def parse_unary(self) -> n.Node:
         # No try/finally: after a Refusal the parser is discarded, so depth need not unwind.
@@ -296,11 +307,11 @@ class _Parser:
 
     def parse_power(self) -> n.Node:
         base = self.parse_atom()
-        if self.peek().kind is not Kind.POWER:
+        if self.tokens[self.pos].kind is not Kind.POWER:
             return base
         caret = self.advance()
         self.require_operand(caret)
-        bracketed = self.peek().kind is Kind.LPAREN
+        bracketed = self.tokens[self.pos].kind is Kind.LPAREN
         exponent = self.parse_unary()
         if not bracketed and (
             not isinstance(exponent, n.Num) or base == n.Const("e")
@@ -309,14 +320,14 @@ class _Parser:
         return self.power(base, exponent, caret)
 
     def parse_atom(self) -> n.Node:
-        token = self.peek()
+        token = self.tokens[self.pos]
         kind = token.kind
         if kind is Kind.NUMBER:
-            self.advance()
+            self.pos += 1
             value = _literal_value(token.text)
             return self.make(n.Num(value, token.text), value)
         if kind is Kind.NAME:
-            self.advance()
+            self.pos += 1
             return self.name(token)
         if kind is Kind.LPAREN:
             return self.group()
@@ -332,11 +343,11 @@ class _Parser:
     def group(self) -> n.Node:
         opener = self.advance()
         closer = OPENERS[opener.text]
-        if self.peek().kind is Kind.RPAREN:
+        if self.tokens[self.pos].kind is Kind.RPAREN:
             raise Refusal("empty_brackets", opener.start, 2)
         saved_abs, self.abs_depth = self.abs_depth, 0  # bars never pair across brackets
         items = [self.parse_item()]
-        while self.peek().kind is Kind.COMMA:
+        while self.tokens[self.pos].kind is Kind.COMMA:
             self.advance()
             items.append(self.parse_item())
         self.close(opener, closer)
@@ -346,7 +357,7 @@ class _Parser:
         return self.make(n.Tuple(tuple(items)))
 
     def close(self, opener: Token, closer: str) -> None:
-        token = self.peek()
+        token = self.tokens[self.pos]
         if token.kind is Kind.RPAREN:
             if token.text != closer:
                 raise Refusal("mismatched_bracket", token.start, opener=opener.text, closer=token.text, expected=closer)
@@ -584,7 +595,7 @@ class _Parser:
         return token.kind is Kind.BAR and self.abs_depth == 0
 
     def require_operand(self, operator: Token) -> None:
-        following = self.peek()
+        following = self.tokens[self.pos]
         if following.kind in (Kind.END, Kind.RPAREN, Kind.COMMA, Kind.EQUALS):
             raise Refusal("missing_operand_after", operator.start, len(operator.text), operator=operator.text)
         if following.kind in (Kind.TIMES, Kind.DIVIDE, Kind.POWER) and operator.kind is not Kind.POWER:
