@@ -161,7 +161,16 @@ EQUATIONS = [
     ("y = 2x - 1", "0 = 0", "incorrect"),
     ("y = 2x - 1", "2x - 1", "invalid"),
     ("y = 2x - 1", "y = 2x = 1", "invalid"),
-    ("y = e^x", "ln(y) = x", "incorrect"),  # same curve for y > 0, not a constant multiple
+    # one set of real points (y = e^x forces y > 0): not a constant multiple, still equal. This
+    # row said "incorrect" while bisection returned an uncertified point as a root, which the
+    # answer then "missed" (x = 0.6133, y = 1.847, on both curves)
+    ("y = e^x", "ln(y) = x", "correct"),
+    ("y = e^x", "ln(y) = x + 10^-12", "incorrect"),
+    # constants that ball arithmetic cannot cancel exactly (pi - pi, e - e): no false difference
+    ("y = -9 + -9*(x - 2) + 0*pi", "y = 9 - 9x", "correct"),
+    ("y = e - e - 9 - 9*(x - 2)", "y = 9 - 9x", "correct"),
+    ("y = e - e - 9 - 9*(x - 2)", "y = 9 - 9x + 10^-30", "incorrect"),
+    ("y = sin(x) + pi - pi", "y = sin(x) + 10^-20", "incorrect"),
     ("y = sin(x) + 1", "y - 1 = sin x", "correct"),
     # the same set of points, not only proportional sides (issue 8)
     ("y = 2x - 1", "(y - 2x + 1)^3 = 0", "correct"),

@@ -149,6 +149,7 @@ class _SolutionSets:
         self.plan = PointPlan(names, frozenset(), stable_seed("equation", to_text(d_expected), names))
         self.expected_polynomial = is_low_degree_polynomial(d_expected)
         self.answer_polynomial = is_low_degree_polynomial(d_answer)
+        self.uncertified = False  # on the line at hand, a root was seen but not certified
 
     def run(self) -> Comparison:
         lines = 0
@@ -166,8 +167,11 @@ class _SolutionSets:
         return Comparison("undecided", t("answer.verdict.no_points"), "numeric")
 
     def compare_line(self, base: SamplePoint, index: int) -> Comparison | int:
-        """1 when both have matching solutions on this line, 0 when neither has any."""
+        """1 when both have matching solutions on this line, 0 when neither has any, or when a
+        root a scan saw could not be certified: differences at the certified roots still count,
+        agreement on the line does not."""
         coords = base.coords
+        self.uncertified = False
         bits = ROOT_BITS
         expected_roots = self.roots(self.d_expected, self.expected_eval, self.expected_polynomial, coords, index, bits)
         answer_roots = self.roots(self.d_answer, self.answer_eval, self.answer_polynomial, coords, index, ROOT_BITS)
@@ -193,7 +197,7 @@ class _SolutionSets:
         for root in answer_roots:
             if not self.vanishes(self.expected_eval, coords, index, root, ROOT_BITS):
                 return self.difference(coords, index, root, "extra")
-        return 1 if expected_roots else 0
+        return 1 if expected_roots and not self.uncertified else 0
 
     def difference(self, coords: tuple[Fraction, ...], index: int, root: arb, which: str) -> Comparison:
         point = list(coords)
@@ -224,7 +228,10 @@ class _SolutionSets:
         found = scan(evaluator, coords, index, self.deadline.check)
         if len(found.exact_roots) > 20:
             return None  # zero along the whole line
-        roots = [_refine(evaluator, coords, index, r, bits, self.deadline) for r in found.roots]
+        refined = [_refine(evaluator, coords, index, r, bits, self.deadline) for r in found.roots]
+        if any(root is None for root in refined):
+            self.uncertified = True  # the line proves nothing about that root either way
+        roots = [root for root in refined if root is not None]
         roots += [arb(fmpq(r.numerator, r.denominator)) for r in found.exact_roots]
         return roots
 
@@ -236,8 +243,11 @@ def _power_of_two(bits: float) -> int:
     return value
 
 
-def _refine(evaluator: Evaluator, coords: tuple[Fraction, ...], index: int, approximate: float, bits: int, deadline: Deadline) -> arb:
-    """A root located by a scan, narrowed by bisection to a ball of about ``bits`` bits."""
+def _refine(evaluator: Evaluator, coords: tuple[Fraction, ...], index: int, approximate: float, bits: int,
+            deadline: Deadline) -> arb | None:
+    """A root located by a scan, narrowed by bisection to a ball of about ``bits`` bits that
+    certainly holds it (the signs at its ends are certified and opposite); None when the
+    signs near the scan's estimate cannot be certified."""
     width = max(abs(approximate), 1.0) * 2.0**-40
     low, high = Fraction(approximate - width), Fraction(approximate + width)
     with precision(bits):
@@ -253,19 +263,26 @@ def _refine(evaluator: Evaluator, coords: tuple[Fraction, ...], index: int, appr
 
         low_sign, high_sign = sign(low), sign(high)
         if low_sign == 0 or high_sign == 0 or low_sign == high_sign:
-            return arb(fmpq(Fraction(approximate).numerator, Fraction(approximate).denominator))
+            return None  # no certified sign change here: no certified root either
         for _ in range(bits - 40):
             deadline.check()
             middle = (low + high) / 2
             s = sign(middle)
             if s == 0:
-                return arb(fmpq(middle.numerator, middle.denominator))
+                # The value's ball holds 0 (a zero, or a constant such as e - e that balls
+                # cannot cancel): the root is only known to lie between low and high.
+                break
             if s == low_sign:
                 low = middle
             else:
                 high = middle
-        mid = (low + high) / 2
-        return arb(fmpq(mid.numerator, mid.denominator), float(high - low))
+        return _ball_between(low, high)
+
+
+def _ball_between(low: Fraction, high: Fraction) -> arb:
+    """A ball that holds all of [low, high] (its radius rounded up, never down)."""
+    mid = (low + high) / 2
+    return arb(fmpq(mid.numerator, mid.denominator), float(high - low))  # radius (high - low)/2, doubled for rounding
 
 
 __all__ = ["compare_equations", "describe"]
