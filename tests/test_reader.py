@@ -233,3 +233,22 @@ def test_trusted_text_declares_its_names() -> None:
 def test_non_string_input_is_a_programming_error() -> None:
     with pytest.raises(TypeError):
         read(42)  # type: ignore[arg-type]
+
+
+def test_the_interpreted_text_carries_its_tree_only_in_process() -> None:
+    """A page typesets the grader's own reading; what leaves the process (pickles, JSON) and
+    what grading keeps for the class is the plain text."""
+    import json
+    import pickle
+
+    from exgen.answers.reader import Interpreted, read
+    from exgen.grading.batch import _without_tree
+
+    reading = read("2x e^(x^2)", ReadOptions(variables=("x",)))
+    shown = reading.interpreted
+    assert isinstance(shown, Interpreted) and shown.tree is reading.tree and shown == "2*x*e^(x^2)"
+    sent = pickle.loads(pickle.dumps(shown))
+    assert type(sent) is str and sent == shown
+    assert json.dumps({"interpreted": shown}) == json.dumps({"interpreted": "2*x*e^(x^2)"})
+    kept = _without_tree({"verdict": "correct", "interpreted": shown})
+    assert type(kept["interpreted"]) is str and kept["interpreted"] == shown

@@ -190,7 +190,7 @@ class RowGrader:
                 if decided is None:
                     decided = _safely(self.answer_grader, part.to_task(), text, seconds, partial(beat, step))
                     if decided.get("verdict") != "review":  # a timeout may not repeat: decide it again next time
-                        self._decided.store(signature, decided)
+                        self._decided.store(signature, _without_tree(decided))
                     checks += 1
                 results[part.id] = CellResult(**decided)
         for part in version.parts.values():
@@ -226,6 +226,12 @@ class RowGrader:
         if self.job.keep:
             outcome.cells = results
         return outcome
+
+
+def _without_tree(decided: dict[str, Any]) -> dict[str, Any]:
+    """A result to remember: its reading as plain text (the tree is for this student's page)."""
+    interpreted = decided.get("interpreted")
+    return decided if interpreted is None or type(interpreted) is str else {**decided, "interpreted": str(interpreted)}
 
 
 def _safely(function: Callable[..., CellResult | None], *arguments: Any, empty: bool = False) -> dict[str, Any]:

@@ -87,7 +87,8 @@ def row_items(version: KeyVersion, submission: Submission, results: dict[str, An
         part = version.parts[part_id]
         memory = sent.setdefault(part_id, (set(), set()))
         text = submission.answers.get(part_id, "")
-        wrong = (result.interpreted or text.strip()) if result.verdict == "incorrect" and not result.ecf else None
+        # plain text: the analysis keeps distinct wrong answers for the whole class, not their trees
+        wrong = str(result.interpreted or text.strip()) if result.verdict == "incorrect" and not result.ecf else None
         unreadable = text.strip() if result.verdict == "invalid" else None
         message = None
         if result.mistake and result.mistake not in memory[0]:
