@@ -52,8 +52,8 @@ def single_expression(reading: Reading) -> Verdict | None:
 
 def constant_problem(tree: n.Node, reading: Reading) -> Verdict | None:
     """A constant answer that is not a real number is invalid, whatever was expected."""
-    if not n.is_constant(tree):
-        return None
+    if not n.is_constant(tree) or n.rational_value(tree) is not None:
+        return None  # a rational the reader could fold is real and defined (it refuses 1/0 and 0^-1)
     value = constant_value(tree, 128)
     if value.status is Status.NONREAL:
         return invalid(reading, message=t("answer.error.not_real", value=describe(value)), code="not_real")

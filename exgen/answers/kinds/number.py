@@ -143,18 +143,27 @@ def prepare_number(expected: Any, options: CheckOptions) -> PreparedNumber:
     tree = expected_tree(expected, options)
     if isinstance(tree, n.CONTAINERS) or not n.is_constant(tree):
         raise ExpectedAnswerError(f"a number answer needs a constant expected value, not {to_text(tree)}")
-    value = constant_value(tree)
-    if value.status is not Status.REAL:
-        raise ExpectedAnswerError(f"the expected value {to_text(tree)} is not a real number")
+    rational = n.rational_value(tree)
+    if rational is not None:  # most keys: no evaluation needed
+        try:
+            as_float = float(rational)
+        except OverflowError:
+            as_float = math.nan  # as to_float gives for a value beyond floats
+        is_zero = rational == 0
+    else:
+        value = constant_value(tree)
+        if value.status is not Status.REAL:
+            raise ExpectedAnswerError(f"the expected value {to_text(tree)} is not a real number")
+        as_float, is_zero = to_float(value.real), bool(value.real.is_zero())
     return PreparedNumber(
         tree=tree,
-        value=to_float(value.real),
+        value=as_float,
         context_variables=tuple(options.variables or ()),
         functions=answer_functions([tree], options),
         tolerance=DEFAULT_TOLERANCE if options.tolerance is None else options.tolerance,
         abs_tolerance=DEFAULT_ABS_TOLERANCE if options.abs_tolerance is None else options.abs_tolerance,
         options=options,
-        is_zero=bool(value.real.is_zero()),
+        is_zero=is_zero,
     )
 
 
