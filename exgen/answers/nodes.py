@@ -257,7 +257,16 @@ def free_symbols(node: Node) -> frozenset[str]:
     cached = node._free
     if cached is None:
         children = node.children()
-        cached = frozenset().union(*(free_symbols(c) for c in children)) if children else _EMPTY
+        if not children:
+            cached = _EMPTY
+        else:
+            # A parent usually has its children's names (x in every term): share the set
+            # rather than build a new one per node.
+            cached = free_symbols(children[0])
+            for child in children[1:]:
+                names = free_symbols(child)
+                if names is not cached and not names <= cached:
+                    cached = cached | names
         node._free = cached
     return cached
 
