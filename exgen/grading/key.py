@@ -146,11 +146,12 @@ def _inlined(raw: dict[str, Any]) -> dict[str, Any]:
         merged_parts = []
         for part in problem["parts"]:
             extra = parts.get(part["id"]) or {}
-            mistakes = [{**m, "message_data": d} for m, d in zip(part.get("mistakes") or (), extra.get("mistakes") or ())]
-            solution = [{**step, "text_data": text, "math_data": math}
-                        for step, (text, math) in zip(part.get("solution") or (), extra.get("solution") or ())]
+            messages, steps = extra.get("mistakes") or [], extra.get("solution") or []
+            mistakes = [{**m, "message_data": messages[i] if i < len(messages) else None} for i, m in enumerate(part.get("mistakes") or ())]
+            solution = [{**step, "text_data": steps[i][0], "math_data": steps[i][1]} if i < len(steps) else step
+                        for i, step in enumerate(part.get("solution") or ())]
             merged_parts.append({**part, "prompt_data": extra.get("prompt"), "answer_data": extra.get("answer"),
-                                 "mistakes": mistakes or part.get("mistakes") or [], "solution": solution or part.get("solution") or []})
+                                 "mistakes": mistakes, "solution": solution})
         statement = statements[position] if position < len(statements) else None
         problems.append({**problem, "statement_data": statement, "parts": merged_parts})
     return {**{k: v for k, v in raw.items() if k != TYPESETTING}, "problems": problems}
@@ -226,7 +227,7 @@ def load_key(path: Path, language: str | None = None) -> Key:
             versions[version.version] = version
             if version.student_id:
                 by_student[version.student_id] = version.version
-    except (KeyError, TypeError, ValueError) as problem:
+    except (KeyError, TypeError, ValueError, AttributeError) as problem:
         raise InputFileError(f"{path}: a version entry is incomplete ({problem!r})") from None
     return Key(path, str(data.get("spec", {}).get("title", "")), versions, by_student, language)
 
@@ -398,7 +399,7 @@ def _index_of_whole(path: Path, language: str | None, digest: str) -> KeyIndex:
         for number, raw in enumerate(data["versions"]):
             try:
                 body, graded = entry_line(raw)
-            except (TypeError, ValueError) as problem:
+            except (TypeError, ValueError, AttributeError) as problem:
                 raise InputFileError(f"{path}: a version entry is incomplete ({problem!r})") from None
             if number:
                 handle.write(b",\n")
