@@ -24,7 +24,14 @@ from exgen.answers.check import rules_out
     ("(2x, 2y)", "(2y, 2x)", "vector", True),
     ("(2x, 2y)", "(x + x, y*2)", "vector", False),
     ("(2x, 2y)", "((", "vector", False),  # unreadable: the full check says invalid
-    ("3/4", "0.75", "number", False),  # kinds without a screen never rule out
+    ("3/4", "0.75", "number", False),  # a decimal: the tolerance decides
+    ("3/4", "6/8", "number", False),
+    ("3/4", "3/5", "number", True),  # two different rationals
+    ("-13", "-9", "number", True),
+    ("-13", "-13.0", "number", False),
+    ("sqrt(2)", "1", "number", False),  # not rational: the full check decides
+    ("3/4", "x", "number", False),  # not a number: the full check says invalid
+    ("(1, 2) min", "(1, 3) min", "classified_points", False),  # kinds without a screen never rule out
     ("x^2", "x^", "expression", False),
 ])
 def test_rules_out(expected: str, answer: str, kind: str, out: bool) -> None:
@@ -51,3 +58,15 @@ def test_a_ruled_out_answer_is_never_accepted(expected: str, answer: str) -> Non
         assert not check(expected, answer, vars="x,y", functions=["sigma"]).correct
     # and an answer equal to the key by construction is never ruled out
     assert not rules_out(expected, f"({expected}) + 0*({answer})", vars="x,y", functions=["sigma"])
+
+
+_RATIONALS = st.fractions(min_value=-20, max_value=20, max_denominator=9)
+
+
+@settings(max_examples=150, deadline=None)
+@given(_RATIONALS, _RATIONALS, st.sampled_from(["{}", "({})*1", "2*({})/2", "{} + 0"]))
+def test_a_number_ruled_out_is_never_accepted(expected, answer, spelling: str) -> None:
+    typed = spelling.format(f"{answer.numerator}/{answer.denominator}")
+    out = rules_out(f"{expected.numerator}/{expected.denominator}", typed, kind="number")
+    assert out is (expected != answer)
+    assert check(f"{expected.numerator}/{expected.denominator}", typed, kind="number").correct is (expected == answer)

@@ -184,6 +184,15 @@ class NumberKind(ExpressionKind):
     def prepare(self, expected: Any, options: CheckOptions) -> PreparedNumber:
         return prepare_number(expected, options)
 
+    def rules_out(self, prepared: PreparedNumber, answer: str) -> bool:
+        """Two different rationals, neither with decimals (which a tolerance would decide): the
+        check cannot accept the answer. (The expression kind's look needs variables.)"""
+        reading, problem = read_number(prepared, answer)
+        if problem is not None or reading.tree is None or has_decimals(reading.tree) or has_decimals(prepared.tree):
+            return False
+        expected, given = n.rational_value(prepared.tree), n.rational_value(reading.tree)
+        return expected is not None and given is not None and expected != given
+
     def grade(self, prepared: PreparedNumber, answer: str, deadline: Deadline) -> Verdict:
         reading, problem = read_number(prepared, answer)
         if problem is not None:
