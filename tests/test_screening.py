@@ -31,13 +31,37 @@ from exgen.answers.check import rules_out
     ("-13", "-13.0", "number", False),
     ("sqrt(2)", "1", "number", False),  # not rational: the full check decides
     ("3/4", "x", "number", False),  # not a number: the full check says invalid
-    ("(1, 2) min", "(1, 3) min", "classified_points", False),  # kinds without a screen never rule out
+    ("(1, 2) min", "(1, 3) min", "classified_points", True),  # another point, exactly
+    ("(1, 2) min", "(1, 2) max", "classified_points", True),  # another label
+    ("(1, 2) min; (0, 0) saddle", "(0, 0) saddle; (1, 2) min", "classified_points", False),  # any order
+    ("(1, 2) min; (0, 0) saddle", "(1, 2) min", "classified_points", True),  # fewer points
+    ("(1, 2) min", "(1, 2) min; (1, 2) min", "classified_points", False),  # repeated: the full check warns
+    ("(1, 2) min", "(2/2, 4/2) min", "classified_points", False),
+    ("(1, 2) min", "(1.0, 2) min", "classified_points", False),  # decimals: the tolerance decides
+    ("(sqrt(2), 0) min", "(1.41421356, 0) min", "classified_points", False),  # not rational
+    ("(1, 2) min", "(1, 2) minimum", "classified_points", False),  # a synonym of the label
+    ("(1, 2) min", "(1, 2", "classified_points", False),  # unreadable
     ("x^2", "x^", "expression", False),
 ])
 def test_rules_out(expected: str, answer: str, kind: str, out: bool) -> None:
-    assert rules_out(expected, answer, kind=kind, functions=["sigma"]) is out
+    variables = "x,y" if kind == "classified_points" else None
+    assert rules_out(expected, answer, kind=kind, functions=["sigma"], vars=variables) is out
     if out:
-        assert not check(expected, answer, kind=kind, functions=["sigma"]).correct
+        assert not check(expected, answer, kind=kind, functions=["sigma"], vars=variables).correct
+
+
+_POINTS = st.lists(st.tuples(st.integers(-2, 2), st.integers(-2, 2), st.sampled_from(["min", "max", "saddle"])), max_size=3)
+
+
+@settings(max_examples=150, deadline=None)
+@given(_POINTS, _POINTS)
+def test_a_classified_list_ruled_out_is_never_accepted(expected, answer) -> None:
+    def typed(rows) -> str:
+        return "; ".join(f"({x}, {y}) {label}" for x, y, label in rows) or "none"
+
+    if rules_out(typed(expected), typed(answer), kind="classified_points", vars="x,y"):
+        assert not check(typed(expected), typed(answer), kind="classified_points", vars="x,y").correct
+    assert not rules_out(typed(expected), typed(expected), kind="classified_points", vars="x,y")
 
 
 _ATOMS = ["x", "y", "2", "-3", "1/2", "x^2", "exp(x)", "sin(y)", "ln(x^2 + 1)", "sigma(x)", "abs(x)", "sqrt(x^2)"]

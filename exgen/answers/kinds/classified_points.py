@@ -32,7 +32,7 @@ from exgen.answers.diagnostics import Refusal, echo
 from exgen.answers.kinds import _values
 from exgen.answers.kinds.base import AnswerKind, CheckOptions, Preview, answer_kind, expected_tree, read_answer
 from exgen.answers.kinds.label import display_label, label_synonyms, normalize_label
-from exgen.answers.kinds.number import PreparedNumber, compare_numbers, prepare_number
+from exgen.answers.kinds.number import PreparedNumber, compare_numbers, has_decimals, prepare_number
 from exgen.answers.kinds.points import (
     _NotPoints,
     coordinates_as_point,
@@ -57,6 +57,17 @@ DEFAULT_CHOICES = ("minimum", "maximum", "saddle", "neither")
 _SYMBOLS_BEFORE_LABEL = (":", "-", "–", "—", "=", "→", "->", "=>", "(")
 _SYMBOLS_AFTER_LABEL = (":", "-", "–", "—", "=", "→", "->", "=>", ")")
 _SEPARATORS = (",", ";", ".", ")", "&")
+
+
+def _exact_points(rows: Any) -> dict[tuple[Any, ...], str] | None:
+    """Points with rational coordinates (no decimals) → their first label; None otherwise."""
+    points: dict[tuple[Any, ...], str] = {}
+    for point, label in rows:
+        values = tuple(n.rational_value(c) for c in point)
+        if any(v is None for v in values) or any(has_decimals(c) for c in point):
+            return None
+        points.setdefault(values, label)
+    return points
 
 
 @dataclass(frozen=True, slots=True)
@@ -273,6 +284,28 @@ class ClassifiedPointsKind(AnswerKind):
                                 choices=", ".join(display_label(c) for c in choices)).to_diagnostic()
                 return Preview(None, found.message, found.position, found.length, (), found.code)
         return Preview(data) if data is not None else super().preview(text, options)
+
+    def rules_out(self, prepared: PreparedClassified, answer: str) -> bool:
+        """Certainly not the prepared list: fewer points than it has (the grader then cannot find
+        them all), or, where every coordinate on both sides is a rational without decimals
+        (compared exactly, as the grader does), other points or other labels (a repeated point
+        counts with its first label, as the grader counts it)."""
+        if len(answer) > prepared.options.limits.max_length:
+            return False
+        if is_empty_answer(answer):
+            entries: list[Entry] = []
+        else:
+            try:
+                entries = self._read(answer, prepared.variables, prepared.options, dimension=prepared.dimension)
+            except Refusal:
+                return False  # the full check explains the refusal
+        if len(entries) > MAX_ENTRIES or any(entry.label not in prepared.choices for entry in entries):
+            return False
+        if len(entries) < len(prepared.rows):
+            return True
+        given = _exact_points((entry.point, entry.label) for entry in entries)
+        expected = _exact_points((tuple(number.tree for number in point), label) for point, label in prepared.rows)
+        return given is not None and expected is not None and given != expected
 
     def grade(self, prepared: PreparedClassified, answer: str, deadline: Deadline) -> Verdict:
         limits = prepared.options.limits
