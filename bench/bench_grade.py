@@ -18,6 +18,7 @@ import argparse
 import csv
 import json
 import random
+import resource
 import shutil
 import subprocess
 import sys
@@ -124,9 +125,17 @@ def _children(pid: int) -> list[int]:
         return []
 
 
-def run_measured(command: list[str]) -> tuple[float, int, int, int, str]:
-    """Seconds, peak RSS of the process, peak RSS and peak PSS of its tree (MB), and its output."""
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def run_measured(command: list[str]) -> tuple[float, int, int, int, str, float]:
+    """Seconds, peak RSS of the process, peak RSS and peak PSS of its tree (MB), its output, and
+    the CPU-seconds of its whole tree (workers are reaped by it, so they count: a steadier
+    figure than wall time on a machine whose speed drifts)."""
     peaks = {"self": 0, "tree": 0, "pss": 0}
+    cpu_before = _children_cpu()
     start = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
@@ -149,7 +158,7 @@ def run_measured(command: list[str]) -> tuple[float, int, int, int, str]:
     sampler.join()
     if process.returncode != 0:
         raise SystemExit(f"exgen grade failed ({process.returncode}):\n{stdout}\n{stderr}")
-    return seconds, peaks["self"] // 1024, peaks["tree"] // 1024, peaks["pss"] // 1024, stdout
+    return seconds, peaks["self"] // 1024, peaks["tree"] // 1024, peaks["pss"] // 1024, stdout, _children_cpu() - cpu_before
 
 
 def main() -> None:
@@ -162,7 +171,8 @@ def main() -> None:
     fixtures = args.fixtures or Path(tempfile.mkdtemp(prefix="exgen-grade-bench-"))
     scratch = Path(tempfile.mkdtemp(prefix="exgen-grade-out-"))
     try:
-        print(f"{'students':>8} {'workers':>7} {'wall s':>8} {'ms/cell':>8} {'RSS MB':>7} {'tree MB':>8} {'tree PSS':>8}  identical")
+        print(f"{'students':>8} {'workers':>7} {'wall s':>8} {'ms/cell':>8} {'CPU s':>7} {'CPU ms/cell':>11} "
+              f"{'RSS MB':>7} {'tree MB':>8} {'tree PSS':>8}  identical")
         for students in (int(s) for s in args.students.split(",")):
             key, filled, cells = fixture(fixtures, students)
             walls: dict[int, float] = {}
@@ -171,11 +181,12 @@ def main() -> None:
                 out = scratch / f"{students}-{workers}"
                 command = [sys.executable, "-m", "exgen", "grade", str(key), str(filled), "--out", str(out),
                            "--workers", str(workers), "--format", args.format, "--force"]
-                seconds, own, tree, pss, _ = run_measured(command)
+                seconds, own, tree, pss, _, cpu = run_measured(command)
                 walls[workers] = seconds
                 same = digest(out)
                 first = first or same
-                print(f"{students:>8} {workers:>7} {seconds:>8.2f} {1000 * seconds / cells:>8.3f} {own:>7} {tree:>8} {pss:>8}  {same == first}")
+                print(f"{students:>8} {workers:>7} {seconds:>8.2f} {1000 * seconds / cells:>8.3f} {cpu:>7.1f} {1000 * cpu / cells:>11.3f} "
+                      f"{own:>7} {tree:>8} {pss:>8}  {same == first}")
                 shutil.rmtree(out, ignore_errors=True)
             if 1 in walls and 2 in walls:
                 print(f"{students:>8}   1 → 2 workers: {walls[1] / walls[2]:.2f}× faster ({cells} answer cells)")
