@@ -149,7 +149,6 @@ class _SolutionSets:
         self.plan = PointPlan(names, frozenset(), stable_seed("equation", to_text(d_expected), names))
         self.expected_polynomial = is_low_degree_polynomial(d_expected)
         self.answer_polynomial = is_low_degree_polynomial(d_answer)
-        self.uncertified = False  # on the line at hand, a root was seen but not certified
 
     def run(self) -> Comparison:
         lines = 0
@@ -171,10 +170,9 @@ class _SolutionSets:
         root a scan saw could not be certified: differences at the certified roots still count,
         agreement on the line does not."""
         coords = base.coords
-        self.uncertified = False
         bits = ROOT_BITS
-        expected_roots = self.roots(self.d_expected, self.expected_eval, self.expected_polynomial, coords, index, bits)
-        answer_roots = self.roots(self.d_answer, self.answer_eval, self.answer_polynomial, coords, index, ROOT_BITS)
+        expected_roots, expected_sure = self.roots(self.d_expected, self.expected_eval, self.expected_polynomial, coords, index, bits)
+        answer_roots, answer_sure = self.roots(self.d_answer, self.answer_eval, self.answer_polynomial, coords, index, ROOT_BITS)
         if expected_roots is None or answer_roots is None:
             # one of them holds on the whole line: the other must too
             if expected_roots is None and answer_roots is None:
@@ -190,14 +188,15 @@ class _SolutionSets:
         needed = max((self.needed_bits(self.answer_eval, coords, index, r) for r in expected_roots), default=0.0)
         if needed + ABSORPTION_MARGIN > bits:
             bits = min(_power_of_two(needed + ABSORPTION_MARGIN), MAX_PROBED_PRECISION)
-            expected_roots = self.roots(self.d_expected, self.expected_eval, self.expected_polynomial, coords, index, bits) or []
+            finer, expected_sure = self.roots(self.d_expected, self.expected_eval, self.expected_polynomial, coords, index, bits)
+            expected_roots = finer or []
         for root in expected_roots:
             if not self.vanishes(self.answer_eval, coords, index, root, bits):
                 return self.difference(coords, index, root, "missing")
         for root in answer_roots:
             if not self.vanishes(self.expected_eval, coords, index, root, ROOT_BITS):
                 return self.difference(coords, index, root, "extra")
-        return 1 if expected_roots and not self.uncertified else 0
+        return 1 if expected_roots and expected_sure and answer_sure else 0
 
     def difference(self, coords: tuple[Fraction, ...], index: int, root: arb, which: str) -> Comparison:
         point = list(coords)
@@ -222,18 +221,18 @@ class _SolutionSets:
 
     def roots(
         self, tree: n.Node, evaluator: Evaluator, polynomial: bool, coords: tuple[Fraction, ...], index: int, bits: int
-    ) -> list[arb] | None:
+    ) -> tuple[list[arb] | None, bool]:
+        """The solutions on the line, as balls that certainly hold them (None: it holds on the
+        whole line), and whether every root a scan saw was certified (the others are left out)."""
         if polynomial:
-            return polynomial_roots_on_line(tree, self.names, coords, index, bits)
+            return polynomial_roots_on_line(tree, self.names, coords, index, bits), True
         found = scan(evaluator, coords, index, self.deadline.check)
         if len(found.exact_roots) > 20:
-            return None  # zero along the whole line
+            return None, True  # zero along the whole line
         refined = [_refine(evaluator, coords, index, r, bits, self.deadline) for r in found.roots]
-        if any(root is None for root in refined):
-            self.uncertified = True  # the line proves nothing about that root either way
         roots = [root for root in refined if root is not None]
         roots += [arb(fmpq(r.numerator, r.denominator)) for r in found.exact_roots]
-        return roots
+        return roots, len(roots) == len(refined) + len(found.exact_roots)
 
 
 def _power_of_two(bits: float) -> int:

@@ -143,7 +143,8 @@ class Surd:
 
 def surd_value(tree: n.Node) -> Surd | None:
     """The exact value of a constant tree built from rationals, + − × ÷, integer powers and
-    square roots of rationals (``1 - sqrt(6)/2``, ``(3 + 24^(1/2))/2``), or None."""
+    square roots of rationals (``1 - sqrt(6)/2``, ``(3 + 24^(1/2))/2``), abs and sign, and
+    functions at a point where they are rational (``exp(1 - 1)``, ``ln(1)``), or None."""
     try:
         return _value(tree)
     except (OutsideField, ZeroDivisionError, OverflowError, ValueError):
@@ -184,9 +185,10 @@ def _value(node: n.Node) -> Surd:
     raise OutsideField(f"not in a quadratic field: {kind.__name__}")
 
 
-# The only rational values these functions take at a rational point in a quadratic field:
-# (the point at which each is rational, the value there). A follow-through tangent line at
-# x = 1 holds ln(1) and e^(1 - 1) as written; they are 0 and 1 exactly.
+# A point where each function is rational, and its value there (at other points of a quadratic
+# field most of these are transcendental; the table need not be complete, only right: what it
+# leaves out stays outside the field). A follow-through tangent line at x = 1 holds ln(1) and
+# e^(1 - 1) as written; they are 0 and 1 exactly.
 _RATIONAL_AT = {
     "exp": (0, 1), "log": (1, 0), "log10": (1, 0), "log2": (1, 0),
     "sin": (0, 0), "tan": (0, 0), "sinh": (0, 0), "tanh": (0, 0),
