@@ -339,3 +339,29 @@ def test_an_english_sheet_needs_no_unicode_engine(difficulty: int) -> None:
             source = "\n".join([typeset.statement, str(typeset.figure or ""), str(typeset.figure_caption or "")]
                                + [str(value) for part in typeset.parts for value in vars(part).values()])
             assert engine_for(source) == ("pdflatex", False), (family, seed, sorted({c for c in source if ord(c) > 255}))
+
+
+def test_templates_are_compiled_once_and_a_damaged_entry_is_compiled_again(tmp_path: Path, monkeypatch) -> None:
+    from jinja2 import DictLoader, Environment
+
+    from exgen.rendering.templates import _CompiledTemplates
+
+    cache = _CompiledTemplates(str(tmp_path))
+    source = {"page.html": "<p>{{ x }}</p>"}
+    assert Environment(loader=DictLoader(source), bytecode_cache=cache).get_template("page.html").render(x=1) == "<p>1</p>"
+    (entry,) = list(tmp_path.iterdir())
+    compiled = []
+    original = Environment.compile
+
+    def counted(self, *args, **kwargs):
+        compiled.append(1)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(Environment, "compile", counted)
+    assert Environment(loader=DictLoader(source), bytecode_cache=cache).get_template("page.html").render(x=2) == "<p>2</p>"
+    assert compiled == []  # read from the cache
+    entry.write_bytes(entry.read_bytes()[:40])  # cut short, as a full disk might leave it
+    assert Environment(loader=DictLoader(source), bytecode_cache=cache).get_template("page.html").render(x=3) == "<p>3</p>"
+    assert compiled == [1]
+    changed = {"page.html": "<b>{{ x }}</b>"}  # an edited template is never served stale
+    assert Environment(loader=DictLoader(changed), bytecode_cache=cache).get_template("page.html").render(x=4) == "<b>4</b>"

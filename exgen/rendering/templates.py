@@ -17,7 +17,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PrefixLoader, StrictUndefined
+from jinja2 import ChoiceLoader, Environment, FileSystemBytecodeCache, FileSystemLoader, PrefixLoader, StrictUndefined
+from jinja2.bccache import Bucket
 from markupsafe import Markup
 
 from exgen.i18n import t, tn
@@ -54,6 +55,33 @@ def _tex_finalize(value: Any) -> Any:
     return escape_latex(str(value))
 
 
+class _CompiledTemplates(FileSystemBytecodeCache):
+    """Templates compiled once per machine, not once per command: compiling the feedback page
+    and the item analysis was 40 ms of grading a small class. Jinja keys each entry by the
+    template's source and the Python version, in a folder only this user can use (its own
+    choice in the temporary directory); an entry that cannot be read is compiled again."""
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        try:
+            super().load_bytecode(bucket)
+        except Exception:  # a damaged entry: compile again (and overwrite it)
+            bucket.reset()
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        try:
+            super().dump_bytecode(bucket)
+        except OSError:  # a full or read-only disk costs a compile next time, nothing more
+            pass
+
+
+@lru_cache(maxsize=1)
+def compiled_templates() -> FileSystemBytecodeCache | None:
+    try:
+        return _CompiledTemplates()
+    except (OSError, RuntimeError):  # no safe folder for it: compile each time
+        return None
+
+
 @lru_cache(maxsize=8)
 def environment(kind: str, user_dir: str | None = None) -> Environment:
     """``kind`` is "tex" or "html"."""
@@ -68,6 +96,7 @@ def environment(kind: str, user_dir: str | None = None) -> Environment:
         "trim_blocks": True,
         "lstrip_blocks": True,
         "keep_trailing_newline": True,
+        "bytecode_cache": compiled_templates(),
     }
     if kind == "tex":
         environment = Environment(comment_start_string="((#", comment_end_string="#))", finalize=_tex_finalize, autoescape=False, **options)
