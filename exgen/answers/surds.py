@@ -220,11 +220,11 @@ def with_exact_constants(tree: n.Node) -> n.Node:
     """``tree`` with each constant subtree that has a rational value replaced by that number
     (``(2 + 2)^(1/2) + ln(1)`` is 2): exact comparisons need rational operations only."""
     children = tree.children()
-    if not children or type(tree) in (n.Tuple, n.Seq, n.Eq):
-        return n.rebuild(tree, tuple(with_exact_constants(c) for c in children)) if children else tree
-    if not n.free_symbols(tree):
+    if not children:
+        return tree
+    if type(tree) not in (n.Tuple, n.Seq, n.Eq) and not n.free_symbols(tree):
         value = surd_value(tree)
-        return n.signed(value.a) if value is not None and value.is_rational and type(tree) is not n.Num else tree
+        return n.signed(value.a) if value is not None and value.is_rational else tree
     folded = tuple(with_exact_constants(c) for c in children)
     return tree if all(a is b for a, b in zip(folded, children)) else n.rebuild(tree, folded)
 
