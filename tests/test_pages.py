@@ -269,6 +269,48 @@ def test_pdfs_are_the_same_bytes_whatever_the_number_of_workers(tmp_path: Path) 
     assert "V001" in pages[0] and "V027" in text.split("Answer key")[0]
 
 
+@needs_xetex
+def test_pdfs_compiled_while_building_are_compiled_again_when_the_engine_was_foreseen_wrongly(tmp_path: Path, monkeypatch) -> None:
+    """With workers, each chunk's TeX run starts as soon as its versions are built, with the
+    engine foreseen from the title, the names and the language; if a version needs another (here
+    forced: a Cyrillic name foreseen as pdflatex), every chunk is compiled again with the right one:
+    the same bytes as one worker, which compiles after building."""
+    import exgen.worksheets.generate as generate
+
+    spec = WorksheetSpec(title="Engines", seed=5, sections=(SectionSpec("tangent_line", 1, 1),))
+    roster = [Student(f"s{i:02d}", "Дмитрий Иванов" if i == 26 else f"Student {i}") for i in range(27)]
+    digests = []
+    for workers, foreseen in ((1, None), (2, ("pdflatex", False)), (2, None)):
+        if foreseen is not None:
+            monkeypatch.setattr(generate, "_expected_engine", lambda spec, plan, foreseen=foreseen: foreseen)
+        else:
+            monkeypatch.undo()
+        out = tmp_path / f"w{workers}-{foreseen is not None}"
+        generate_class_set(spec, out, roster=roster, formats=("pdf",), workers=workers)
+        digests.append({p.relative_to(out): p.read_bytes() for p in out.rglob("*.pdf")})
+    assert digests[0] == digests[1] == digests[2] and len(digests[0]) == 55
+
+
+@pytest.mark.parametrize("language, names, engine", [
+    ("en", ["Ada Lovelace", "Zoë Ñúñez", "O'Brien & Sons"], ("pdflatex", False)),
+    ("en", ["Ada Lovelace", "Σοφία Παπαδοπούλου"], ("xelatex", False)),
+    ("en", ["王小明"], ("xelatex", True)),
+    ("zh-CN", ["Ada Lovelace"], ("xelatex", True)),
+    ("zh-CN", [], ("xelatex", True)),
+    ("en", [], ("pdflatex", False)),
+])
+def test_the_engine_foreseen_before_building_is_the_one_the_built_set_needs(tmp_path: Path, language: str, names: list[str],
+                                                                             engine: tuple[str, bool]) -> None:
+    from exgen.worksheets.generate import _build_chunk, _expected_engine, _set_engine, plan_versions
+
+    spec = WorksheetSpec(title="Engines", seed=3, language=language, sections=tuple(
+        SectionSpec(family, 1, 3) for family in ("critical_points", "lagrange", "hessian", "neural_gradients", "tangent_line")))
+    roster = [Student(f"s{i}", name) for i, name in enumerate(names)] or None
+    plan = plan_versions(spec, roster, 3)
+    built = _build_chunk((spec, plan, ("tex",), None, False, str(tmp_path), 0))
+    assert _expected_engine(spec, plan) == _set_engine(spec, built) == engine
+
+
 def test_keys_and_feedback_pages_show_the_figures(graded_sets: list[Path]) -> None:
     """Every family that draws a figure has it in the HTML key, in the PDF key's source and on
     the feedback page (carried in key.json); worksheets keep to text unless the spec asks."""

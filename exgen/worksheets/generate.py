@@ -302,11 +302,19 @@ class _ChunkBuilder:
 
         self.pacing = PacedCollection(every=64)
 
-    def __call__(self, args: tuple[WorksheetSpec, list[Version], tuple[str, ...], str | None, bool, str, int]) -> list[BuiltVersion]:
+    def __call__(self, args: tuple[Any, ...]) -> tuple[list[BuiltVersion], tuple[str, Any] | None]:
+        """Build a chunk; with an engine (the last member of ``args``), also compile its PDFs
+        with that engine, so that TeX runs while other workers are still building."""
         import multiprocessing
 
         in_worker = multiprocessing.parent_process() is not None  # never pace the caller's own heap
-        return _build_chunk(args, self.pacing if in_worker else None)
+        *build, engine = args
+        built = _build_chunk(tuple(build), self.pacing if in_worker else None)  # type: ignore[arg-type]
+        if engine is None:
+            return built, None
+        spec, _, _, templates, _, staging, start = build
+        members = [(start + offset, b.version.id, b.version.stem) for offset, b in enumerate(built)]
+        return built, _pdf_chunk((spec, templates, staging, *engine, members))
 
 
 def _build_chunk(args: tuple[WorksheetSpec, list[Version], tuple[str, ...], str | None, bool, str, int],
@@ -412,7 +420,8 @@ def generate_class_set(
     staging = Path(tempfile.mkdtemp(prefix=".exgen-staging-", dir=out))
     result = GenerationResult(out, len(plan), spec.problem_count, chosen)
     try:
-        outputs = _build_all(spec, plan, chosen, template_dir, workers, progress, verify, staging)
+        expected_engine = _expected_engine(spec, plan) if "pdf" in chosen else None
+        outputs, pdf_runs = _build_all(spec, plan, chosen, template_dir, workers, progress, verify, staging, expected_engine)
         unfair = _differences([(o.version.id, o.structure) for o in outputs])
         if unfair:  # by construction this cannot happen: a family that varies is a bug
             raise ExgenError("the versions of this set differ in structure: " + "; ".join(unfair[:3]))
@@ -421,7 +430,9 @@ def generate_class_set(
         with use_locale(spec.language):
             _write_print_files(spec, outputs, staging, chosen, template_dir, result)
         if "pdf" in chosen:
-            result.files += _build_pdfs(spec, outputs, staging, template_dir, workers)
+            if pdf_runs is None or _set_engine(spec, outputs) != expected_engine:  # compiled again, with the engine the set needs
+                pdf_runs = None
+            result.files += _build_pdfs(spec, outputs, staging, template_dir, workers, pdf_runs)
         _key_json(spec, outputs, staging)
         shutil.rmtree(staging / PRINT_PARTS, ignore_errors=True)
         _write(staging / "answers.csv", _answer_sheet(outputs))
@@ -443,23 +454,28 @@ CHUNK_SECONDS = 120.0  # a chunk of versions that takes longer than this is a bu
 
 def _build_all(
     spec: WorksheetSpec, plan: list[Version], formats: tuple[str, ...], templates: str | None, workers: int,
-    progress: Callable[[int], None] | None, verify: bool, staging: Path,
-) -> list[BuiltVersion]:
-    """Every version built and written into ``staging``, in plan order."""
+    progress: Callable[[int], None] | None, verify: bool, staging: Path, pdf_engine: tuple[str, bool] | None = None,
+) -> tuple[list[BuiltVersion], list[tuple[str, Any]] | None]:
+    """Every version built and written into ``staging``, in plan order. With ``pdf_engine`` and
+    workers, each TeX chunk is compiled with that engine as soon as its versions are built;
+    then the results of those runs come back too (else None: the PDFs are still to make)."""
     if workers <= 1 or len(plan) < 4:
         built = []
         for index, version in enumerate(plan):  # one at a time, so progress moves with each version
             built += _build_chunk((spec, [version], formats, templates, verify, str(staging), index))
             if progress:
                 progress(1)
-        return built
+        return built, None
     from exgen.workers import run_all
 
-    size = max(1, min(25, len(plan) // (workers * 4) or 1))
-    tasks = [(spec, plan[i : i + size], formats, templates, verify, str(staging), i) for i in range(0, len(plan), size)]
+    if pdf_engine is not None:  # each task is then one TeX chunk: its versions, then their PDFs
+        size = PDF_CHUNK
+    else:
+        size = max(1, min(25, len(plan) // (workers * 4) or 1))
+    tasks = [(spec, plan[i : i + size], formats, templates, verify, str(staging), i, pdf_engine) for i in range(0, len(plan), size)]
 
     def lost(task: tuple[Any, ...], why: str) -> list[BuiltVersion]:
-        versions = ", ".join(v.version for v in task[1])
+        versions = ", ".join(v.id for v in task[1])
         raise ExgenError(f"building versions {versions} failed: the worker {'took too long' if why == 'timeout' else 'crashed'}")
 
     remaining = len(plan)
@@ -470,11 +486,28 @@ def _build_all(
             progress(min(size, remaining))
         remaining -= size
 
-    built_by_chunk = run_all(_ChunkBuilder(), tasks, workers, CHUNK_SECONDS * (10 if verify else 1), lost, tick)
-    return [o for chunk in built_by_chunk for o in chunk]
+    seconds = CHUNK_SECONDS * (10 if verify else 1) + (TEX_SECONDS if pdf_engine is not None else 0)
+    results = run_all(_ChunkBuilder(), tasks, workers, seconds, lost, tick)
+    return [o for chunk, _ in results for o in chunk], [pdf for _, pdf in results] if pdf_engine is not None else None
 
 
 PDF_CHUNK = 25  # versions per TeX run: fixed, so every PDF's bytes are the same whatever --workers
+TEX_SECONDS = 600.0  # for one TeX run over a chunk
+
+
+def _expected_engine(spec: WorksheetSpec, plan: list[Version]) -> tuple[str, bool]:
+    """The engine the set will need, known before it is built, so that chunks can be compiled
+    while others are still being built: what varies beyond the problems' Latin-1 mathematics is
+    the title, the students' names and the words of the language. Checked once the set is
+    built (:func:`_set_engine`); if a version needed more, its PDFs are compiled again."""
+    from exgen.rendering.pdf import engine_for
+    from exgen.rendering.templates import colon, paren_text
+    from exgen.rendering.text import escape_latex
+
+    with use_locale(spec.language):
+        words = [t("sheet.name"), t("sheet.version"), t("sheet.answer_key"), colon(), paren_text("")]
+    names = [escape_latex(text) for v in plan if v.student is not None for text in (v.student.name, v.student.id)]
+    return _combined_engine(engine_for(text) for text in [spec.title, *words, *names])
 
 
 def _set_engine(spec: WorksheetSpec, outputs: list[BuiltVersion]) -> tuple[str, bool]:
@@ -517,9 +550,11 @@ def _pdf_chunk(args: tuple[WorksheetSpec, str | None, str, str, bool, list[tuple
 PDF_PARTS = ".pdf-parts"  # inside the staging folder; never published
 
 
-def _build_pdfs(spec: WorksheetSpec, outputs: list[BuiltVersion], staging: Path, templates: str | None, workers: int) -> list[str]:
+def _build_pdfs(spec: WorksheetSpec, outputs: list[BuiltVersion], staging: Path, templates: str | None, workers: int,
+                results: list[tuple[str, Any]] | None = None) -> list[str]:
     """Every sheet's PDF from parallel TeX runs over fixed chunks of the class, split in the
-    workers, and print.pdf joined from the chunks' pages: every worksheet, then every key."""
+    workers, and print.pdf joined from the chunks' pages: every worksheet, then every key.
+    ``results``: those runs' results where they were made while the set was being built."""
     from exgen.rendering.pdf import join_pdfs
     from exgen.workers import run_all
 
@@ -531,7 +566,8 @@ def _build_pdfs(spec: WorksheetSpec, outputs: list[BuiltVersion], staging: Path,
     def lost(task: tuple[Any, ...], why: str) -> tuple[str, Any]:
         return "error", f"the TeX run for {task[5][0][1]}…{task[5][-1][1]} {'took too long' if why == 'timeout' else 'crashed'}"
 
-    results = run_all(_pdf_chunk, tasks, workers, 600.0, lost)
+    if results is None:
+        results = run_all(_pdf_chunk, tasks, workers, TEX_SECONDS, lost)
     errors = [message for status, message in results if status == "error"]
     if errors:
         raise ExgenError(errors[0])
