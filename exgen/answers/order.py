@@ -118,7 +118,7 @@ def pull_sign(node: n.Node) -> tuple[bool, n.Node]:
         negative, magnitude = pull_sign(node.arg)  # type: ignore[attr-defined]
         return not negative, magnitude
     if kind is n.Num:
-        if node.value < 0:  # type: ignore[attr-defined]
+        if node.value.numerator < 0:  # type: ignore[attr-defined]
             return True, n.Num(-node.value, node.text.lstrip("-"))  # type: ignore[attr-defined]
         return False, node
     if kind is n.Mul:

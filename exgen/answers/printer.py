@@ -36,7 +36,7 @@ def _precedence(node: Node) -> int:
     level = _PRECEDENCE.get(type(node))
     if level is not None:
         return level
-    if type(node) is Num and not node.text and (node.value < 0 or node.value.denominator != 1):  # type: ignore[attr-defined]
+    if type(node) is Num and not node.text and (node.value.numerator < 0 or node.value.denominator != 1):  # type: ignore[attr-defined]
         return _MUL  # a computed fraction prints as a/b
     return _ATOM
 
@@ -94,9 +94,9 @@ def _negated(term: Node) -> Node | None:
     """``term`` without its leading minus sign, if it has one (so sums print ``a - b``)."""
     if type(term) is Neg:
         return term.arg  # type: ignore[attr-defined]
-    if type(term) is Num and term.value < 0:  # type: ignore[attr-defined]
+    if type(term) is Num and term.value.numerator < 0:  # type: ignore[attr-defined]
         return Num(-term.value)  # type: ignore[attr-defined]
-    if type(term) is Mul and type(term.factors[0]) is Num and term.factors[0].value < 0:  # type: ignore[attr-defined]
+    if type(term) is Mul and type(term.factors[0]) is Num and term.factors[0].value.numerator < 0:  # type: ignore[attr-defined]
         first, rest = term.factors[0], term.factors[1:]  # type: ignore[attr-defined]
         if first.value == -1:
             return rest[0] if len(rest) == 1 else Mul(rest)
@@ -105,11 +105,11 @@ def _negated(term: Node) -> Node | None:
 
 
 def _is_fraction(node: Node) -> bool:
-    return type(node) is Num and (node.value.denominator != 1 or node.value < 0)  # type: ignore[attr-defined]
+    return type(node) is Num and (node.value.denominator != 1 or node.value.numerator < 0)  # type: ignore[attr-defined]
 
 
 def _is_signed_number(node: Node) -> bool:
-    return type(node) is Num and node.value < 0  # type: ignore[attr-defined]
+    return type(node) is Num and node.value.numerator < 0  # type: ignore[attr-defined]
 
 
 class _Printer:
@@ -185,7 +185,7 @@ class _Printer:
     def pow(self, node: Pow) -> str:
         base = self.wrap(node.base, _precedence(node.base) <= _POW or _is_fraction(node.base))
         exp = node.exp
-        bare = (type(exp) is Num and exp.value >= 0 and exp.value.denominator == 1) or type(exp) in (Sym, Const)  # type: ignore[attr-defined]
+        bare = (type(exp) is Num and exp.value.numerator >= 0 and exp.value.denominator == 1) or type(exp) in (Sym, Const)  # type: ignore[attr-defined]
         caret = "**" if self.sympy_names else "^"
         return f"{base}{caret}{self.text(exp) if bare else '(' + self.text(exp) + ')'}"
 

@@ -57,7 +57,7 @@ def _number(value: Fraction, text: str = "") -> str:
         return text
     if value.denominator == 1:
         return str(value.numerator)
-    sign = "-" if value < 0 else ""
+    sign = "-" if value.numerator < 0 else ""
     return f"{sign}\\frac{{{abs(value.numerator)}}}{{{value.denominator}}}"
 
 
@@ -68,7 +68,7 @@ def _precedence(node: n.Node) -> int:
         return _MUL
     if isinstance(node, n.Neg):
         return _NEG
-    if isinstance(node, n.Num) and (node.value < 0 or node.value.denominator != 1):
+    if isinstance(node, n.Num) and (node.value.numerator < 0 or node.value.denominator != 1):
         return _MUL
     if isinstance(node, n.Pow):
         return _POW
@@ -87,7 +87,7 @@ def _negative_power(node: n.Node) -> tuple[n.Node, n.Node] | None:
     if isinstance(node, n.Pow):
         exponent = node.exp
         value = n.rational_value(exponent)
-        if value is not None and value < 0:
+        if value is not None and value.numerator < 0:
             positive = -value
             return node.base, n.Num(positive)
     return None
@@ -182,7 +182,7 @@ def split_product(node: n.Mul) -> tuple[bool, list[n.Node], list[n.Node]]:
             coefficient *= factor.value
         else:
             numerator.append(factor)
-    negative ^= coefficient < 0
+    negative ^= coefficient.numerator < 0
     coefficient = abs(coefficient)
     if coefficient.denominator != 1:
         denominator.insert(0, n.Num(Fraction(coefficient.denominator)))
@@ -255,7 +255,7 @@ def needs_brackets_in_product(factor: n.Node, arithmetic: bool, first: bool) -> 
     fractions stand bare and a negative number after the first is bracketed."""
     if arithmetic:
         return isinstance(factor, n.Add) or (not first and pull_sign(factor)[0])
-    return _precedence(factor) <= _MUL and not (isinstance(factor, n.Num) and factor.value >= 0)
+    return _precedence(factor) <= _MUL and not (isinstance(factor, n.Num) and factor.value.numerator >= 0)
 
 
 def begins_with_numeral(factor: n.Node) -> bool:
@@ -289,7 +289,7 @@ def _pow(node: n.Pow) -> str:
     if value is not None:
         if value == Fraction(1, 2):
             return r"\sqrt{" + _latex(base) + "}"
-        if value < 0:
+        if value.numerator < 0:
             return r"\frac{1}{" + _pow(n.Pow(base, n.Num(-value))) + "}" if value != -1 else r"\frac{1}{" + _latex(base) + "}"
     if isinstance(base, n.Const) and base.name == "e":
         return "e^{" + _latex(exponent) + "}"

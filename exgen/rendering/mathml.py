@@ -74,9 +74,9 @@ def _number(value: Fraction, text: str = "") -> str:
     if text and "." in text:
         return f"<mn>{text}</mn>"
     if value.denominator == 1:
-        return f"<mn>{abs(value.numerator)}</mn>" if value >= 0 else f"<mrow><mo>−</mo><mn>{-value.numerator}</mn></mrow>"
+        return f"<mn>{abs(value.numerator)}</mn>" if value.numerator >= 0 else f"<mrow><mo>−</mo><mn>{-value.numerator}</mn></mrow>"
     fraction = f"<mfrac><mn>{abs(value.numerator)}</mn><mn>{value.denominator}</mn></mfrac>"
-    return fraction if value > 0 else f"<mrow><mo>−</mo>{fraction}</mrow>"
+    return fraction if value.numerator > 0 else f"<mrow><mo>−</mo>{fraction}</mrow>"
 
 
 @lru_cache(maxsize=16384)
@@ -190,9 +190,9 @@ def _pow(node: n.Pow) -> str:
     base, exponent = node.base, node.exp
     value = n.rational_value(exponent)
     if value is not None:
-        if value == Fraction(1, 2):
+        if value.denominator == 2 and value.numerator == 1:
             return f"<msqrt>{_ml(base)}</msqrt>"
-        if value < 0:
+        if value.numerator < 0:
             inner = _ml(base) if value == -1 else _pow(n.Pow(base, n.Num(-value)))
             return f"<mfrac><mn>1</mn>{inner}</mfrac>"
     if isinstance(base, n.Const) and base.name == "e":
