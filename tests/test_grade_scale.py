@@ -198,3 +198,42 @@ def test_grading_reads_a_version_without_its_typesetting_data(course: tuple[Path
     _grade(str(key), str(answers), "--out", str(tmp_path / "a"), "--workers", "1")
     _grade(str(inline), str(answers), "--out", str(tmp_path / "b"), "--workers", "1")
     assert _files(tmp_path / "a") == _files(tmp_path / "b")
+
+
+def test_a_key_is_hashed_once_while_it_stays_as_it_is_on_disk(tmp_path: Path, monkeypatch) -> None:
+    """The key's digest (which grading checks its index by) is remembered per machine for the
+    file's identity on disk; any change of content is a new identity, also one that keeps size
+    and modification time (its status-change time moves); a file modified within the last
+    seconds is hashed every time; a remembering folder open to others is not used."""
+    import hashlib
+    import os
+    import tempfile
+
+    import exgen.grading.key as key
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
+    (tmp_path / "tmp").mkdir()
+    hashed = []
+    real = hashlib.file_digest
+    monkeypatch.setattr(hashlib, "file_digest", lambda *a, **k: hashed.append(1) or real(*a, **k))
+    path = tmp_path / "key.json"
+    path.write_bytes(b"a" * 1000)
+
+    def expected() -> str:
+        return real(path.open("rb"), "sha256").hexdigest()[:32]
+
+    assert key.key_digest(path) == key.key_digest(path) == expected() and len(hashed) == 2  # fresh: hashed each time
+    monkeypatch.setattr(key, "RACY_SECONDS", 0.0)
+    hashed.clear()
+    assert key.key_digest(path) == key.key_digest(path) == key.key_digest(path) == expected() and len(hashed) == 1
+    times = path.stat()
+    path.write_bytes(b"b" * 1000)  # same size, and the modification time put back
+    os.utime(path, ns=(times.st_atime_ns, times.st_mtime_ns))
+    assert key.key_digest(path) == expected() and len(hashed) == 2
+    record = key._digest_record(path)
+    assert record is not None and record.parent.stat().st_mode & 0o777 == 0o700
+    record.write_text("{not json", encoding="utf-8")  # a damaged record: hashed again
+    assert key.key_digest(path) == expected() and len(hashed) == 3
+    os.chmod(record.parent, 0o777)  # open to others: not trusted, not used
+    assert key._digest_record(path) is None
+    assert key.key_digest(path) == key.key_digest(path) == expected() and len(hashed) == 5

@@ -277,10 +277,85 @@ def index_path(key_path: Path) -> Path:
 
 
 def key_digest(path: Path) -> str:
-    """A file's identity: SHA-256 (processors hash it in hardware: twice as fast as BLAKE2 here,
-    0.7 s for the key of 3,000 versions, which grading checks before it starts)."""
+    """A file's identity: SHA-256 (processors hash it in hardware: twice as fast as BLAKE2 here),
+    remembered per machine for the file as it is on disk (:func:`_file_identity`): hashing the
+    key of 3,000 versions took 0.7–0.9 s before grading could start, at every run."""
+    identity = _file_identity(path)
+    remembered = _remembered_digest(path, identity)
+    if remembered is not None:
+        return remembered
     with path.open("rb") as handle:
-        return hashlib.file_digest(handle, "sha256").hexdigest()[:32]
+        digest = hashlib.file_digest(handle, "sha256").hexdigest()[:32]
+    if identity is not None and _file_identity(path) == identity:  # unchanged while it was read
+        _remember_digest(path, identity, digest)
+    return digest
+
+
+RACY_SECONDS = 2.0  # a file modified this recently may change again within its timestamps' resolution
+
+
+def _file_identity(path: Path) -> list[int] | None:
+    """What changes whenever the file's content does: device, inode, size, and the times of its
+    last modification and status change (the latter cannot be set back by a user), as git's
+    index and make rely on. None for a file modified too recently to tell a later change apart
+    (a coarse-grained file system): such a file is hashed every time."""
+    import time
+
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    if time.time_ns() - max(stat.st_mtime_ns, stat.st_ctime_ns) < RACY_SECONDS * 1e9:
+        return None
+    return [stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns]
+
+
+def _digest_record(path: Path) -> Path | None:
+    """Where this user's machine remembers ``path``'s digest: a folder in the temporary
+    directory that only this user can use (none if such a folder cannot be had)."""
+    import os
+    import stat
+    import tempfile
+
+    folder = Path(tempfile.gettempdir()) / f"exgen-digests-{os.getuid() if hasattr(os, 'getuid') else 'user'}"
+    try:
+        folder.mkdir(mode=0o700, exist_ok=True)
+        status = folder.lstat()
+    except OSError:
+        return None
+    if not stat.S_ISDIR(status.st_mode) or stat.S_IMODE(status.st_mode) & 0o077 or (hasattr(os, "getuid") and status.st_uid != os.getuid()):
+        return None  # somebody else's, or open to others: not to be trusted
+    name = hashlib.sha256(str(path.resolve()).encode("utf-8", "surrogatepass")).hexdigest()[:32]
+    return folder / f"{name}.json"
+
+
+def _remembered_digest(path: Path, identity: list[int] | None) -> str | None:
+    record = _digest_record(path) if identity is not None else None
+    if record is None:
+        return None
+    try:
+        data = json.loads(record.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(data, dict) or data.get("identity") != identity or not isinstance(data.get("digest"), str):
+        return None
+    return str(data["digest"])
+
+
+def _remember_digest(path: Path, identity: list[int], digest: str) -> None:
+    import os
+    import tempfile
+
+    record = _digest_record(path)
+    if record is None:
+        return
+    try:  # written whole and renamed: a reader never sees half a record
+        handle, temporary = tempfile.mkstemp(dir=record.parent, suffix=".tmp")
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            json.dump({"identity": identity, "digest": digest}, out)
+        os.replace(temporary, record)
+    except OSError:  # a full or read-only disk costs a hash next time, nothing more
+        pass
 
 
 def _part_order(part_id: str) -> tuple[int, str]:
