@@ -53,12 +53,22 @@ def timed(label: str, out: Path, versions: int, formats: tuple[str, ...], worker
     spec = replace(spec, sections=tuple(replace(section, figures=figures) for section in spec.sections))
     names = CHINESE_NAMES if language == "zh-CN" else NAMES
     roster = [Student(f"s{i:04d}", names[i % len(names)]) for i in range(versions)] if unicode or language != "en" else None
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), cpu_seconds()
     result = generate_class_set(spec, out, versions=1 if roster else versions, roster=roster, formats=formats, workers=workers, force=True)
-    seconds = time.perf_counter() - start
+    seconds, cpu = time.perf_counter() - start, cpu_seconds() - cpu
     files = sum(1 for p in out.rglob("*") if p.is_file())
-    print(f"{label:<28} {versions} versions x {spec.problem_count} problems: {seconds:6.2f} s ({files} files, {result.problems} problems/version)")
+    print(f"{label:<28} {versions} versions x {spec.problem_count} problems: {seconds:6.2f} s, {cpu:6.1f} CPU-s "
+          f"({cpu / seconds / max(workers, 1):.0%} of {max(workers, 1)} cores; {files} files, {result.problems} problems/version)")
     return seconds
+
+
+def cpu_seconds() -> float:
+    """CPU time of this process and of every process it waited for (workers, and their TeX runs):
+    less sensitive than wall time to a VM whose speed drifts, and with it how busy the cores were."""
+    import resource
+
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
 @contextmanager
@@ -80,9 +90,11 @@ def one_tex_run(print_tex: Path) -> float:
 
     build = Path(tempfile.mkdtemp(prefix="exgen-bench-tex-"))
     try:
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), cpu_seconds()
         run_pdflatex(print_tex.read_text(encoding="utf-8"), build)
-        return time.perf_counter() - start
+        seconds = time.perf_counter() - start
+        print(f"{'one TeX run over print.tex':<28} {seconds:6.2f} s, {cpu_seconds() - cpu:6.1f} CPU-s")
+        return seconds
     finally:
         shutil.rmtree(build, ignore_errors=True)
 
@@ -102,8 +114,7 @@ def main() -> None:
             plain = timed("tex + html + json", root / "a", args.versions, ("tex", "html", "json"), args.workers)
             with_pdf = timed("tex + pdf + html + json", root / "c", args.versions, ("tex", "pdf", "html", "json"), args.workers)
             tex = one_tex_run(root / "c" / "print.tex")
-            print(f"{'one TeX run over print.tex':<28} {tex:6.2f} s; with PDFs / one TeX run: {with_pdf / tex:.2f} (target <= 1); "
-                  f"PDFs add {with_pdf - plain:.2f} s")
+            print(f"with PDFs / one TeX run: {with_pdf / tex:.2f} (target <= 1); PDFs add {with_pdf - plain:.2f} s")
         return
     if args.memory:
         import resource
@@ -130,7 +141,7 @@ def main() -> None:
             timed("tex + pdf + html + json", root / "c", args.versions, ("tex", "pdf", "html", "json"), args.workers)
             timed("tex + pdf + html + json (again)", root / "d", args.versions, ("tex", "pdf", "html", "json"), args.workers)
             print("identical output folders including PDFs:", digest(root / "c") == digest(root / "d"))
-            print(f"{'one TeX run over print.tex':<28} {one_tex_run(root / 'c' / 'print.tex'):6.2f} s (the whole class in one pdflatex, for comparison)")
+            one_tex_run(root / "c" / "print.tex")  # the whole class in one pdflatex, for comparison
             timed("... without figures", root / "c0", args.versions, ("tex", "pdf", "html", "json"), args.workers, figures="none")
             if shutil.which("xelatex"):
                 timed("... names in 5 scripts (xelatex)", root / "e", args.versions, ("tex", "pdf", "html", "json"), args.workers, unicode=True)

@@ -301,12 +301,14 @@ def test_pdfs_compiled_while_building_are_compiled_again_when_the_engine_was_for
 ])
 def test_the_engine_foreseen_before_building_is_the_one_the_built_set_needs(tmp_path: Path, language: str, names: list[str],
                                                                              engine: tuple[str, bool]) -> None:
+    """Every family at every difficulty, figures on worksheets too: the words of the problems
+    never need more than the words of the sheet (else every chunk would be compiled twice)."""
     from exgen.worksheets.generate import _build_chunk, _expected_engine, _set_engine, plan_versions
 
     spec = WorksheetSpec(title="Engines", seed=3, language=language, sections=tuple(
-        SectionSpec(family, 1, 3) for family in ("critical_points", "lagrange", "hessian", "neural_gradients", "tangent_line")))
+        SectionSpec(family, 1, difficulty, figures="both") for family in FAMILIES for difficulty in (1, 2, 3)))
     roster = [Student(f"s{i}", name) for i, name in enumerate(names)] or None
-    plan = plan_versions(spec, roster, 3)
+    plan = plan_versions(spec, roster, 2)
     built = _build_chunk((spec, plan, ("tex",), None, False, str(tmp_path), 0))
     assert _expected_engine(spec, plan) == _set_engine(spec, built) == engine
 
