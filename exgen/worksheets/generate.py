@@ -430,8 +430,8 @@ def generate_class_set(
         with use_locale(spec.language):
             _write_print_files(spec, outputs, staging, chosen, template_dir, result)
         if "pdf" in chosen:
-            if pdf_runs is None or _set_engine(spec, outputs) != expected_engine:  # compiled again, with the engine the set needs
-                pdf_runs = None
+            if pdf_runs is not None and _set_engine(spec, outputs) != expected_engine:
+                pdf_runs = None  # compiled again, with the engine the set needs
             result.files += _build_pdfs(spec, outputs, staging, template_dir, workers, pdf_runs)
         _key_json(spec, outputs, staging)
         shutil.rmtree(staging / PRINT_PARTS, ignore_errors=True)
