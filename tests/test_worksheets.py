@@ -365,3 +365,24 @@ def test_templates_are_compiled_once_and_a_damaged_entry_is_compiled_again(tmp_p
     assert compiled == [1]
     changed = {"page.html": "<b>{{ x }}</b>"}  # an edited template is never served stale
     assert Environment(loader=DictLoader(changed), bytecode_cache=cache).get_template("page.html").render(x=4) == "<b>4</b>"
+
+
+def test_what_a_machine_remembers_is_kept_in_a_folder_only_this_user_can_use(tmp_path: Path, monkeypatch) -> None:
+    """Compiled templates and key digests live in a folder of the user's own; one that another
+    user could write to (or a link in its place) is not used: templates are compiled each time."""
+    import os
+    import tempfile
+
+    from exgen.private_folder import private_folder
+    from exgen.rendering.templates import compiled_templates
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    folder = private_folder("templates")
+    assert folder is not None and folder.parent == tmp_path and folder.stat().st_mode & 0o777 == 0o700
+    assert compiled_templates.__wrapped__().directory == str(folder)
+    os.chmod(folder, 0o777)
+    assert private_folder("templates") is None and compiled_templates.__wrapped__() is None
+    os.rmdir(folder)
+    os.symlink(tmp_path / "elsewhere", folder)
+    (tmp_path / "elsewhere").mkdir(mode=0o700)
+    assert private_folder("templates") is None

@@ -281,13 +281,14 @@ def key_digest(path: Path) -> str:
     remembered per machine for the file as it is on disk (:func:`_file_identity`): hashing the
     key of 3,000 versions took 0.7–0.9 s before grading could start, at every run."""
     identity = _file_identity(path)
-    remembered = _remembered_digest(path, identity)
+    record = _digest_record(path) if identity is not None else None
+    remembered = _remembered_digest(record, identity) if record is not None else None
     if remembered is not None:
         return remembered
     with path.open("rb") as handle:
         digest = hashlib.file_digest(handle, "sha256").hexdigest()[:32]
-    if identity is not None and _file_identity(path) == identity:  # unchanged while it was read
-        _remember_digest(path, identity, digest)
+    if record is not None and _file_identity(path) == identity:  # unchanged while it was read
+        _remember_digest(record, identity, digest)
     return digest
 
 
@@ -311,28 +312,17 @@ def _file_identity(path: Path) -> list[int] | None:
 
 
 def _digest_record(path: Path) -> Path | None:
-    """Where this user's machine remembers ``path``'s digest: a folder in the temporary
-    directory that only this user can use (none if such a folder cannot be had)."""
-    import os
-    import stat
-    import tempfile
+    """Where this machine remembers ``path``'s digest for this user (None: nowhere safe)."""
+    from exgen.private_folder import private_folder
 
-    folder = Path(tempfile.gettempdir()) / f"exgen-digests-{os.getuid() if hasattr(os, 'getuid') else 'user'}"
-    try:
-        folder.mkdir(mode=0o700, exist_ok=True)
-        status = folder.lstat()
-    except OSError:
+    folder = private_folder("digests")
+    if folder is None:
         return None
-    if not stat.S_ISDIR(status.st_mode) or stat.S_IMODE(status.st_mode) & 0o077 or (hasattr(os, "getuid") and status.st_uid != os.getuid()):
-        return None  # somebody else's, or open to others: not to be trusted
     name = hashlib.sha256(str(path.resolve()).encode("utf-8", "surrogatepass")).hexdigest()[:32]
     return folder / f"{name}.json"
 
 
-def _remembered_digest(path: Path, identity: list[int] | None) -> str | None:
-    record = _digest_record(path) if identity is not None else None
-    if record is None:
-        return None
+def _remembered_digest(record: Path, identity: list[int] | None) -> str | None:
     try:
         data = json.loads(record.read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -342,13 +332,10 @@ def _remembered_digest(path: Path, identity: list[int] | None) -> str | None:
     return str(data["digest"])
 
 
-def _remember_digest(path: Path, identity: list[int], digest: str) -> None:
+def _remember_digest(record: Path, identity: list[int] | None, digest: str) -> None:
     import os
     import tempfile
 
-    record = _digest_record(path)
-    if record is None:
-        return
     try:  # written whole and renamed: a reader never sees half a record
         handle, temporary = tempfile.mkstemp(dir=record.parent, suffix=".tmp")
         with os.fdopen(handle, "w", encoding="utf-8") as out:

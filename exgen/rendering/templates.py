@@ -58,8 +58,8 @@ def _tex_finalize(value: Any) -> Any:
 class _CompiledTemplates(FileSystemBytecodeCache):
     """Templates compiled once per machine, not once per command: compiling the feedback page
     and the item analysis was 32 ms of grading a small class. Jinja keys each entry by the
-    template's source and the Python version, in a folder only this user can use (its own
-    choice in the temporary directory); an entry that cannot be read is compiled again."""
+    template's source and the Python version, in a folder only this user can use
+    (:func:`~exgen.private_folder.private_folder`); an entry that cannot be read is compiled again."""
 
     def load_bytecode(self, bucket: Bucket) -> None:
         try:
@@ -76,10 +76,10 @@ class _CompiledTemplates(FileSystemBytecodeCache):
 
 @lru_cache(maxsize=1)
 def compiled_templates() -> FileSystemBytecodeCache | None:
-    try:
-        return _CompiledTemplates()
-    except (OSError, RuntimeError):  # no safe folder for it: compile each time
-        return None
+    from exgen.private_folder import private_folder
+
+    folder = private_folder("templates")
+    return _CompiledTemplates(str(folder)) if folder is not None else None  # no safe folder: compile each time
 
 
 @lru_cache(maxsize=8)
