@@ -268,11 +268,9 @@ def test_a_key_stores_what_grading_reads_and_grades_the_same_without_it(course: 
                 if part.get("answer_read") is None:
                     assert all("read" not in m for m in part["mistakes"])
                     continue
-                assert part["answer_read"]["of"] == part["answer"]
-                assert kind.prepare(kind.from_stored(part["answer_read"]["as"]), options) == kind.prepare(part["answer"], options)
+                assert kind.prepare(kind.from_stored(part["answer_read"]), options) == kind.prepare(part["answer"], options)
                 for mistake in part["mistakes"]:
-                    assert mistake["read"]["of"] == mistake["answer"]
-                    assert kind.prepare(kind.from_stored(mistake["read"]["as"]), options) == kind.prepare(mistake["answer"], options)
+                    assert kind.prepare(kind.from_stored(mistake["read"]), options) == kind.prepare(mistake["answer"], options)
                     stored[part["kind"]] = stored.get(part["kind"], 0) + 1
     assert set(stored) == {"expression", "number", "vector", "equation", "classified_points"} and min(stored.values()) > 5, stored
     plain = tmp_path / "plain" / "key.json"
@@ -282,20 +280,3 @@ def test_a_key_stores_what_grading_reads_and_grades_the_same_without_it(course: 
     _grade(str(key), str(answers), "--out", str(tmp_path / "a"), "--workers", "1")
     _grade(str(plain), str(answers), "--out", str(tmp_path / "b"), "--workers", "1")
     assert _files(tmp_path / "a") == _files(tmp_path / "b")
-
-
-def test_a_key_answer_edited_by_hand_is_graded_as_edited_not_as_its_old_reading(tmp_path: Path) -> None:
-    """The stored reading names the text it was read from: edit the text and the reading no
-    longer counts (a stale tree must never grade against a corrected key)."""
-    from exgen.grading.engine import grade_answer, with_stored_readings
-
-    part = {"id": "1a", "kind": "expression", "answer": "2*x", "variables": ["x"], "functions": [], "tolerance": None,
-            "choices": None, "mistakes": [{"id": "m", "answer": "x^2", "message": "squared"}]}
-    stored = with_stored_readings(part)
-    assert stored["answer_read"]["of"] == "2*x" and stored["mistakes"][0]["read"]["of"] == "x^2"
-    assert grade_answer(stored, "x + x", 2.0).verdict == "correct"
-    edited = {**stored, "answer": "3*x", "mistakes": [{**stored["mistakes"][0], "answer": "x^3"}]}
-    assert grade_answer(edited, "x + x", 2.0).verdict == "incorrect"
-    assert grade_answer(edited, "3x", 2.0).verdict == "correct"
-    assert grade_answer(edited, "x*x*x", 2.0).mistake == "m"  # the edited model, not its old reading
-    assert grade_answer(edited, "x*x", 2.0).mistake is None

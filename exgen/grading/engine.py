@@ -68,10 +68,9 @@ def _from_verdict(verdict: Verdict) -> CellResult:
 
 def with_stored_readings(part: dict[str, Any]) -> dict[str, Any]:
     """A key part (key.json's fields) with what its kind reads its answer and each mistake model
-    into (``answer_read``, and ``read`` in each model: ``{"of": the text, "as": the reading}``),
-    read as grading reads them: stored in the key, they spare grading a reading of each per
-    student. None for a kind that stores nothing or for a text it cannot read: grading reads
-    that text and reports it."""
+    into (``answer_read``, and ``read`` in each model), read as grading reads them: stored in the
+    key, they spare grading a reading of each per student. None for a kind that stores nothing
+    or for a text it cannot read: grading reads that text and reports it."""
     from exgen.answers.kinds import get_kind
     from exgen.answers.limits import DEFAULT_LIMITS
     from exgen.errors import ExpectedAnswerError
@@ -80,10 +79,9 @@ def with_stored_readings(part: dict[str, Any]) -> dict[str, Any]:
 
     def reading_of(text: str) -> Any:
         try:
-            data = kind.stored_reading(text, options)
+            return kind.stored_reading(text, options)
         except ExpectedAnswerError:
             return None
-        return {"of": text, "as": data} if data is not None else None
 
     answer = reading_of(part["answer"])
     if answer is None:
@@ -94,14 +92,13 @@ def with_stored_readings(part: dict[str, Any]) -> dict[str, Any]:
 
 def expected_of(kind: str, entry: dict[str, Any], stored: str, text: str) -> Any:
     """A key's (or a mistake model's) expected answer: what the key stores as its kind's reading
-    of the text, where it stores one of this very text (a key edited by hand since keeps its
-    old reading beside the new text: the text is read), else the text."""
-    reading = entry.get(stored)
-    if not isinstance(reading, dict) or reading.get("of") != entry[text]:
+    of the text, where it stores one, else the text."""
+    data = entry.get(stored)
+    if data is None:
         return entry[text]
     from exgen.answers.kinds import get_kind
 
-    return get_kind(kind).from_stored(reading["as"])
+    return get_kind(kind).from_stored(data)
 
 
 def grade_answer(part: dict[str, Any], text: str, seconds: float, progress: Callable[[], None] | None = None) -> CellResult:
