@@ -128,27 +128,15 @@ def rules_out_with(expected: Any, answer: str, kind: str, options: CheckOptions,
 
 
 def _prepared(answer_kind: Any, expected: Any, options: CheckOptions) -> Any:
-    """The expected answer prepared for comparisons (text, a tree, a tuple of them: once,
-    shared by every check of it)."""
-    if _hashable(expected):
+    """The expected answer prepared for comparisons (text or a tree: once, shared by every
+    check of it)."""
+    if isinstance(expected, (str, Node)):
         return _prepare_cached(answer_kind.name, expected, options)
     return answer_kind.prepare(expected, options)
 
 
-def _hashable(expected: Any) -> bool:
-    if isinstance(expected, (str, Node)):
-        return True
-    if type(expected) is not tuple:
-        return False
-    try:
-        hash(expected)
-    except TypeError:  # a tuple holding lists: prepared each time
-        return False
-    return True
-
-
 @lru_cache(maxsize=1024)
-def _prepare_cached(kind_name: str, expected: Any, options: CheckOptions) -> Any:
+def _prepare_cached(kind_name: str, expected: str | Node, options: CheckOptions) -> Any:
     """Expected answers repeat (one per part, many students; a mistake model is screened,
     then checked): read and compile each once."""
     return get_kind(kind_name).prepare(expected, options)

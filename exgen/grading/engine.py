@@ -66,39 +66,41 @@ def _from_verdict(verdict: Verdict) -> CellResult:
     )
 
 
-def with_stored_readings(part: dict[str, Any]) -> dict[str, Any]:
-    """A key part (key.json's fields) with what its kind reads its answer and each mistake model
-    into (``answer_read``, and ``read`` in each model), read as grading reads them: stored in the
-    key, they spare grading a reading of each per student. None for a kind that stores nothing
-    or for a text it cannot read: grading reads that text and reports it."""
+def with_expected_trees(part: dict[str, Any]) -> dict[str, Any]:
+    """A key part (key.json's fields) with the trees its kind reads its answer and mistake models
+    into, read as grading reads them (none for a kind that does not read one tree, or for a
+    text it cannot read: grading reads that text and reports it): stored in the key, they
+    spare grading a reading of each per student."""
     from exgen.answers.kinds import get_kind
     from exgen.answers.limits import DEFAULT_LIMITS
+    from exgen.answers.nodes import to_data
     from exgen.errors import ExpectedAnswerError
 
     kind, options = get_kind(part["kind"]), _options(part, DEFAULT_LIMITS.time_limit)
 
-    def reading_of(text: str) -> Any:
+    def tree_of(text: str) -> Any:
         try:
-            return kind.stored_reading(text, options)
+            tree = kind.expected_reading(text, options)
         except ExpectedAnswerError:
             return None
+        return to_data(tree) if tree is not None else None
 
-    answer = reading_of(part["answer"])
+    answer = tree_of(part["answer"])
     if answer is None:
         return part
-    mistakes = [{**m, "read": read} if (read := reading_of(m["answer"])) is not None else m for m in part["mistakes"]]
-    return {**part, "answer_read": answer, "mistakes": mistakes}
+    mistakes = [{**m, "tree": tree} if (tree := tree_of(m["answer"])) is not None else m for m in part["mistakes"]]
+    return {**part, "answer_tree": answer, "mistakes": mistakes}
 
 
-def expected_of(kind: str, entry: dict[str, Any], stored: str, text: str) -> Any:
-    """A key's (or a mistake model's) expected answer: what the key stores as its kind's reading
-    of the text, where it stores one, else the text."""
-    data = entry.get(stored)
+def expected_of(entry: dict[str, Any], tree: str, text: str) -> Any:
+    """A key's (or a mistake model's) expected answer: the tree the key stores where it stores
+    one (what its kind reads the text into), else the text."""
+    data = entry.get(tree)
     if data is None:
         return entry[text]
-    from exgen.answers.kinds import get_kind
+    from exgen.answers.nodes import from_data
 
-    return get_kind(kind).from_stored(data)
+    return from_data(data)
 
 
 def grade_answer(part: dict[str, Any], text: str, seconds: float, progress: Callable[[], None] | None = None) -> CellResult:
@@ -112,13 +114,13 @@ def grade_answer(part: dict[str, Any], text: str, seconds: float, progress: Call
     if not text.strip():
         return CellResult("blank", 0.0, t("grading.blank"), code="blank")
     kind, options = part["kind"], _options(part, seconds)
-    verdict = check_with(expected_of(kind, part, "answer_read", "answer"), text, kind, options)
+    verdict = check_with(expected_of(part, "answer_tree", "answer"), text, kind, options)
     result = _from_verdict(verdict)
     if verdict.verdict == "incorrect" and verdict.score < 1:
         for mistake in part["mistakes"]:
             if progress is not None:
                 progress()
-            model = expected_of(kind, mistake, "read", "answer")
+            model = expected_of(mistake, "tree", "answer")
             if rules_out_with(model, text, kind, options):
                 continue  # certainly not this mistake: no need for the full comparison
             if check_with(model, text, kind, options).correct:

@@ -56,20 +56,10 @@ class AnswerKind(ABC):
     def grade(self, prepared: Any, answer: str, deadline: Deadline) -> Verdict:
         """Grade what the student typed; never raises for anything the student typed."""
 
-    def stored_reading(self, expected: str, options: CheckOptions) -> Any:
-        """What :meth:`prepare` reads the expected text into, as JSON data (None: nothing to
-        store). :meth:`prepare` given :meth:`from_stored` of it in place of the text gives the
-        same: a key stores it, so grading need not read each key and mistake model again."""
-        tree = self.expected_reading(expected, options)
-        return n.to_data(tree) if tree is not None else None
-
-    def from_stored(self, data: Any) -> Any:
-        """The expected answer, for :meth:`prepare`, from :meth:`stored_reading`'s data."""
-        return n.from_data(data)
-
     def expected_reading(self, expected: str, options: CheckOptions) -> n.Node | None:
         """The tree :meth:`prepare` reads the expected text into, for a kind that reads it as one
-        tree (None for the others)."""
+        tree (None for the others). ``prepare`` takes that tree in place of the text and gives
+        the same: a key stores it, so grading need not read each key and mistake model again."""
         return None
 
     # -- keys of generated parts ------------------------------------------------------------

@@ -204,27 +204,18 @@ def _split_entries(text: str, locale: str, catalogs: str) -> tuple[tuple[str, in
 class ClassifiedPointsKind(AnswerKind):
     # -- grading ------------------------------------------------------------------------------
 
-    def stored_reading(self, expected: str, options: CheckOptions) -> Any:
-        """The points as read (each coordinate a tree) and their labels."""
-        return [[[n.to_data(c) for c in point], label] for point, label in self._expected_rows(expected, options)]
-
-    def from_stored(self, data: Any) -> Any:
-        return tuple((tuple(n.from_data(c) for c in point), label) for point, label in data)  # hashable: prepared once
-
-    def _expected_rows(self, expected: str, options: CheckOptions) -> list[tuple[tuple[Any, ...], str]]:
-        if is_empty_answer(expected):
-            return []
-        try:
-            entries = self._read(expected, tuple(options.variables or ()), options, trusted=True)
-        except Refusal as problem:
-            raise ExpectedAnswerError(f"the expected classified points could not be read ({problem.code})") from None
-        return [(e.point, e.label) for e in entries]
-
     def prepare(self, expected: Any, options: CheckOptions) -> PreparedClassified:
         variables = tuple(options.variables or ())
         choices = self._choices(options)
         if isinstance(expected, str):
-            rows_raw = self._expected_rows(expected, options)
+            if is_empty_answer(expected):
+                rows_raw: list[tuple[tuple[Any, ...], str]] = []
+            else:
+                try:
+                    entries = self._read(expected, variables, options, trusted=True)
+                except Refusal as problem:
+                    raise ExpectedAnswerError(f"the expected classified points could not be read ({problem.code})") from None
+                rows_raw = [(e.point, e.label) for e in entries]
         else:
             rows_raw = [(tuple(point) if isinstance(point, (list, tuple)) else (point,), str(label)) for point, label in expected]
         synonyms = label_synonyms()
