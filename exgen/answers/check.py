@@ -22,7 +22,6 @@ from exgen.answers.diagnostics import echo
 from exgen.answers.kinds import CheckOptions, get_kind
 from exgen.answers.lexer import fold_wide
 from exgen.answers.limits import DEFAULT_LIMITS, CheckTimeout, Deadline, Limits, hard_time_limit
-from exgen.answers.nodes import Node
 from exgen.answers.verdict import Verdict
 from exgen.errors import ExgenError, ExpectedAnswerError
 from exgen.i18n import t, use_locale
@@ -128,17 +127,15 @@ def rules_out_with(expected: Any, answer: str, kind: str, options: CheckOptions,
 
 
 def _prepared(answer_kind: Any, expected: Any, options: CheckOptions) -> Any:
-    """The expected answer prepared for comparisons (text or a tree: once, shared by every
-    check of it)."""
-    if isinstance(expected, (str, Node)):
-        return _prepare_cached(answer_kind.name, expected, options)
+    """The expected answer prepared for comparisons (text: once, shared by every check of it)."""
+    if isinstance(expected, str):
+        return _prepare_text(answer_kind.name, expected, options)
     return answer_kind.prepare(expected, options)
 
 
 @lru_cache(maxsize=1024)
-def _prepare_cached(kind_name: str, expected: str | Node, options: CheckOptions) -> Any:
-    """Expected answers repeat (one per part, many students; a mistake model is screened,
-    then checked): read and compile each once."""
+def _prepare_text(kind_name: str, expected: str, options: CheckOptions) -> Any:
+    """Expected answers repeat (one per part, many students): read and compile each once."""
     return get_kind(kind_name).prepare(expected, options)
 
 

@@ -66,43 +66,6 @@ def _from_verdict(verdict: Verdict) -> CellResult:
     )
 
 
-def with_expected_trees(part: dict[str, Any]) -> dict[str, Any]:
-    """A key part (key.json's fields) with the trees its kind reads its answer and mistake models
-    into, read as grading reads them (none for a kind that does not read one tree, or for a
-    text it cannot read: grading reads that text and reports it): stored in the key, they
-    spare grading a reading of each per student."""
-    from exgen.answers.kinds import get_kind
-    from exgen.answers.limits import DEFAULT_LIMITS
-    from exgen.answers.nodes import to_data
-    from exgen.errors import ExpectedAnswerError
-
-    kind, options = get_kind(part["kind"]), _options(part, DEFAULT_LIMITS.time_limit)
-
-    def tree_of(text: str) -> Any:
-        try:
-            tree = kind.expected_reading(text, options)
-        except ExpectedAnswerError:
-            return None
-        return to_data(tree) if tree is not None else None
-
-    answer = tree_of(part["answer"])
-    if answer is None:
-        return part
-    mistakes = [{**m, "tree": tree} if (tree := tree_of(m["answer"])) is not None else m for m in part["mistakes"]]
-    return {**part, "answer_tree": answer, "mistakes": mistakes}
-
-
-def expected_of(entry: dict[str, Any], tree: str, text: str) -> Any:
-    """A key's (or a mistake model's) expected answer: the tree the key stores where it stores
-    one (what its kind reads the text into), else the text."""
-    data = entry.get(tree)
-    if data is None:
-        return entry[text]
-    from exgen.answers.nodes import from_data
-
-    return from_data(data)
-
-
 def grade_answer(part: dict[str, Any], text: str, seconds: float, progress: Callable[[], None] | None = None) -> CellResult:
     """The verdict against the key; for a wrong answer, the mistake model it matches.
 
@@ -114,16 +77,15 @@ def grade_answer(part: dict[str, Any], text: str, seconds: float, progress: Call
     if not text.strip():
         return CellResult("blank", 0.0, t("grading.blank"), code="blank")
     kind, options = part["kind"], _options(part, seconds)
-    verdict = check_with(expected_of(part, "answer_tree", "answer"), text, kind, options)
+    verdict = check_with(part["answer"], text, kind, options)
     result = _from_verdict(verdict)
     if verdict.verdict == "incorrect" and verdict.score < 1:
         for mistake in part["mistakes"]:
             if progress is not None:
                 progress()
-            model = expected_of(mistake, "tree", "answer")
-            if rules_out_with(model, text, kind, options):
+            if rules_out_with(mistake["answer"], text, kind, options):
                 continue  # certainly not this mistake: no need for the full comparison
-            if check_with(model, text, kind, options).correct:
+            if check_with(mistake["answer"], text, kind, options).correct:
                 result.mistake = mistake["id"]
                 result.message = mistake["message"]
                 break

@@ -33,7 +33,6 @@ class KeyPart:
     answer_data: dict[str, Any] | None = None  # the key as a tree, to typeset
     language: str = "en"  # the sheet's language: verdicts and messages are given in it
     html: dict[str, Any] | None = None  # prompt, key and steps as the HTML key typeset them
-    answer_tree: Any = None  # the key as its kind reads it (nodes.to_data), where the kind reads one tree
 
     @property
     def signature(self) -> tuple[Any, ...]:
@@ -47,9 +46,8 @@ class KeyPart:
             "id": self.id, "kind": self.kind, "answer": self.answer, "variables": list(self.variables),
             "functions": list(self.functions), "tolerance": self.tolerance,
             "choices": list(self.choices) if self.choices else None,
-            "mistakes": [{"id": m["id"], "answer": m["answer"], "message": m["message"], "tree": m.get("tree")} for m in self.mistakes],
+            "mistakes": [{"id": m["id"], "answer": m["answer"], "message": m["message"]} for m in self.mistakes],
             "ask": self.ask, "args": self.args, "ecf_credit": self.ecf_credit, "language": self.language,
-            "answer_tree": self.answer_tree,
         }
 
 
@@ -117,7 +115,7 @@ def _part(raw: dict[str, Any], language: str = "en") -> KeyPart:
         ecf_credit=float(raw.get("ecf_credit", 1.0)), ask=str(raw.get("ask", "")), args=dict(raw.get("args") or {}),
         prompt=str(raw.get("prompt", "")), mistakes=tuple(raw.get("mistakes") or ()),
         solution=tuple(raw.get("solution") or ()), prompt_data=raw.get("prompt_data"), answer_data=raw.get("answer_data"),
-        language=language, html=raw.get("html"), answer_tree=raw.get("answer_tree"),
+        language=language, html=raw.get("html"),
     )
 
 

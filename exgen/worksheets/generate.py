@@ -146,7 +146,6 @@ def _key_entry(spec: WorksheetSpec, version: Version, problems: list[Problem], f
     stored with each part so feedback pages insert them instead of typesetting again."""
     from exgen.answers.kinds import get_kind
     from exgen.answers.kinds.base import json_display
-    from exgen.grading.engine import with_expected_trees
     from exgen.grading.key import with_typesetting
 
     entry: dict[str, Any] = {
@@ -172,7 +171,7 @@ def _key_entry(spec: WorksheetSpec, version: Version, problems: list[Problem], f
                               json_display(kind.display_data(step.value, part.variables)) if step.value is not None else None]
                              for step in part.steps],
             }
-            parts.append(with_expected_trees({
+            parts.append({
                 "id": part_id,
                 "part": part.id,
                 "kind": part.kind,
@@ -199,7 +198,7 @@ def _key_entry(spec: WorksheetSpec, version: Version, problems: list[Problem], f
                 **({"html": {"prompt": str(page.prompt), "key": str(page.answer),
                              "steps": [[str(step["text"]), str(step["math"]) if step["math"] else None] for step in page.steps]}}
                    if page is not None else {}),
-            }))
+            })
         entry["problems"].append({
             "number": number,
             "family": problem.family,

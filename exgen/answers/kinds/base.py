@@ -56,12 +56,6 @@ class AnswerKind(ABC):
     def grade(self, prepared: Any, answer: str, deadline: Deadline) -> Verdict:
         """Grade what the student typed; never raises for anything the student typed."""
 
-    def expected_reading(self, expected: str, options: CheckOptions) -> n.Node | None:
-        """The tree :meth:`prepare` reads the expected text into, for a kind that reads it as one
-        tree (None for the others). ``prepare`` takes that tree in place of the text and gives
-        the same: a key stores it, so grading need not read each key and mistake model again."""
-        return None
-
     # -- keys of generated parts ------------------------------------------------------------
 
     def expected_for_check(self, value: Any) -> Any:

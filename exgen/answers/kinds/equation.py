@@ -78,9 +78,6 @@ class EquationKind(AnswerKind):
     def display_data(self, value: Any, variables: Sequence[str] = ()) -> dict[str, Any]:
         return {"tree": _values.tree(value)}
 
-    def expected_reading(self, expected: str, options: CheckOptions) -> n.Node | None:
-        return expected_tree(expected, options)
-
     def prepare(self, expected: Any, options: CheckOptions) -> PreparedEquation:
         tree = expected_tree(expected, options)
         if not isinstance(tree, n.Eq):

@@ -106,9 +106,6 @@ class VectorKind(AnswerKind):
     def read_value(self, text: str, variables: Sequence[str] = (), functions: Sequence[str] = ()) -> Any:
         return super().read_value(angle_brackets_to_parentheses(text), variables, functions)
 
-    def expected_reading(self, expected: str, options: CheckOptions) -> n.Node | None:
-        return expected_tree(angle_brackets_to_parentheses(expected), options)
-
     def prepare(self, expected: Any, options: CheckOptions) -> PreparedVector:
         if isinstance(expected, (list, tuple)):
             components = tuple(expected_tree(c, options) for c in expected)
