@@ -165,6 +165,8 @@ REFUSED = [
     ("9^9^9^9", "exponent_too_large", 3),
     ("x^(10^100)", "exponent_too_large", 1),
     ("2^(3^9)", "exponent_too_large", 1),
+    ("x^1.00001", "exponent_too_precise", 1),  # a small exponent, but 100001/100000
+    ("x^(1/100001)", "exponent_too_precise", 1),
     ("10^10^4", "number_too_large", 2),
     ("1/0", "division_by_zero", 1),
     ("0^0", "zero_power", 1),

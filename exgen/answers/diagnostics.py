@@ -66,7 +66,7 @@ REFUSALS: dict[str, tuple[str, ...]] = {
     "unknown_name_suggest": ("name", "suggestion"), "unknown_function": ("name",),
     "unknown_function_suggest": ("name", "suggestion"), "inverse_unknown": ("name",), "empty_call": ("name",),
     "function_needs_argument": ("name",), "wrong_arity": ("count", "expected", "name"),
-    "function_power": ("name",), "exponent_too_large": ("limit",), "number_too_large": (),
+    "function_power": ("name",), "exponent_too_large": ("limit",), "exponent_too_precise": ("limit",), "number_too_large": (),
     "division_by_zero": (), "zero_power": (),
     # the classified_points kind: points each with its type
     "classified_no_label": (), "classified_label_without_point": ("label",),

@@ -650,8 +650,10 @@ class _Parser:
         exp_value = self.value(exponent)
         base_value = self.value(base)
         if exp_value is not None:
-            if max(abs(exp_value.numerator), exp_value.denominator) > limits.max_exponent:
+            if abs(exp_value) > limits.max_exponent:
                 raise Refusal("exponent_too_large", at.start, limit=limits.max_exponent)
+            if max(abs(exp_value.numerator), exp_value.denominator) > limits.max_exponent:  # x^1.00001: small, but too fine to work with exactly
+                raise Refusal("exponent_too_precise", at.start, limit=limits.max_exponent)
             if base_value == 0 and exp_value <= 0:
                 raise Refusal("zero_power", at.start)
         value = None
