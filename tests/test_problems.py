@@ -139,3 +139,90 @@ def test_verify_reports_counts() -> None:
 def test_verify_1000_seeds(family: str) -> None:
     report = verify_family(family, range(1000))
     assert not report.failures, [str(f) for f in report.failures[:10]]
+
+
+# -- worked solutions read as a teacher writes them ------------------------------------------------
+
+TERM_BY_TERM = {"steps.power_rule_terms", "steps.partial_treat_constant", "steps.partial_treat_constant_one", "steps.partial_again"}
+
+
+def _statement_function(problem) -> sympy.Expr:
+    return problem.statement.params["f"].value.rhs
+
+
+def _printed_sympy_terms(expr: sympy.Expr) -> list[sympy.Expr]:
+    """The terms of ``expr`` in the order the page prints them, back as sympy values."""
+    from exgen.answers.order import ordered_terms
+    from exgen.answers.sympy_bridge import from_sympy, to_sympy
+
+    tree = from_sympy(expr)
+    return [to_sympy(term) for term in ordered_terms(tree)] if len(sympy.Add.make_args(expr)) > 1 else [expr]
+
+
+@pytest.mark.parametrize("family", ["derivative_rules", "partial_derivatives"])
+def test_a_term_by_term_step_lists_each_result_under_its_term(family: str) -> None:
+    """The i-th term of a term-by-term step is the derivative of the i-th term as the formula is
+    printed (6x^4 + 4x^3 - 6x^2 gives 24x^3 + 12x^2 - 12x, not 12x^2 + 24x^3 - 12x); a term that
+    vanishes shows as 0 in its place."""
+    from exgen.answers.printer import to_text
+    from exgen.answers.sympy_bridge import to_sympy
+    from exgen.problems.steps import tree_of
+
+    checked = 0
+    for difficulty in DIFFICULTIES:
+        for seed in range(120):
+            problem = generate(family, difficulty, seed)
+            f = _statement_function(problem)
+            for part in problem.parts:
+                for step in part.steps:
+                    if step.text.key not in TERM_BY_TERM:
+                        continue
+                    if step.text.key == "steps.partial_again":
+                        source, var = step.text.params["first"].value, step.text.params["var"].value
+                    else:
+                        source = f
+                        var = sympy.Symbol(part.args["wrt"][0]) if part.ask == "partial" else sympy.Symbol("x")
+                    wanted = [sympy.diff(term, var) for term in _printed_sympy_terms(sympy.expand(source))
+                              if family == "partial_derivatives" or term.has(var)]
+                    tree = tree_of(step.value)
+                    shown = [to_sympy(term) for term in (tree.terms if len(wanted) > 1 else (tree,))]
+                    assert len(shown) == len(wanted), (problem.seed, to_text(tree))
+                    for got, expected in zip(shown, wanted):
+                        assert sympy.simplify(got - expected) == 0, (family, difficulty, seed, to_text(tree), expected)
+                    checked += 1
+    assert checked >= 50  # (the power rule is one of several rules)
+
+
+@pytest.mark.parametrize("family", FAMILIES)
+def test_a_worked_solution_says_nothing_twice(family: str) -> None:
+    """No "simplify" or "result" line repeats the formula of the step before it."""
+    from exgen.answers.printer import to_text
+    from exgen.problems.steps import tree_of
+
+    def printed(value):
+        if isinstance(value, (tuple, list)):
+            return tuple(printed(v) for v in value)
+        return to_text(tree_of(value), ordered=True)
+
+    for difficulty in DIFFICULTIES:
+        for seed in range(25):
+            for part in generate(family, difficulty, seed).parts:
+                valued = [step for step in part.steps if step.value is not None]
+                for before, step in zip(valued, valued[1:]):
+                    if step.text.key in ("steps.simplify", "steps.result"):
+                        assert printed(step.value) != printed(before.value), (difficulty, seed, part.id, printed(step.value))
+
+
+def test_a_sum_written_in_order_keeps_it_with_its_numbers_last() -> None:
+    """A sum a problem built unevaluated prints in its order, sympy's leading number moved last;
+    a tree built in an order keeps even a 0 in its place (a term-by-term step)."""
+    from exgen.answers import nodes as n
+    from exgen.answers.printer import to_text
+    from exgen.answers.sympy_bridge import from_sympy
+
+    x, y = sympy.symbols("x y")
+    assert to_text(from_sympy(sympy.Add(y, -x**2, evaluate=False)), ordered=True) == "y - x^2"
+    assert to_text(from_sympy(sympy.Add(3, x, evaluate=False)), ordered=True) == "x + 3"
+    assert to_text(from_sympy(-x**2 + y), ordered=True) == "y - x^2"
+    zero_first = n.Add((n.Num(0), n.Neg(n.Mul((n.Num(2), n.Sym("x"))))), written=True)
+    assert to_text(zero_first, ordered=True) == "0 - 2*x"

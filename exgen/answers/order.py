@@ -48,9 +48,10 @@ def _place(index: int, term: n.Node) -> tuple[int, float, str, int]:
 
 def ordered_terms(node: n.Add) -> list[n.Node]:
     """See :func:`_ordered_terms` (cached: every printer asks, for the same sums). A sum a
-    problem wrote in a chosen order (``(σ(z) - y) x + w/2``) keeps it, constants last."""
+    problem wrote in a chosen order (``(σ(z) - y) x + w/2``, ``0 - 2x - 6 cos(3x - 3y)`` term by
+    term) keeps it."""
     if node.written:
-        return [t for t in node.terms if n.free_symbols(t)] + [t for t in node.terms if not n.free_symbols(t)]
+        return list(node.terms)
     return list(_ordered_terms(node))
 
 

@@ -92,6 +92,8 @@ def _from_sympy(expr: Any) -> n.Node:
     if expr.is_Add:
         terms = sympy.Add.make_args(expr)
         written = terms != sympy.Add(*terms).args  # built unevaluated, in a chosen order
+        if written:  # sympy puts a number first wherever it can: as written, it goes last
+            terms = tuple(t for t in terms if not t.is_number) + tuple(t for t in terms if t.is_number)
         return n.Add(tuple(from_sympy(a) for a in terms), written)
     if expr.is_Mul:
         coeff, rest = expr.as_coeff_Mul()

@@ -124,7 +124,7 @@ def generate(family_id: str, difficulty: int = 1, seed: int = 0, *, verify: bool
             continue
         if not keeps_promises(parts):
             continue  # a promised integer or small fraction that is not: draw again
-        parts = with_default_points(distinct_mistakes(parts))
+        parts = with_default_points(distinct_mistakes(without_repeated_steps(parts)))
         problem = Problem(family_id, difficulty, seed, statement, givens, tuple(parts), attempts=attempt + 1)
         if verify:
             from exgen.problems.verify import verify_problem
@@ -142,6 +142,29 @@ def keeps_promises(parts: list[Part]) -> bool:
     from exgen.answers.kinds import get_kind
 
     return all(part.nice is None or get_kind(part.kind).is_nice(part.answer, part.nice) for part in parts)
+
+
+REPEATING_STEPS = ("steps.simplify", "steps.result")  # steps that only restate the formula in its final form
+
+
+def without_repeated_steps(parts: list[Part]) -> list[Part]:
+    """Parts whose worked solutions say nothing twice: a "simplify" or "result" step whose
+    formula prints as the step's before it (nothing was left to simplify) is dropped."""
+    from dataclasses import replace
+
+    from exgen.problems.steps import prints_as
+
+    kept_parts = []
+    for part in parts:
+        steps: list[Any] = []
+        for step in part.steps:
+            previous = next((s for s in reversed(steps) if s.value is not None), None)
+            if (step.text.key in REPEATING_STEPS and step.value is not None and previous is not None
+                    and prints_as(previous.value, step.value)):
+                continue
+            steps.append(step)
+        kept_parts.append(part if len(steps) == len(part.steps) else replace(part, steps=tuple(steps)))
+    return kept_parts
 
 
 def distinct_mistakes(parts: list[Part]) -> list[Part]:

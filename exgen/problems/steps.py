@@ -7,12 +7,12 @@ unevaluated, and it is still a value: the chain of steps is checked like any oth
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from fractions import Fraction
 from typing import Any
 
 from exgen.answers import nodes as n
-from exgen.answers.order import in_print_order
+from exgen.answers.order import in_print_order, ordered_terms
 
 
 def tree_of(value: Any) -> n.Node:
@@ -24,6 +24,46 @@ def tree_of(value: Any) -> n.Node:
     from exgen.answers.sympy_bridge import from_sympy
 
     return from_sympy(value if isinstance(value, sympy.Basic) else sympy.sympify(value))
+
+
+def printed_terms(expr: Any) -> tuple[Any, ...]:
+    """The terms of a sympy sum in the order the printers write it, so that a step which works
+    term by term (``12x^2 + 24x^3`` for ``6x^4 + 4x^3``) lists each result under its term."""
+    import sympy
+
+    terms = sympy.Add.make_args(expr)
+    tree = tree_of(expr)
+    if len(terms) < 2 or not isinstance(tree, n.Add) or len(tree.terms) != len(terms):
+        return terms
+    unused = {index: tree_of(term) for index, term in enumerate(terms)}
+    order = []
+    for printed in ordered_terms(tree):
+        index = next((i for i, node in unused.items() if node == printed), None)
+        if index is None:  # a term the bridge rewrote: keep sympy's order rather than guess
+            return terms
+        del unused[index]
+        order.append(terms[index])
+    return tuple(order)
+
+
+def term_by_term(expr: Any, image: Callable[[Any], Any], constants: bool = True) -> n.Node:
+    """A step that works on a sum term by term (the power rule, a partial derivative): the
+    image of each term in the order the sum is printed, kept in that order by the printers
+    (a sympy sum built unevaluated cannot say so when its order happens to be sympy's own).
+    ``constants=False`` leaves the sum's constant out (its derivative is not worth a 0)."""
+    images = [tree_of(image(term)) for term in printed_terms(expr) if constants or not term.is_number]
+    return images[0] if len(images) == 1 else n.Add(tuple(images), written=True)
+
+
+def prints_as(value: Any, other: Any) -> bool:
+    """Whether two values look the same on the page (a worked step that already shows the
+    result needs no line repeating it)."""
+    from exgen.answers.printer import to_text
+
+    if isinstance(value, (tuple, list)) or isinstance(other, (tuple, list)):  # a vector, points
+        return (isinstance(value, (tuple, list)) and isinstance(other, (tuple, list)) and len(value) == len(other)
+                and all(prints_as(a, b) for a, b in zip(value, other)))
+    return to_text(tree_of(value), ordered=True) == to_text(tree_of(other), ordered=True)
 
 
 def substituted(expr: Any, values: Mapping[str, Any]) -> n.Node:

@@ -16,6 +16,7 @@ from sympy import Rational as R
 from exgen.problems.base import Family, RejectVariant, family, nonzero, sstr
 from exgen.problems.calculus import d
 from exgen.problems.model import Math, Mistake, Part, Step, Text, text
+from exgen.problems.steps import prints_as, term_by_term
 
 x = sympy.Symbol("x")
 u = sympy.Symbol("u")
@@ -48,14 +49,22 @@ def _power_terms(rng: random.Random, difficulty: int) -> Built:
     f = sympy.Add(*terms) + constant
     derivative_terms = [a * n * x ** (n - 1) for a, n in zip(coefficients, exponents)]
     df = sympy.Add(*derivative_terms)
-    term_by_term = sympy.Add(*[sympy.Mul(a * n, x ** (n - 1), evaluate=False) for a, n in zip(coefficients, exponents)], evaluate=False)
-    built = Built(f, df, "power", [Step(text("steps.power_rule_terms"), term_by_term)])
+    lowered = term_by_term(f, lambda term: _lowered(*term.as_coeff_exponent(x)), constants=False)
+    built = Built(f, df, "power", [Step(text("steps.power_rule_terms"), lowered)])
     built.slips.append(("power_not_lowered", sympy.Add(*[a * n * x**n for a, n in zip(coefficients, exponents)]), {}))
     built.slips.append(("power_raised", sympy.Add(*[a * n * x ** (n + 1) for a, n in zip(coefficients, exponents)]), {}))
     built.slips.append(("coefficient_dropped", sympy.Add(*[n * x ** (n - 1) for n in exponents]), {}))
     if constant:
         built.slips.append(("constant_kept", df + constant, {"c": Math(sympy.Integer(constant))}))
     return built
+
+
+def _lowered(coefficient: sympy.Expr, power: sympy.Expr) -> sympy.Expr:
+    """The power rule on a·xⁿ with its coefficient kept: (3/2)·x^(−1/2), not 3/(2√x)."""
+    factor, rest = coefficient * power, x ** (power - 1)
+    if power == 1 or factor in (1, -1):
+        return factor * rest
+    return sympy.Mul(factor, rest, evaluate=False)
 
 
 def _written_order(*terms: tuple[sympy.Expr, sympy.Expr]) -> tuple[sympy.Expr, sympy.Expr]:
@@ -313,7 +322,7 @@ class DerivativeRules(Family):
             raise RejectVariant("the derivative takes astronomically large values (e^(e^(...)))")
         key = built.df
         steps = [Step(text(f"steps.rule_name.{built.rule}")), *built.explain]
-        if steps[-1].value is None or steps[-1].value != key:
+        if steps[-1].value is None or not prints_as(steps[-1].value, key):
             steps.append(Step(text("steps.result"), key))
         mistakes = [Mistake(slip, text(f"mistakes.{slip}", **params), wrong) for slip, wrong, params in built.slips]
         if built.rule not in ("quotient", "reciprocal"):  # there the reversed rule is already −f′

@@ -10,7 +10,7 @@ import sympy
 from exgen.problems.base import Family, RejectVariant, family, nonzero, sstr
 from exgen.problems.calculus import d
 from exgen.problems.model import Math, Mistake, Part, Step, Text, text
-from exgen.problems.steps import substituted
+from exgen.problems.steps import substituted, term_by_term
 
 X, Y, Z = sympy.symbols("x y z")
 
@@ -77,7 +77,7 @@ class PartialDerivatives(Family):
             others = [v for v in variables if v != var]
             mistakes.append(Mistake("other_variable_differentiated", text("mistakes.other_variable_differentiated", var=Math(var)),
                                     d(f, var) + sympy.Add(*[d(f, o) for o in others])))
-            by_term = sympy.Add(*[_written_zero(d(t, var)) for t in terms], evaluate=False)
+            by_term = term_by_term(f, lambda t, var=var: d(t, var))
             parts.append(
                 Part(
                     id=next(letters), prompt=text("problems.partial_derivatives.prompt_partial", var=Math(var)),
@@ -96,14 +96,14 @@ class PartialDerivatives(Family):
             order, prompt = [str(x), str(y)], text("problems.partial_derivatives.prompt_mixed", first=Math(x), second=Math(y))
             wrong = [Mistake("mixed_as_pure", text("mistakes.mixed_as_pure"), d(f, x, 2)),
                      Mistake("mixed_as_product", text("mistakes.mixed_as_product"), gradient[0] * gradient[1])]
-        first_terms = sympy.Add.make_args(sympy.expand(gradient[0]))
+        first_terms = sympy.expand(gradient[0])
         again = sympy.Symbol(order[1])
         parts.append(
             Part(
                 id=next(letters), prompt=prompt, kind="expression", answer=second, ask="partial",
                 args={"f": "f", "wrt": order}, variables=names,
                 steps=(Step(text("steps.partial_again", first=Math(gradient[0]), var=Math(again)),
-                            sympy.Add(*[_written_zero(d(t, again)) for t in first_terms], evaluate=False)),
+                            term_by_term(first_terms, lambda t: d(t, again))),
                        Step(text("steps.simplify"), second)),
                 mistakes=tuple(wrong), depends_on=("a",),
             )
@@ -141,7 +141,3 @@ class PartialDerivatives(Family):
         statement = text("problems.partial_derivatives.statement", f=Math(sympy.Eq(function, f, evaluate=False)))
         return statement, {"f": sstr(f)}, parts
 
-
-def _written_zero(term: sympy.Expr) -> sympy.Expr:
-    """A term's derivative for a term-by-term step; a vanishing term shows as 0."""
-    return term if term != 0 else sympy.Integer(0)
