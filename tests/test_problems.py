@@ -226,3 +226,22 @@ def test_a_sum_written_in_order_keeps_it_with_its_numbers_last() -> None:
     assert to_text(from_sympy(-x**2 + y), ordered=True) == "y - x^2"
     zero_first = n.Add((n.Num(0), n.Neg(n.Mul((n.Num(2), n.Sym("x"))))), written=True)
     assert to_text(zero_first, ordered=True) == "0 - 2*x"
+
+
+@pytest.mark.parametrize("family", ["derivative_rules", "tangent_line"])
+def test_the_product_rule_names_u_the_factor_printed_first(family: str) -> None:
+    """For f = ln(2x^2 + 5) sin x the step says u = ln(2x^2 + 5), as the reader sees f."""
+    from exgen.rendering.text import math_latex
+
+    named = 0
+    for seed in range(150):
+        problem = generate(family, 3, seed)
+        shown = math_latex(_statement_function(problem))
+        for part in problem.parts:
+            for step in part.steps:
+                if step.text.key == "steps.product_rule":
+                    u = math_latex(step.text.params["u"].value)
+                    first = shown.removeprefix("\\frac{").removeprefix("-")  # a sign goes in front of the product
+                    assert first.startswith((u, f"({u})", u.removeprefix("-"))), (seed, shown, u)
+                    named += 1
+    assert named >= 25

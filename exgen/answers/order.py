@@ -144,3 +144,55 @@ def pull_sign(node: n.Node) -> tuple[bool, n.Node]:
         if num_negative != den_negative:
             return True, n.Div(numerator, denominator)
     return False, node
+
+
+def _is_exponential(node: n.Node) -> bool:
+    return (isinstance(node, n.Call) and node.func == "exp") or (isinstance(node, n.Pow) and isinstance(node.base, n.Const) and node.base.name == "e")
+
+
+def _is_named_call(node: n.Node) -> bool:
+    base = node.base if isinstance(node, n.Pow) else node
+    return isinstance(base, n.Call) and base.func not in ("exp", "sqrt", "abs")
+
+
+def _monomial_variable(node: n.Node) -> str | None:
+    base = node.base if isinstance(node, n.Pow) and isinstance(node.exp, n.Num) else node
+    return base.name if isinstance(base, n.Sym) else None
+
+
+def _monomials_in_order(factors: list[n.Node]) -> list[n.Node]:
+    """``4x^2y`` rather than ``4yx^2``: within each run of adjacent powers of variables the
+    variables go in alphabetical order; every other factor keeps its place."""
+    out: list[n.Node] = []
+    run: list[n.Node] = []
+    for factor in [*factors, None]:
+        if factor is not None and _monomial_variable(factor) is not None:
+            run.append(factor)
+            continue
+        out.extend(sorted(run, key=_monomial_variable))  # type: ignore[arg-type]
+        run = []
+        if factor is not None:
+            out.append(factor)
+    return out
+
+
+def _exponentials_first(factors: list[n.Node]) -> list[n.Node]:
+    """``e^{x^2} \\cos 3x`` rather than ``\\cos 3x \\, e^{x^2}``: an exponential moves in front of
+    the named functions (sin, ln, σ, …) before it; every other factor keeps its place."""
+    out: list[n.Node] = []
+    for factor in factors:
+        if _is_exponential(factor):
+            index = len(out)
+            while index > 0 and _is_named_call(out[index - 1]):
+                index -= 1
+            out.insert(index, factor)
+        else:
+            out.append(factor)
+    return out
+
+
+def factors_in_print_order(factors: list[n.Node]) -> list[n.Node]:
+    """The factors of a product (above its fraction line) in the order the page prints them:
+    ``4x^2y``, ``e^{x^2} \\cos 3x``; otherwise as they come. Shared by the LaTeX and MathML
+    printers, and by worked steps that name the factors (u and v of the product rule)."""
+    return _exponentials_first(_monomials_in_order(factors))

@@ -12,7 +12,7 @@ from fractions import Fraction
 from typing import Any
 
 from exgen.answers import nodes as n
-from exgen.answers.order import in_print_order, ordered_terms
+from exgen.answers.order import factors_in_print_order, in_print_order, ordered_terms
 
 
 def tree_of(value: Any) -> n.Node:
@@ -44,6 +44,25 @@ def printed_terms(expr: Any) -> tuple[Any, ...]:
         del unused[index]
         order.append(terms[index])
     return tuple(order)
+
+
+def in_product_order(product: Any, pieces: Sequence[Any]) -> list[Any]:
+    """``pieces`` (sympy values whose product is ``product``) in the order the page prints the
+    product, so that a step names them as the reader sees them: for ln(2x² + 5) sin x the
+    product rule's u is ln(2x² + 5), though sympy keeps sin x first."""
+    import sympy
+
+    factors = sympy.Mul.make_args(product)
+    nodes = [tree_of(factor) for factor in factors]
+    printed = factors_in_print_order(list(nodes))  # the same objects, moved
+    order = [factors[next(i for i, node in enumerate(nodes) if node is shown)] for shown in printed]
+    order.sort(key=lambda factor: factor.is_Pow and factor.exp.is_negative)  # below the fraction line: after
+
+    def first_place(piece: Any) -> int:
+        own = [factor for factor in sympy.Mul.make_args(piece) if not factor.is_number]  # a sign or coefficient goes in front anyway
+        return min((i for i, factor in enumerate(order) if factor in own), default=len(order))
+
+    return sorted(pieces, key=first_place)
 
 
 def term_by_term(expr: Any, image: Callable[[Any], Any], constants: bool = True) -> n.Node:

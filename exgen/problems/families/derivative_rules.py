@@ -16,7 +16,7 @@ from sympy import Rational as R
 from exgen.problems.base import Family, RejectVariant, family, nonzero, sstr
 from exgen.problems.calculus import d
 from exgen.problems.model import Math, Mistake, Part, Step, Text, text
-from exgen.problems.steps import prints_as, term_by_term
+from exgen.problems.steps import in_product_order, prints_as, term_by_term
 
 x = sympy.Symbol("x")
 u = sympy.Symbol("u")
@@ -146,8 +146,9 @@ def _product(rng: random.Random, difficulty: int) -> Built:
         second = _chain(rng, 1).f
     if first.is_number or second.is_number:
         raise RejectVariant("constant factor")
-    du, dv = d(first, x), d(second, x)
     f = first * second
+    first, second = in_product_order(f, (first, second))  # u is the factor printed first
+    du, dv = d(first, x), d(second, x)
     rule_form = sympy.Add(sympy.Mul(du, second, evaluate=False), sympy.Mul(first, dv, evaluate=False), evaluate=False)
     df = du * second + first * dv
     steps = [

@@ -15,7 +15,7 @@ from exgen.problems.base import Family, RejectVariant, family, nonzero, sstr
 from exgen.problems.calculus import d
 from exgen.problems.figures import Figure
 from exgen.problems.model import Math, Mistake, Part, Problem, Step, Text, text
-from exgen.problems.steps import call, equation, substituted
+from exgen.problems.steps import call, equation, in_product_order, substituted
 
 x, y = sympy.symbols("x y")
 
@@ -46,11 +46,13 @@ def _function(rng: random.Random, difficulty: int, x0: int) -> tuple[sympy.Expr,
     if difficulty == 2:
         df = d(polynomial, x) + coefficient * d_piece
         return polynomial + coefficient * piece, df, Step(text("steps.differentiate_terms"), df)
-    # difficulty 3: a product, so the product rule is needed as well
-    du = d(polynomial, x)
-    rule = sympy.Add(sympy.Mul(du, piece, evaluate=False), sympy.Mul(polynomial, d_piece, evaluate=False), evaluate=False)
-    step = Step(text("steps.product_rule", u=Math(polynomial), v=Math(piece), du=Math(du), dv=Math(d_piece)), rule)
-    return polynomial * piece, du * piece + polynomial * d_piece, step
+    # difficulty 3: a product, so the product rule is needed as well; u is the factor printed first
+    derivative = {polynomial: d(polynomial, x), piece: d_piece}
+    u, v = in_product_order(polynomial * piece, (polynomial, piece))
+    du, dv = derivative[u], derivative[v]
+    rule = sympy.Add(sympy.Mul(du, v, evaluate=False), sympy.Mul(u, dv, evaluate=False), evaluate=False)
+    step = Step(text("steps.product_rule", u=Math(u), v=Math(v), du=Math(du), dv=Math(dv)), rule)
+    return polynomial * piece, derivative[polynomial] * piece + polynomial * d_piece, step
 
 
 @family(
