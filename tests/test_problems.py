@@ -245,3 +245,19 @@ def test_the_product_rule_names_u_the_factor_printed_first(family: str) -> None:
                     assert first.startswith((u, f"({u})", u.removeprefix("-"))), (seed, shown, u)
                     named += 1
     assert named >= 25
+
+
+def test_a_product_rule_key_is_simplified_as_a_teacher_would() -> None:
+    """(p(x) e^(kx+c))′ is one polynomial times the exponential, (p(x)√(x+c))′ one fraction over
+    2√(x+c): the exponential or the root appears once in the key, not once per term."""
+    x = sympy.Symbol("x")
+    for seed in range(60):
+        problem = generate("tangent_line", 3, seed)
+        f, key = _statement_function(problem), problem.parts[0].answer
+        assert sympy.simplify(sympy.diff(f, x) - key) == 0
+        def pieces(expr: sympy.Expr) -> list[sympy.Expr]:
+            return [node for node in sympy.preorder_traversal(expr)
+                    if isinstance(node, sympy.exp) or (node.is_Pow and abs(node.exp) == sympy.Rational(1, 2))]
+
+        if pieces(f):
+            assert len(pieces(key)) == 1, (seed, f, key)

@@ -52,7 +52,19 @@ def _function(rng: random.Random, difficulty: int, x0: int) -> tuple[sympy.Expr,
     du, dv = derivative[u], derivative[v]
     rule = sympy.Add(sympy.Mul(du, v, evaluate=False), sympy.Mul(u, dv, evaluate=False), evaluate=False)
     step = Step(text("steps.product_rule", u=Math(u), v=Math(v), du=Math(du), dv=Math(dv)), rule)
-    return polynomial * piece, derivative[polynomial] * piece + polynomial * d_piece, step
+    return polynomial * piece, _simplified_product_derivative(derivative[polynomial], polynomial, piece, d_piece), step
+
+
+def _simplified_product_derivative(dp: sympy.Expr, p: sympy.Expr, piece: sympy.Expr, d_piece: sympy.Expr) -> sympy.Expr:
+    """(p·piece)′ as a teacher simplifies it: an exponential factored out (9x e^(3 - 3x), not
+    -3e^(3 - 3x) - 3(-3x - 1)e^(3 - 3x)), a square root's terms over one denominator
+    ((4x + 9)/(2√(x + 1))); with a logarithm the two terms stay apart."""
+    if isinstance(piece, sympy.exp):
+        return sympy.expand(dp + p * sympy.cancel(d_piece / piece)) * piece
+    if isinstance(piece, sympy.Pow) and piece.exp == sympy.Rational(1, 2):
+        radicand = piece.base
+        return sympy.expand(2 * dp * radicand + p) / (2 * piece)
+    return dp * piece + p * d_piece
 
 
 @family(
