@@ -96,14 +96,14 @@ class PartialDerivatives(Family):
             order, prompt = [str(x), str(y)], text("problems.partial_derivatives.prompt_mixed", first=Math(x), second=Math(y))
             wrong = [Mistake("mixed_as_pure", text("mistakes.mixed_as_pure"), d(f, x, 2)),
                      Mistake("mixed_as_product", text("mistakes.mixed_as_product"), gradient[0] * gradient[1])]
-        first_terms = sympy.expand(gradient[0])
+        first_expanded = sympy.expand(gradient[0])
         again = sympy.Symbol(order[1])
         parts.append(
             Part(
                 id=next(letters), prompt=prompt, kind="expression", answer=second, ask="partial",
                 args={"f": "f", "wrt": order}, variables=names,
                 steps=(Step(text("steps.partial_again", first=Math(gradient[0]), var=Math(again)),
-                            term_by_term(first_terms, lambda t: d(t, again))),
+                            term_by_term(first_expanded, lambda t: d(t, again))),
                        Step(text("steps.simplify"), second)),
                 mistakes=tuple(wrong), depends_on=("a",),
             )
