@@ -143,6 +143,54 @@ def test_random_trees_read_back_as_printed(tree: n.Node) -> None:
 CALCULATOR = ReadOptions(variables=("x", "y"), functions=frozenset({"sigma"}))
 
 
+# --------------------------------------------- values put in for variables (worked steps) --
+X, Y, Z = sympy.symbols("x y z")
+HALF = sympy.Rational(1, 2)
+PUT_IN = [  # as a teacher writes the substitution: a negative value keeps its brackets and its place
+    (X**2 - Y * Z, {"x": 2, "y": -1, "z": 1}, r"2^{2} - (-1) \cdot 1", "2^2 - (-1)*1"),
+    (-X * Y, {"x": -1, "y": -2}, r"-(-1) \cdot (-2)", "-(-1)*(-2)"),
+    (2 * X**2 - X + 1, {"x": -2}, r"2 \cdot (-2)^{2} - (-2) + 1", "2*(-2)^2 - (-2) + 1"),
+    (-2 * X * Y + Y, {"x": -1, "y": -2}, r"-2 - 2 \cdot (-1) \cdot (-2)", "-2 - 2*(-1)*(-2)"),
+    (10 * X**2 * Y, {"x": 0, "y": -1}, r"10 \cdot 0^{2} \cdot (-1)", "10*0^2*(-1)"),  # the factors in the formula's order
+    (X**2 * Y - X * Y**2, {"x": -1, "y": 2}, r"(-1)^{2} \cdot 2 - (-1) \cdot 2^{2}", "(-1)^2*2 - (-1)*2^2"),
+    (sympy.exp(-X), {"x": -2}, "e^{-(-2)}", "exp(-(-2))"),  # an exponent or an argument: bare
+    (Y * sympy.sin(X), {"x": -1, "y": -2}, r"(-2) \cdot \sin(-1)", "(-2)*sin(-1)"),
+    ((X - 1) ** 2, {"x": -3}, "(-3 - 1)^{2}", "(-3 - 1)^2"),  # a first term: bare
+    (X, {"x": -2}, "-2", "-2"),
+    (HALF * X**2 - X, {"x": -HALF}, r"\frac{1}{2} \cdot \left(-\frac{1}{2}\right)^{2} - \left(-\frac{1}{2}\right)",
+     "(1/2)*(-1/2)^2 - (-1/2)"),
+    (X / Y, {"x": 3, "y": -2}, r"3 \cdot \frac{1}{-2}", "3*(-2)^(-1)"),
+]
+
+
+@pytest.mark.parametrize(("expr", "values", "tex", "typed"), PUT_IN)
+def test_a_substituted_value_keeps_its_sign_and_place(expr: sympy.Expr, values: dict[str, int], tex: str, typed: str) -> None:
+    from exgen.problems.steps import substituted
+
+    tree = substituted(expr, values)
+    assert latex(tree) == tex
+    assert to_text(tree) == typed
+    expected = expr.subs({sympy.Symbol(name): value for name, value in values.items()})
+    assert _same(read_mathml(mathml(tree)), expected), mathml(tree)
+    assert _same(to_sympy(read(typed, ReadOptions()).tree), expected)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(TREES, st.fractions(min_value=-4, max_value=4, max_denominator=3), st.integers(-3, 3))
+def test_random_substitutions_read_back_as_their_value(tree: n.Node, at_x: Fraction, at_y: int) -> None:
+    from exgen.problems.steps import substituted
+
+    put = substituted(tree, {"x": sympy.Rational(at_x.numerator, at_x.denominator), "y": at_y})
+    assume(all(_finite(to_sympy(sub)) for sub in _subtrees(put)))
+    assume(not any(type(sub) is n.Pow and n.rational_value(sub.base) == 0 for sub in _subtrees(put)))  # 0^0: undefined to the reader
+    expected = to_sympy(put)
+    assert _same(expected, to_sympy(tree).subs({sympy.Symbol("x"): sympy.Rational(at_x.numerator, at_x.denominator), sympy.Symbol("y"): at_y}))
+    assert _same(read_latex(latex(put)), expected), latex(put)
+    assert _same(read_mathml(mathml(put)), expected), mathml(put)
+    reading = read(to_text(put), CALCULATOR)
+    assert reading.tree is not None and _same(to_sympy(reading.tree), expected), to_text(put)
+
+
 # ------------------------------------------------------------- every generated key and step --
 def _formulas(problem: object) -> list[sympy.Basic]:
     values = []
@@ -150,6 +198,8 @@ def _formulas(problem: object) -> list[sympy.Basic]:
         for value in (part.answer, *(step.value for step in part.steps if step.value is not None)):
             if isinstance(value, (sympy.Expr, sympy.Eq)):
                 values.append(value)
+            elif isinstance(value, n.Node) and not isinstance(value, (n.Tuple, n.Seq, n.Eq)):  # substituted arithmetic
+                values.append(to_sympy(value))
             elif isinstance(value, tuple) and all(isinstance(v, sympy.Expr) for v in value):
                 values.append(sympy.Tuple(*value))
     return values

@@ -379,6 +379,23 @@ def substitute(node: Node, values: dict[str, Node]) -> Node:
     return node
 
 
+def put_in(node: Node) -> Node:
+    """A value put in for a variable in a worked step. A negative number is marked (its text is
+    bracketed: ``(-2)``) so that every printer writes it in brackets wherever it stands,
+    ``3 - (-2)``, ``-(-1) \\cdot 4``, ``(-2)^2``, and never merges its sign with the formula's:
+    the page shows the substitution, not its arithmetic done silently."""
+    value = rational_value(node)
+    if value is None or value >= 0:
+        return node
+    text = str(value.numerator) if value.denominator == 1 else f"{value.numerator}/{value.denominator}"
+    return Num(value, f"({text})")
+
+
+def is_put_in(node: Node) -> bool:
+    """A negative number put in for a variable (see :func:`put_in`)."""
+    return type(node) is Num and node.text[:1] == "("  # type: ignore[attr-defined]
+
+
 def signed(value: Fraction | int) -> Node:
     """A rational number as a tree: ``Num``, under a ``Neg`` when it is negative (as read)."""
     value = Fraction(value)

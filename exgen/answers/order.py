@@ -93,12 +93,17 @@ def is_numeral(node: n.Node) -> bool:
 
 
 def in_print_order(node: n.Node) -> n.Node:
-    r"""The tree with every sum in the order it is printed, so that numbers substituted into it
-    show the arithmetic in the order the formula was written (``3 \cdot 2^2 - 4 \cdot 2 + 1``)."""
+    r"""The tree with every sum and product in the order it is printed, so that numbers
+    substituted into it show the arithmetic in the order the formula was written
+    (``3 \cdot 2^2 - 4 \cdot 2 + 1``; ``10 \cdot 0^2 \cdot (-1)`` for 10x^2y)."""
     if isinstance(node, n.Add):
         return n.Add(tuple(in_print_order(t) for t in ordered_terms(node)), written=True)
     if isinstance(node, (n.Num, n.Sym, n.Const)):
         return node
+    if isinstance(node, n.Mul):  # the coefficient first, then the factors as the page orders them
+        factors = [in_print_order(f) for f in node.factors]
+        numbers = [f for f in factors if type(f) is n.Num]
+        return n.Mul((*numbers, *factors_in_print_order([f for f in factors if type(f) is not n.Num])))
     return n.rebuild(node, tuple(in_print_order(c) for c in node.children()))
 
 
@@ -119,7 +124,7 @@ def pull_sign(node: n.Node) -> tuple[bool, n.Node]:
         negative, magnitude = pull_sign(node.arg)  # type: ignore[attr-defined]
         return not negative, magnitude
     if kind is n.Num:
-        if node.value.numerator < 0:  # type: ignore[attr-defined]
+        if node.value.numerator < 0 and not n.is_put_in(node):  # type: ignore[attr-defined]
             return True, n.Num(-node.value, node.text.lstrip("-"))  # type: ignore[attr-defined]
         return False, node
     if kind is n.Mul:

@@ -25,6 +25,7 @@ from exgen.answers.nodes import (
     Seq,
     Sym,
     Tuple,
+    is_put_in,
 )
 
 _ADD, _MUL, _NEG, _POW, _ATOM = 1, 2, 3, 4, 5
@@ -94,9 +95,9 @@ def _negated(term: Node) -> Node | None:
     """``term`` without its leading minus sign, if it has one (so sums print ``a - b``)."""
     if type(term) is Neg:
         return term.arg  # type: ignore[attr-defined]
-    if type(term) is Num and term.value.numerator < 0:  # type: ignore[attr-defined]
+    if _is_signed_number(term):
         return Num(-term.value)  # type: ignore[attr-defined]
-    if type(term) is Mul and type(term.factors[0]) is Num and term.factors[0].value.numerator < 0:  # type: ignore[attr-defined]
+    if type(term) is Mul and _is_signed_number(term.factors[0]):  # type: ignore[attr-defined]
         first, rest = term.factors[0], term.factors[1:]  # type: ignore[attr-defined]
         if first.value == -1:
             return rest[0] if len(rest) == 1 else Mul(rest)
@@ -105,11 +106,13 @@ def _negated(term: Node) -> Node | None:
 
 
 def _is_fraction(node: Node) -> bool:
-    return type(node) is Num and (node.value.denominator != 1 or node.value.numerator < 0)  # type: ignore[attr-defined]
+    return type(node) is Num and (node.value.denominator != 1 or node.value.numerator < 0) and not is_put_in(node)  # type: ignore[attr-defined]
 
 
 def _is_signed_number(node: Node) -> bool:
-    return type(node) is Num and node.value.numerator < 0  # type: ignore[attr-defined]
+    """A negative number whose sign the printer may move (not one put in for a variable, which
+    prints its own brackets)."""
+    return type(node) is Num and node.value.numerator < 0 and not is_put_in(node)  # type: ignore[attr-defined]
 
 
 class _Printer:

@@ -86,8 +86,30 @@ def prints_as(value: Any, other: Any) -> bool:
 
 
 def substituted(expr: Any, values: Mapping[str, Any]) -> n.Node:
-    """``expr`` with numbers put in for its variables, nothing evaluated: 3·(−2)² − 4·(−2) + ½."""
-    return n.substitute(in_print_order(tree_of(expr)), {name: tree_of(value) for name, value in values.items()})
+    """``expr`` with numbers put in for its variables, nothing evaluated: 3·(−2)² − 4·(−2) + ½,
+    and −(−1)·2 for −xy (a negative value keeps its brackets: see nodes.put_in)."""
+    return _put_in(in_print_order(tree_of(expr)), {name: tree_of(value) for name, value in values.items()})
+
+
+def _put_in(node: n.Node, values: Mapping[str, n.Node], bracketed: bool = False) -> n.Node:
+    """``node`` with ``values`` put in for its variables. A negative value is marked to keep its
+    brackets (nodes.put_in) where it stands for a factor, a base, a later term or what a minus
+    applies to (``3 - (-2)``, ``-(-1) \\cdot 2``, ``(-2)^2``); as a first term, an argument or an
+    exponent it is written bare (``-2 - 3``, ``\\sin(-1)``, ``e^{-1}``)."""
+    kind = type(node)
+    if kind is n.Sym:
+        value = values.get(node.name)  # type: ignore[attr-defined]
+        return node if value is None else n.put_in(value) if bracketed else value
+    if not (n.free_symbols(node) & values.keys()):
+        return node
+    if kind is n.Add:
+        return n.Add(tuple(_put_in(t, values, index > 0) for index, t in enumerate(node.terms)), node.written)  # type: ignore[attr-defined]
+    if kind is n.Neg or kind is n.Mul:
+        return n.rebuild(node, tuple(_put_in(c, values, True) for c in node.children()))
+    if kind is n.Pow:  # b^(-1) prints as 1/b, where b needs no brackets
+        reciprocal = n.rational_value(node.exp) == -1  # type: ignore[attr-defined]
+        return n.Pow(_put_in(node.base, values, not reciprocal), _put_in(node.exp, values))  # type: ignore[attr-defined]
+    return n.rebuild(node, tuple(_put_in(c, values) for c in node.children()))
 
 
 def equation(lhs: Any, *rhs: Any) -> n.Node:
@@ -139,4 +161,4 @@ def replaced(expr: Any, parts: Mapping[Any, Any], values: Mapping[str, Any] | No
         return n.rebuild(node, tuple(walk(child) for child in node.children()))
 
     tree = walk(in_print_order(tree_of(expr)))
-    return n.substitute(tree, {name: tree_of(value) for name, value in (values or {}).items()})
+    return _put_in(tree, {name: tree_of(value) for name, value in (values or {}).items()})

@@ -53,6 +53,8 @@ def symbol(name: str) -> str:
 
 
 def _number(value: Fraction, text: str = "") -> str:
+    if text[:1] == "(":  # a negative value put in for a variable (nodes.put_in)
+        return paren(_number(value))
     if text and "." in text:
         return text
     if value.denominator == 1:
@@ -68,7 +70,7 @@ def _precedence(node: n.Node) -> int:
         return _MUL
     if isinstance(node, n.Neg):
         return _NEG
-    if isinstance(node, n.Num) and (node.value.numerator < 0 or node.value.denominator != 1):
+    if isinstance(node, n.Num) and (node.value.numerator < 0 or node.value.denominator != 1) and not n.is_put_in(node):
         return _MUL
     if isinstance(node, n.Pow):
         return _POW
@@ -208,8 +210,9 @@ def _fraction_part(factors: list[n.Node]) -> str:
 def needs_brackets_in_product(factor: n.Node, arithmetic: bool, first: bool) -> bool:
     """Brackets around a factor: sums and signed factors; in arithmetic (``\tfrac12 \\cdot (-24)``)
     fractions stand bare and a negative number after the first is bracketed."""
-    if arithmetic:
-        return isinstance(factor, n.Add) or (not first and pull_sign(factor)[0])
+    if arithmetic:  # a sum under two minus signs still prints as a sum: 0 \cdot (0 + 1)
+        negative, magnitude = pull_sign(factor)
+        return isinstance(magnitude, n.Add) or (not first and negative)
     return _precedence(factor) <= _MUL and not (isinstance(factor, n.Num) and factor.value.numerator >= 0)
 
 
@@ -229,7 +232,8 @@ def _product(factors: list[n.Node]) -> str:
         text = _latex(factor)
         if needs_brackets_in_product(factor, arithmetic, previous is None):
             text = paren(text)
-        if previous is not None and (arithmetic or begins_with_numeral(factor) or text[:1].isdigit()):
+        # a dot before a digit (4 · 10^x), in arithmetic, and after a bracketed value: (-1) · ln 3
+        if previous is not None and (arithmetic or begins_with_numeral(factor) or text[:1].isdigit() or n.is_put_in(previous)):
             pieces.append(r" \cdot ")
         elif previous is not None:
             pieces.append(" ")
