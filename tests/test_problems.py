@@ -241,8 +241,9 @@ def test_the_product_rule_names_u_the_factor_printed_first(family: str) -> None:
             for step in part.steps:
                 if step.text.key == "steps.product_rule":
                     u = math_latex(step.text.params["u"].value)
+                    negated = math_latex(-step.text.params["u"].value)  # -(3x^2 + 1) ln x for u = -3x^2 - 1
                     first = shown.removeprefix("\\frac{").removeprefix("-")  # a sign goes in front of the product
-                    assert first.startswith((u, f"({u})", u.removeprefix("-"))), (seed, shown, u)
+                    assert first.startswith((u, f"({u})", u.removeprefix("-"), f"({negated})")), (seed, shown, u)
                     named += 1
     assert named >= 25
 

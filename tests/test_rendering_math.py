@@ -163,6 +163,37 @@ PUT_IN = [  # as a teacher writes the substitution: a negative value keeps its b
 ]
 
 
+SIGN_OUT_OF_A_FACTOR = [  # a sum of negative terms as a factor gives its sign to the product
+    ((-9 * X - 3) * sympy.exp(6 - 3 * X), r"-(9 x + 3) e^{6 - 3 x}"),
+    (sympy.Mul(-1, sympy.Mul(-4 * X**3 - 3, sympy.exp(X), evaluate=False), evaluate=False) - 12 * X**2, r"(4 x^{3} + 3) e^{x} - 12 x^{2}"),
+    ((-X**2 - 1) / (X + 2), r"-\frac{x^{2} + 1}{x + 2}"),
+    ((-X - 1) * (-X - 2), "(x + 1) (x + 2)"),
+    (-3 * X - 1, "-3 x - 1"),  # a sum on its own keeps its terms
+    ((-X**2 + 2 * X - 4) * sympy.exp(1 - X), r"(-x^{2} + 2 x - 4) e^{1 - x}"),  # mixed signs: as it is
+]
+
+
+@pytest.mark.parametrize(("expr", "tex"), SIGN_OUT_OF_A_FACTOR)
+def test_a_negative_sum_factor_gives_its_sign_to_the_product(expr: sympy.Expr, tex: str) -> None:
+    from exgen.problems.steps import tree_of
+
+    assert latex(tree_of(expr)) == tex
+    assert _same(read_mathml(mathml(tree_of(expr))), expr)
+
+
+def test_a_rule_form_shows_its_pieces_as_named() -> None:
+    """(uv)' = u'v + uv' with u = -x^2 - 2x - 3: the pieces keep their signs and the rule its order."""
+    from exgen.problems.steps import rule_form, substituted, tree_of
+
+    u, v = -X**2 - 2 * X - 3, sympy.log(X)
+    written = rule_form(sympy.Mul(sympy.diff(u, X), v, evaluate=False), sympy.Mul(u, sympy.diff(v, X), evaluate=False))
+    assert latex(written) == r"(-2 x - 2) \ln(x) + \frac{-x^{2} - 2 x - 3}{x}"
+    # the simplified derivative, at a number: the arithmetic has the signs where its formula has them
+    derivative = sympy.diff(u * v, X)
+    assert latex(tree_of(derivative)) == r"-\frac{x^{2} + 2 x + 3}{x} - (2 x + 2) \ln(x)"
+    assert latex(substituted(derivative, {"x": 1})) == r"-\frac{1}{1} \cdot (1^{2} + 2 \cdot 1 + 3) - (2 \cdot 1 + 2) \ln(1)"
+
+
 @pytest.mark.parametrize(("expr", "values", "tex", "typed"), PUT_IN)
 def test_a_substituted_value_keeps_its_sign_and_place(expr: sympy.Expr, values: dict[str, int], tex: str, typed: str) -> None:
     from exgen.problems.steps import substituted
@@ -182,7 +213,7 @@ def test_random_substitutions_read_back_as_their_value(tree: n.Node, at_x: Fract
 
     put = substituted(tree, {"x": sympy.Rational(at_x.numerator, at_x.denominator), "y": at_y})
     assume(all(_finite(to_sympy(sub)) for sub in _subtrees(put)))
-    assume(not any(type(sub) is n.Pow and n.rational_value(sub.base) == 0 for sub in _subtrees(put)))  # 0^0: undefined to the reader
+    assume(not any(type(sub) is n.Pow and to_sympy(sub.base).is_zero for sub in _subtrees(put)))  # 0^0: undefined to the reader
     expected = to_sympy(put)
     assert _same(expected, to_sympy(tree).subs({sympy.Symbol("x"): sympy.Rational(at_x.numerator, at_x.denominator), sympy.Symbol("y"): at_y}))
     assert _same(read_latex(latex(put)), expected), latex(put)

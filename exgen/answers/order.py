@@ -92,19 +92,28 @@ def is_numeral(node: n.Node) -> bool:
     return False
 
 
-def in_print_order(node: n.Node) -> n.Node:
+def in_print_order(node: n.Node, signs_out: bool = True) -> n.Node:
     r"""The tree with every sum and product in the order it is printed, so that numbers
     substituted into it show the arithmetic in the order the formula was written
-    (``3 \cdot 2^2 - 4 \cdot 2 + 1``; ``10 \cdot 0^2 \cdot (-1)`` for 10x^2y)."""
+    (``3 \cdot 2^2 - 4 \cdot 2 + 1``; ``10 \cdot 0^2 \cdot (-1)`` for 10x^2y) and with the
+    signs where the page puts them (``-(9 \cdot 2 + 3)`` for (-9x - 3) at 2); without
+    ``signs_out``, every sum keeps its own signs (the pieces of a rule as they were named)."""
     if isinstance(node, n.Add):
-        return n.Add(tuple(in_print_order(t) for t in ordered_terms(node)), written=True)
+        return n.Add(tuple(in_print_order(t, signs_out) for t in ordered_terms(node)), written=True)
     if isinstance(node, (n.Num, n.Sym, n.Const)):
         return node
     if isinstance(node, n.Mul):  # the coefficient first, then the factors as the page orders them
-        factors = [in_print_order(f) for f in node.factors]
+        flipped = False
+        factors = []
+        for factor in node.factors:
+            if signs_out and type(factor) is n.Add:  # a sum of negative terms prints as -(...): so does its arithmetic
+                negative, factor = _factor_sign(factor)
+                flipped ^= negative
+            factors.append(in_print_order(factor, signs_out))
         numbers = [f for f in factors if type(f) is n.Num]
-        return n.Mul((*numbers, *factors_in_print_order([f for f in factors if type(f) is not n.Num])))
-    return n.rebuild(node, tuple(in_print_order(c) for c in node.children()))
+        product = n.Mul((*numbers, *factors_in_print_order([f for f in factors if type(f) is not n.Num])))
+        return n.Neg(product) if flipped else product
+    return n.rebuild(node, tuple(in_print_order(c, signs_out) for c in node.children()))
 
 
 def is_arithmetic(factors: tuple[n.Node, ...] | list[n.Node]) -> bool:
@@ -135,7 +144,7 @@ def pull_sign(node: n.Node) -> tuple[bool, n.Node]:
         negative = changed = False
         factors: list[n.Node] = []
         for factor in factors_in:
-            factor_negative, magnitude = pull_sign(factor)
+            factor_negative, magnitude = _factor_sign(factor)
             negative ^= factor_negative
             changed |= factor_negative or magnitude is not factor  # --(a + b) prints as (a + b)
             factors.append(magnitude)
@@ -144,11 +153,23 @@ def pull_sign(node: n.Node) -> tuple[bool, n.Node]:
         factors = [f for f in factors if not (type(f) is n.Num and f.value == 1 and not f.text)] or [n.Num(1)]  # type: ignore[attr-defined]
         return negative, factors[0] if len(factors) == 1 else n.Mul(tuple(factors))
     if kind is n.Div:
-        num_negative, numerator = pull_sign(node.num)  # type: ignore[attr-defined]
-        den_negative, denominator = pull_sign(node.den)  # type: ignore[attr-defined]
+        num_negative, numerator = _factor_sign(node.num)  # type: ignore[attr-defined]
+        den_negative, denominator = _factor_sign(node.den)  # type: ignore[attr-defined]
         if num_negative != den_negative:
             return True, n.Div(numerator, denominator)
     return False, node
+
+
+def _factor_sign(factor: n.Node) -> tuple[bool, n.Node]:
+    """:func:`pull_sign` of a factor, where a sum of negative terms also gives up its sign:
+    ``-(9x + 3)e^{6-3x}``, not ``(-9x - 3)e^{6-3x}``; ``(4x^3 + 3)e^x``, not ``-(-4x^3 - 3)e^x``.
+    Only for a factor: on its own a sum stays ``-3x - 1``; arithmetic stays as written."""
+    if type(factor) is not n.Add or getattr(factor, "written", False) or not n.free_symbols(factor):
+        return pull_sign(factor)
+    pulled = [pull_sign(term) for term in factor.terms]  # type: ignore[attr-defined]
+    if not all(negative for negative, _ in pulled):
+        return False, factor
+    return True, n.Add(tuple(magnitude for _, magnitude in pulled))
 
 
 def _is_exponential(node: n.Node) -> bool:

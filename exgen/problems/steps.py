@@ -112,6 +112,17 @@ def _put_in(node: n.Node, values: Mapping[str, n.Node], bracketed: bool = False)
     return n.rebuild(node, tuple(_put_in(c, values) for c in node.children()))
 
 
+def rule_form(*terms: Any, squared_under: Any = None) -> n.Node:
+    """A rule's formula with its pieces put in, as written: ``u'v + uv'`` (or ``(u'v - uv')/v^2``
+    with ``squared_under`` v) in the rule's order, each piece as the page prints it alone, so the
+    printers neither reorder the terms nor pull a sign out of a piece: ``(-2x - 2) ln x +
+    (-x^2 - 2x - 3)/x`` shows u' and u as they were named."""
+    total = n.Add(tuple(in_print_order(tree_of(term), signs_out=False) for term in terms), written=True)
+    if squared_under is None:
+        return total
+    return n.Mul((total, n.Pow(in_print_order(tree_of(squared_under), signs_out=False), n.Num(-2))))
+
+
 def equation(lhs: Any, *rhs: Any) -> n.Node:
     """``lhs = a = b = …`` as one tree (a chain of equalities in a worked step)."""
     chain = tree_of(rhs[-1])

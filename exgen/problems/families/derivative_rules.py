@@ -16,7 +16,7 @@ from sympy import Rational as R
 from exgen.problems.base import Family, RejectVariant, family, nonzero, sstr
 from exgen.problems.calculus import d
 from exgen.problems.model import Math, Mistake, Part, Step, Text, text
-from exgen.problems.steps import in_product_order, term_by_term
+from exgen.problems.steps import in_product_order, rule_form, term_by_term
 
 x = sympy.Symbol("x")
 u = sympy.Symbol("u")
@@ -149,10 +149,10 @@ def _product(rng: random.Random, difficulty: int) -> Built:
     f = first * second
     first, second = in_product_order(f, (first, second))  # u is the factor printed first
     du, dv = d(first, x), d(second, x)
-    rule_form = sympy.Add(sympy.Mul(du, second, evaluate=False), sympy.Mul(first, dv, evaluate=False), evaluate=False)
+    written = rule_form(sympy.Mul(du, second, evaluate=False), sympy.Mul(first, dv, evaluate=False))
     df = du * second + first * dv
     steps = [
-        Step(text("steps.product_rule", u=Math(first), v=Math(second), du=Math(du), dv=Math(dv)), rule_form),
+        Step(text("steps.product_rule", u=Math(first), v=Math(second), du=Math(du), dv=Math(dv)), written),
         Step(text("steps.simplify"), df),
     ]
     slips = [
@@ -170,10 +170,10 @@ def _quotient(rng: random.Random, difficulty: int) -> Built:
         numerator = _chain(rng, 1).f
     du, dv = d(numerator, x), d(denominator, x)
     f = numerator / denominator
-    rule_form = (sympy.Add(sympy.Mul(du, denominator, evaluate=False), -sympy.Mul(numerator, dv, evaluate=False), evaluate=False)) / denominator**2
+    written = rule_form(sympy.Mul(du, denominator, evaluate=False), -sympy.Mul(numerator, dv, evaluate=False), squared_under=denominator)
     df = sympy.together((du * denominator - numerator * dv) / denominator**2)  # one fraction, no fraction inside it
     steps = [
-        Step(text("steps.quotient_rule", u=Math(numerator), v=Math(denominator), du=Math(du), dv=Math(dv)), rule_form),
+        Step(text("steps.quotient_rule", u=Math(numerator), v=Math(denominator), du=Math(du), dv=Math(dv)), written),
         Step(text("steps.simplify"), df),
     ]
     slips = [

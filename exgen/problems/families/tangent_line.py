@@ -15,7 +15,7 @@ from exgen.problems.base import Family, RejectVariant, family, nonzero, sstr
 from exgen.problems.calculus import d
 from exgen.problems.figures import Figure
 from exgen.problems.model import Math, Mistake, Part, Problem, Step, Text, text
-from exgen.problems.steps import call, equation, in_product_order, substituted
+from exgen.problems.steps import call, equation, in_product_order, rule_form, substituted
 
 x, y = sympy.symbols("x y")
 
@@ -50,7 +50,7 @@ def _function(rng: random.Random, difficulty: int, x0: int) -> tuple[sympy.Expr,
     derivative = {polynomial: d(polynomial, x), piece: d_piece}
     u, v = in_product_order(polynomial * piece, (polynomial, piece))
     du, dv = derivative[u], derivative[v]
-    rule = sympy.Add(sympy.Mul(du, v, evaluate=False), sympy.Mul(u, dv, evaluate=False), evaluate=False)
+    rule = rule_form(sympy.Mul(du, v, evaluate=False), sympy.Mul(u, dv, evaluate=False))
     step = Step(text("steps.product_rule", u=Math(u), v=Math(v), du=Math(du), dv=Math(dv)), rule)
     return polynomial * piece, _simplified_product_derivative(derivative[polynomial], polynomial, piece, d_piece), step
 
