@@ -147,13 +147,19 @@ def _panel(figure: Figure, graph_width: float, title: str = "", words: Mapping[s
         if words and mark.label in words:  # the type in words, beside the shape
             below = label_below(figure, mark)
             labels.append(_label(cx(mark.x) + 4, cy(mark.y) + (-4 if below else 4), "left,top," if below else "left,bottom,",
-                                 rf"\scriptsize\itshape {words[mark.label]}"))
+                                 _on_white(rf"\scriptsize\itshape {words[mark.label]}")))
     return "\n".join([
         r"\begin{pgfpicture}",
         # the frame's box for the picture's size (the drawing operators are not measured)
         rf"\pgfpathrectangle{{\pgfpointorigin}}{{\pgfqpoint{{{_n(width)}pt}}{{{_n(height)}pt}}}}\pgfusepath{{}}",
         draw.text(), r"\footnotesize", *labels, r"\end{pgfpicture}",
     ])
+
+
+def _on_white(content: str) -> str:
+    """A label on a tight white box, so that level curves and arrows under it do not cross its
+    letters (the SVG figures give theirs a white halo)."""
+    return rf"{{\setlength{{\fboxsep}}{{0.6pt}}\colorbox{{white}}{{{content}}}}}"
 
 
 def _mark(draw: _Drawing, x: float, y: float, label: str) -> None:
