@@ -262,3 +262,26 @@ def test_a_product_rule_key_is_simplified_as_a_teacher_would() -> None:
 
         if pieces(f):
             assert len(pieces(key)) == 1, (seed, f, key)
+
+
+def test_a_root_differentiated_without_its_exponent_is_a_named_slip() -> None:
+    """(√x)′ = 1/√x, the classic slip: a mistake model of its own, whose message names the term."""
+    from exgen.answers.check import check
+    from exgen.rendering.text import render
+
+    found = 0
+    for seed in range(80):
+        problem = generate("derivative_rules", 1, seed)
+        part = problem.parts[0]
+        slip = next((m for m in part.mistakes if m.id == "fractional_exponent_not_multiplied"), None)
+        if slip is None:
+            continue
+        root = sympy.sqrt(sympy.Symbol("x"))
+        a = slip.text.params["term"].value.as_coeff_Mul()[0]  # the term a·√x (difficulty 1 has no other fractional power)
+        typed = KINDS["expression"].typed(part.answer - a / (2 * root) + a / root)  # the key with (a√x)′ written a/√x
+        assert check(KINDS["expression"].typed(slip.answer), typed).verdict == "correct", (seed, typed)
+        assert check(KINDS["expression"].typed(part.answer), typed).verdict == "incorrect", (seed, typed)
+        message = render(slip.text, "latex")
+        assert r"\sqrt{x}" in message and "not" in message, message
+        found += 1
+    assert found >= 5

@@ -54,6 +54,13 @@ def _power_terms(rng: random.Random, difficulty: int) -> Built:
     built.slips.append(("power_not_lowered", sympy.Add(*[a * n * x**n for a, n in zip(coefficients, exponents)]), {}))
     built.slips.append(("power_raised", sympy.Add(*[a * n * x ** (n + 1) for a, n in zip(coefficients, exponents)]), {}))
     built.slips.append(("coefficient_dropped", sympy.Add(*[n * x ** (n - 1) for n in exponents]), {}))
+    # lowered but not multiplied by the exponent: every term, or only a root's (√x)' = 1/√x
+    built.slips.append(("exponent_not_multiplied", sympy.Add(*[a * x ** (n - 1) for a, n in zip(coefficients, exponents)]), {}))
+    fractional = [(a, n) for a, n in zip(coefficients, exponents) if not isinstance(n, int)]
+    if fractional and len(fractional) < len(exponents):
+        a, n = fractional[0]
+        built.slips.append(("fractional_exponent_not_multiplied", df - a * n * x ** (n - 1) + a * x ** (n - 1),
+                            {"term": Math(a * x**n), "right": Math(a * n * x ** (n - 1)), "wrong": Math(a * x ** (n - 1))}))
     if constant:
         built.slips.append(("constant_kept", df + constant, {"c": Math(sympy.Integer(constant))}))
     return built
