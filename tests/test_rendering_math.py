@@ -160,6 +160,8 @@ PUT_IN = [  # as a teacher writes the substitution: a negative value keeps its b
     (HALF * X**2 - X, {"x": -HALF}, r"\frac{1}{2} \cdot \left(-\frac{1}{2}\right)^{2} - \left(-\frac{1}{2}\right)",
      "(1/2)*(-1/2)^2 - (-1/2)"),
     (X / Y, {"x": 3, "y": -2}, r"3 \cdot \frac{1}{-2}", "3*(-2)^(-1)"),
+    (2 - 4 * X, {"x": -sympy.log(3) / 4}, r"2 - 4 \left(-\frac{\ln(3)}{4}\right)", "2 - 4*((-1/4)*ln(3))"),  # not 2 + 4(ln 3/4)
+    (sympy.exp(X), {"x": -sympy.log(3) / 4}, r"e^{-\frac{\ln(3)}{4}}", "exp((-1/4)*ln(3))"),
 ]
 
 

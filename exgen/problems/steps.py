@@ -12,7 +12,7 @@ from fractions import Fraction
 from typing import Any
 
 from exgen.answers import nodes as n
-from exgen.answers.order import factors_in_print_order, in_print_order, ordered_terms
+from exgen.answers.order import factors_in_print_order, in_print_order, ordered_terms, pull_sign
 
 
 def tree_of(value: Any) -> n.Node:
@@ -99,7 +99,7 @@ def _put_in(node: n.Node, values: Mapping[str, n.Node], bracketed: bool = False)
     kind = type(node)
     if kind is n.Sym:
         value = values.get(node.name)  # type: ignore[attr-defined]
-        return node if value is None else n.put_in(value) if bracketed else value
+        return node if value is None else _bracketed(value) if bracketed else value
     if not (n.free_symbols(node) & values.keys()):
         return node
     if kind is n.Add:
@@ -121,6 +121,15 @@ def rule_form(*terms: Any, squared_under: Any = None) -> n.Node:
     if squared_under is None:
         return total
     return n.Mul((total, n.Pow(in_print_order(tree_of(squared_under), signs_out=False), n.Num(-2))))
+
+
+def _bracketed(value: n.Node) -> n.Node:
+    """A value put in where a negative one needs brackets: a number marked (nodes.put_in); any
+    other negative value (-ln(3)/4) as a sum of one term, written, which every printer brackets
+    and none takes a sign from: 4 \\cdot (-\\frac{\\ln 3}{4}), not -4 \\cdot \\frac{\\ln 3}{4}."""
+    if n.rational_value(value) is not None:
+        return n.put_in(value)
+    return n.Add((value,), written=True) if pull_sign(value)[0] else value
 
 
 def equation(lhs: Any, *rhs: Any) -> n.Node:
