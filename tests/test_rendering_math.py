@@ -162,6 +162,10 @@ PUT_IN = [  # as a teacher writes the substitution: a negative value keeps its b
     (X / Y, {"x": 3, "y": -2}, r"3 \cdot \frac{1}{-2}", "3*(-2)^(-1)"),
     (2 - 4 * X, {"x": -sympy.log(3) / 4}, r"2 - 4 \left(-\frac{\ln(3)}{4}\right)", "2 - 4*((-1/4)*ln(3))"),  # not 2 + 4(ln 3/4)
     (sympy.exp(X), {"x": -sympy.log(3) / 4}, r"e^{-\frac{\ln(3)}{4}}", "exp((-1/4)*ln(3))"),
+    (X * sympy.exp(X), {"x": 1}, r"1 \cdot e^{1}", "1*exp(1)"),  # a 1 put in stays, not e^{1}
+    (3 * X * Y * sympy.log(X), {"x": 1, "y": 2}, r"3 \cdot 1 \cdot 2 \cdot \ln(1)", "3*1*2*ln(1)"),
+    (X * sympy.exp(Y), {"x": 0, "y": -1}, r"0 \cdot e^{-1}", "0*exp(-1)"),
+    (3 * X, {"x": HALF}, r"3 \cdot \frac{1}{2}", "3*(1/2)"),
 ]
 
 

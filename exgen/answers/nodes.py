@@ -379,21 +379,30 @@ def substitute(node: Node, values: dict[str, Node]) -> Node:
     return node
 
 
+PUT_IN = "="  # the text of a number put in for a variable starts with it (no typed number does)
+
+
 def put_in(node: Node) -> Node:
-    """A value put in for a variable in a worked step. A negative number is marked (its text is
-    bracketed: ``(-2)``) so that every printer writes it in brackets wherever it stands,
-    ``3 - (-2)``, ``-(-1) \\cdot 4``, ``(-2)^2``, and never merges its sign with the formula's:
-    the page shows the substitution, not its arithmetic done silently."""
+    """A number put in for a variable in a worked step, marked so that every printer shows the
+    substitution rather than doing its arithmetic silently: it is never folded into a
+    coefficient or dropped (``1 \\cdot e^{1}`` for x e^x at 1, not ``e^{1}``), a dot follows
+    it, and a negative one is in brackets wherever it stands (``3 - (-2)``, ``-(-1) \\cdot 4``,
+    ``(-2)^2``), its sign never merged with the formula's. Other values are left as they are."""
     value = rational_value(node)
-    if value is None or value >= 0:
+    if value is None:
         return node
     text = str(value.numerator) if value.denominator == 1 else f"{value.numerator}/{value.denominator}"
-    return Num(value, f"({text})")
+    return Num(value, PUT_IN + text)
 
 
 def is_put_in(node: Node) -> bool:
-    """A negative number put in for a variable (see :func:`put_in`)."""
-    return type(node) is Num and node.text[:1] == "("  # type: ignore[attr-defined]
+    """A number put in for a variable (see :func:`put_in`)."""
+    return type(node) is Num and node.text[:1] == PUT_IN  # type: ignore[attr-defined]
+
+
+def is_bracketed_put_in(node: Node) -> bool:
+    """A negative number put in for a variable: it prints its own brackets."""
+    return is_put_in(node) and node.value < 0  # type: ignore[attr-defined]
 
 
 def signed(value: Fraction | int) -> Node:

@@ -25,6 +25,7 @@ from exgen.answers.nodes import (
     Seq,
     Sym,
     Tuple,
+    is_bracketed_put_in,
     is_put_in,
 )
 
@@ -106,7 +107,7 @@ def _negated(term: Node) -> Node | None:
 
 
 def _is_fraction(node: Node) -> bool:
-    return type(node) is Num and (node.value.denominator != 1 or node.value.numerator < 0) and not is_put_in(node)  # type: ignore[attr-defined]
+    return type(node) is Num and (node.value.denominator != 1 or node.value.numerator < 0) and not is_bracketed_put_in(node)  # type: ignore[attr-defined]
 
 
 def _is_signed_number(node: Node) -> bool:
@@ -141,6 +142,8 @@ class _Printer:
         if self.sympy_names:
             value = node.value
             return str(value.numerator) if value.denominator == 1 else f"{value.numerator}/{value.denominator}"
+        if is_put_in(node):
+            return f"({number_text(node.value)})" if node.value < 0 else number_text(node.value)
         return node.text or number_text(node.value)
 
     def name(self, node: Sym | Const) -> str:
@@ -173,7 +176,7 @@ class _Printer:
             self.wrap(
                 f,
                 type(f) in (Add, Div)
-                or (type(f) is Num and not f.text and f.value.denominator != 1)  # type: ignore[attr-defined]
+                or (type(f) is Num and (not f.text or is_put_in(f)) and f.value.denominator != 1 and not is_bracketed_put_in(f))  # type: ignore[attr-defined]
                 or (type(f) is Neg and (index > 0 or type(f.arg) is Add))  # type: ignore[attr-defined]
                 or (_is_signed_number(f) and index > 0),
             )

@@ -124,9 +124,10 @@ def rule_form(*terms: Any, squared_under: Any = None) -> n.Node:
 
 
 def _bracketed(value: n.Node) -> n.Node:
-    """A value put in where a negative one needs brackets: a number marked (nodes.put_in); any
-    other negative value (-ln(3)/4) as a sum of one term, written, which every printer brackets
-    and none takes a sign from: 4 \\cdot (-\\frac{\\ln 3}{4}), not -4 \\cdot \\frac{\\ln 3}{4}."""
+    """A value put in where a negative one needs brackets (a factor, a base, a later term): a
+    number marked (nodes.put_in: kept in its place, in brackets if negative); any other negative
+    value (-ln(3)/4) as a sum of one term, written, which every printer brackets and none takes
+    a sign from: 4 \\cdot (-\\frac{\\ln 3}{4}), not -4 \\cdot \\frac{\\ln 3}{4}."""
     if n.rational_value(value) is not None:
         return n.put_in(value)
     return n.Add((value,), written=True) if pull_sign(value)[0] else value

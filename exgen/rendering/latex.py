@@ -53,8 +53,8 @@ def symbol(name: str) -> str:
 
 
 def _number(value: Fraction, text: str = "") -> str:
-    if text[:1] == "(":  # a negative value put in for a variable (nodes.put_in)
-        return paren(_number(value))
+    if text[:1] == n.PUT_IN:  # a number put in for a variable: a negative one in brackets
+        return paren(_number(value)) if value < 0 else _number(value)
     if text and "." in text:
         return text
     if value.denominator == 1:
@@ -70,7 +70,7 @@ def _precedence(node: n.Node) -> int:
         return _MUL
     if isinstance(node, n.Neg):
         return _NEG
-    if isinstance(node, n.Num) and (node.value.numerator < 0 or node.value.denominator != 1) and not n.is_put_in(node):
+    if isinstance(node, n.Num) and (node.value.numerator < 0 or node.value.denominator != 1) and not n.is_bracketed_put_in(node):
         return _MUL
     if isinstance(node, n.Pow):
         return _POW
@@ -232,7 +232,7 @@ def _product(factors: list[n.Node]) -> str:
         text = _latex(factor)
         if needs_brackets_in_product(factor, arithmetic, previous is None):
             text = paren(text)
-        # a dot before a digit (4 · 10^x), in arithmetic, and after a bracketed value: (-1) · ln 3
+        # a dot before a digit (4 · 10^x), in arithmetic, and after a number put in: 1 · e^1, (-1) · ln 3
         if previous is not None and (arithmetic or begins_with_numeral(factor) or text[:1].isdigit() or n.is_put_in(previous)):
             pieces.append(r" \cdot ")
         elif previous is not None:

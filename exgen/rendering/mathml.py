@@ -71,8 +71,8 @@ def symbol(name: str) -> str:
 
 
 def _number(value: Fraction, text: str = "") -> str:
-    if text[:1] == "(":  # a negative value put in for a variable (nodes.put_in)
-        return paren_mathml(_number(value))
+    if text[:1] == n.PUT_IN:  # a number put in for a variable: a negative one in brackets
+        return paren_mathml(_number(value)) if value < 0 else _number(value)
     if text and "." in text:
         return f"<mn>{text}</mn>"
     if value.denominator == 1:
@@ -174,7 +174,7 @@ def _product(factors: list[n.Node]) -> str:
         if needs_brackets_in_product(factor, arithmetic, index == 0):
             text = paren_mathml(text)
         if index:
-            dot = arithmetic or begins_with_numeral(factor) or n.is_put_in(factors[index - 1])  # (-1) · ln 3, not (-1) ln 3
+            dot = arithmetic or begins_with_numeral(factor) or n.is_put_in(factors[index - 1])  # 1 · e^1, (-1) · ln 3
             pieces.append("<mo>·</mo>" if dot else "<mo>&#x2062;</mo>")
             if _is_function(factor):
                 pieces.append(_THIN)
