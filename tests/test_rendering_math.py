@@ -194,6 +194,11 @@ def test_a_rule_form_shows_its_pieces_as_named() -> None:
     u, v = -X**2 - 2 * X - 3, sympy.log(X)
     written = rule_form(sympy.Mul(sympy.diff(u, X), v, evaluate=False), sympy.Mul(u, sympy.diff(v, X), evaluate=False))
     assert latex(written) == r"(-2 x - 2) \ln(x) + \frac{-x^{2} - 2 x - 3}{x}"
+    top, bottom = -4 * X**3 - 3, sympy.exp(X) + 1  # the quotient rule, u' = -12x^2: its sign stays in its bracket
+    quotient = rule_form(sympy.Mul(sympy.diff(top, X), bottom, evaluate=False), -sympy.Mul(top, sympy.diff(bottom, X), evaluate=False),
+                         squared_under=bottom)
+    assert latex(quotient) == r"\frac{(-12 x^{2}) (e^{x} + 1) - (-4 x^{3} - 3) e^{x}}{(e^{x} + 1)^{2}}"
+    assert _same(read_latex(latex(quotient)), sympy.diff(top / bottom, X))
     # the simplified derivative, at a number: the arithmetic has the signs where its formula has them
     derivative = sympy.diff(u * v, X)
     assert latex(tree_of(derivative)) == r"-\frac{x^{2} + 2 x + 3}{x} - (2 x + 2) \ln(x)"

@@ -117,10 +117,21 @@ def rule_form(*terms: Any, squared_under: Any = None) -> n.Node:
     with ``squared_under`` v) in the rule's order, each piece as the page prints it alone, so the
     printers neither reorder the terms nor pull a sign out of a piece: ``(-2x - 2) ln x +
     (-x^2 - 2x - 3)/x`` shows u' and u as they were named."""
-    total = n.Add(tuple(in_print_order(tree_of(term), signs_out=False) for term in terms), written=True)
+    total = n.Add(tuple(_pieces_grouped(in_print_order(tree_of(term), signs_out=False)) for term in terms), written=True)
     if squared_under is None:
         return total
     return n.Mul((total, n.Pow(in_print_order(tree_of(squared_under), signs_out=False), n.Num(-2))))
+
+
+def _pieces_grouped(term: n.Node) -> n.Node:
+    """A term of a rule (u'v, -uv') whose negative pieces keep their sign in brackets:
+    ``(-12x^2)(e^x + 1)``, not ``-(12x^2)(e^x + 1)`` (a written sum of one term is the group)."""
+    if type(term) is n.Neg:
+        return n.Neg(_pieces_grouped(term.arg))  # type: ignore[attr-defined]
+    if type(term) is not n.Mul:
+        return term
+    return n.Mul(tuple(n.Add((f,), written=True) if type(f) is not n.Add and pull_sign(f)[0] else f
+                       for f in term.factors))  # type: ignore[attr-defined]
 
 
 def _bracketed(value: n.Node) -> n.Node:
