@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import html
 import json
 import os
 import signal
@@ -114,6 +115,11 @@ def test_a_generated_class_end_to_end(generated: Path, tmp_path: Path) -> None:
     page = feedback[0].read_text(encoding="utf-8")
     assert "Worked solution" in page and "Your answer" in page
     assert "ignored columns: extra column" in result.output
+    # the most common wrong answers are typeset as they were read, what was typed beneath
+    wrong = [r for r in results if r["verdict"] == "incorrect" and r["interpreted"] and not r["ecf"]]
+    analysis_page = (tmp_path / "graded" / "item_analysis.html").read_text(encoding="utf-8")
+    assert wrong and analysis_page.count('<span class="answer"><span class="formula"><math') >= 1
+    assert any(f"</span><code>{html.escape(r['interpreted'])}</code>" in analysis_page for r in wrong)
 
 
 def _sympy(part: dict):

@@ -75,7 +75,9 @@ def row_results_text(submission: Submission, version: KeyVersion, results: dict[
 
 def row_items(version: KeyVersion, submission: Submission, results: dict[str, Any], sent: dict[str, Any]) -> list[tuple[Any, ...]]:
     """What the item analysis counts of this student, per part: (part, verdict, score in
-    units, wrong answer, unreadable answer, mistake, mistake message, prompt as (digest, html)).
+    units, wrong answer, unreadable answer, mistake, mistake message, prompt as (digest, html,
+    reading)); ``reading`` (the part's kind, variables and functions, with which the analysis
+    typesets its most common wrong answers) comes with the first wording only.
 
     Typeset sentences are large, and the analysis shows a mistake's message from its first
     row and a part's first wordings only, so a worker sends a message the first time it meets
@@ -96,11 +98,14 @@ def row_items(version: KeyVersion, submission: Submission, results: dict[str, An
             model = next((m for m in part.mistakes if m["id"] == result.mistake), {})
             message = str(mistake_html(model, result.message))
         digest = _digest(part.prompt)
-        wording = None
+        wording = reading = None
         if len(memory[1]) < SHOWN_PROMPTS and digest not in memory[1]:
+            if not memory[1]:
+                reading = (part.kind, tuple(part.variables), tuple(part.functions))
             memory[1].add(digest)
             wording = str(prompt_html(part))
-        items.append((part_id, result.verdict, round(result.score * UNITS), wrong, unreadable, result.mistake, message, (digest, wording)))
+        items.append((part_id, result.verdict, round(result.score * UNITS), wrong, unreadable, result.mistake, message,
+                      (digest, wording, reading)))
     return items
 
 
@@ -265,6 +270,7 @@ class PartTally:
     messages: dict[str, list[Any]] = field(default_factory=dict)  # mistake → [first row, html]
     prompts: set[int] = field(default_factory=set)  # digests of every wording
     shown: list[list[Any]] = field(default_factory=list)  # the first wordings: [first row, digest, html]
+    reading: list[Any] = field(default_factory=list)  # [kind, variables, functions]: how its answers read
 
 
 def _count(table: dict[str, list[int]], key: str, order: int, count: int = 1) -> None:
@@ -301,7 +307,9 @@ class ItemTally:
                 _count(tally.mistakes, mistake, order)
                 if mistake not in tally.messages:
                     tally.messages[mistake] = [order, message or ""]
-            digest, html = prompt
+            digest, html, reading = prompt
+            if reading is not None and not tally.reading:
+                tally.reading = [reading[0], list(reading[1]), list(reading[2])]
             if digest not in tally.prompts:
                 tally.prompts.add(digest)
                 if len(tally.shown) < SHOWN_PROMPTS:
@@ -322,6 +330,7 @@ class ItemTally:
                 if mistake not in mine.messages or first < mine.messages[mistake][0]:
                     mine.messages[mistake] = [first, html]
             mine.prompts |= theirs.prompts
+            mine.reading = mine.reading or theirs.reading
             earliest: dict[str, list[Any]] = {}
             for entry in sorted(mine.shown + theirs.shown):  # a wording shown in two shards once, at its first row
                 earliest.setdefault(entry[1], entry)
@@ -335,12 +344,14 @@ class ItemTally:
             count = tally.answers
             prompts = [Markup(html) for _, _, html in sorted(tally.shown)]
             mistakes = [(m, c, Markup(tally.messages[m][1])) for m, c in _common(tally.mistakes, None)]
+            common_wrong = _common(tally.wrong, 5)
             items.append({
                 "part": part_id, "prompt": prompts[0] if prompts else "", "prompts": prompts,
                 "more_prompts": max(0, len(tally.prompts) - SHOWN_PROMPTS), "answers": count,
                 "mean_score": tally.units / UNITS / count, "correct": tally.verdicts.get("correct", 0) / count,
                 "invalid": tally.verdicts.get("invalid", 0) / count, "review": tally.verdicts.get("review", 0) / count,
-                "blank": tally.verdicts.get("blank", 0) / count, "common_wrong": _common(tally.wrong, 5),
+                "blank": tally.verdicts.get("blank", 0) / count, "common_wrong": common_wrong,
+                "wrong_math": _typeset_answers(tally.reading, [answer for answer, _ in common_wrong]),
                 "common_invalid": _common(tally.unreadable, 3), "mistakes": mistakes,
             })
         return items
@@ -355,15 +366,25 @@ class ItemTally:
     def to_data(self) -> dict[str, Any]:
         return {part_id: {"answers": p.answers, "units": p.units, "verdicts": p.verdicts, "wrong": p.wrong,
                           "unreadable": p.unreadable, "mistakes": p.mistakes, "messages": p.messages,
-                          "prompts": sorted(p.prompts), "shown": p.shown} for part_id, p in self.parts.items()}
+                          "prompts": sorted(p.prompts), "shown": p.shown, "reading": p.reading} for part_id, p in self.parts.items()}
 
     @classmethod
     def from_data(cls, data: dict[str, Any]) -> ItemTally:
         tally = cls()
         for part_id, p in data.items():
             tally.parts[part_id] = PartTally(p["answers"], p["units"], p["verdicts"], p["wrong"], p["unreadable"], p["mistakes"],
-                                             p["messages"], set(p["prompts"]), p["shown"])
+                                             p["messages"], set(p["prompts"]), p["shown"], p.get("reading") or [])
         return tally
+
+
+def _typeset_answers(reading: list[Any], answers: list[str]) -> dict[str, Markup]:
+    """The most common wrong answers of a part typeset as they were read (MathML); one that
+    does not read back (a kind without trees) is left out and shown as typed."""
+    if not reading:
+        return {}
+    kind, variables, functions = reading
+    shown = {answer: typeset_typed(kind, answer, variables, functions) for answer in answers}
+    return {answer: math for answer, math in shown.items() if math is not None}
 
 
 def item_analysis_csv(items: Sequence[dict[str, Any]]) -> str:
