@@ -285,3 +285,24 @@ def test_a_root_differentiated_without_its_exponent_is_a_named_slip() -> None:
         assert r"\sqrt{x}" in message and "not" in message, message
         found += 1
     assert found >= 5
+
+
+def test_the_power_rule_step_shows_each_coefficient_times_its_exponent() -> None:
+    """-4x^5 - 2x^3: the step reads -4·5x^4 - 2·3x^2, then the simplified key."""
+    from exgen.rendering.text import math_latex
+
+    shown = 0
+    for seed in range(60):
+        problem = generate("derivative_rules", 1, seed)
+        steps = [s for s in problem.parts[0].steps if s.value is not None]
+        if problem.parts[0].steps[0].text.key != "steps.rule_name.power":
+            continue
+        if len(steps) == 1:  # only negative or fractional powers: nothing to multiply out, no second line
+            assert r"\cdot" not in math_latex(steps[0].value)
+            continue
+        lowered, simplified = steps
+        assert lowered.text.key == "steps.power_rule_terms" and simplified.text.key == "steps.simplify"
+        assert r"\cdot" in math_latex(lowered.value), math_latex(lowered.value)
+        assert KINDS["expression"].same_value(simplified.value, problem.parts[0].answer, ("x",))
+        shown += 1
+    assert shown >= 5

@@ -166,18 +166,20 @@ def _written(value: Fraction) -> n.Node:
 def power_rule_terms(coefficients: Sequence[Fraction], variable: str = "x") -> n.Node:
     """The derivative of a polynomial term by term before multiplying out: for
     a·xⁿ the term a·n·xⁿ⁻¹ (``2 · 6x^5 - 33 · 4x^3 + … - 288``); coefficients lowest degree first."""
-    x = n.Sym(variable)
-    terms: list[n.Node] = []
-    for power, coefficient in enumerate(coefficients):
-        if power == 0 or not coefficient:
-            continue
-        if power == 1:
-            terms.append(_written(Fraction(coefficient)))
-            continue
-        rest = x if power == 2 else n.Pow(x, n.Num(Fraction(power - 1)))
-        terms.append(n.Mul((_written(Fraction(coefficient)), _written(Fraction(power)), rest)))
+    terms = [power_rule_term(Fraction(coefficient), power, variable) for power, coefficient in enumerate(coefficients)
+             if power and coefficient]
     terms.reverse()  # highest power first, as the polynomial is written
     return terms[0] if len(terms) == 1 else n.Add(tuple(terms))
+
+
+def power_rule_term(coefficient: Fraction, power: int, variable: str = "x") -> n.Node:
+    """The power rule on a·xⁿ (n a whole number ≥ 1) before multiplying out: a·n·xⁿ⁻¹ as
+    written, ``-4 · 5x^4`` for -4x^5, and a alone for a·x."""
+    if power == 1:
+        return _written(coefficient)
+    x = n.Sym(variable)
+    rest = x if power == 2 else n.Pow(x, n.Num(Fraction(power - 1)))
+    return n.Mul((_written(coefficient), _written(Fraction(power)), rest))
 
 
 def replaced(expr: Any, parts: Mapping[Any, Any], values: Mapping[str, Any] | None = None) -> n.Node:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any
 
 import sympy
 from sympy import Rational as R
@@ -16,7 +18,7 @@ from sympy import Rational as R
 from exgen.problems.base import Family, RejectVariant, family, nonzero, sstr
 from exgen.problems.calculus import d
 from exgen.problems.model import Math, Mistake, Part, Step, Text, text
-from exgen.problems.steps import in_product_order, rule_form, term_by_term
+from exgen.problems.steps import in_product_order, power_rule_term, rule_form, term_by_term
 
 x = sympy.Symbol("x")
 u = sympy.Symbol("u")
@@ -50,7 +52,7 @@ def _power_terms(rng: random.Random, difficulty: int) -> Built:
     derivative_terms = [a * n * x ** (n - 1) for a, n in zip(coefficients, exponents)]
     df = sympy.Add(*derivative_terms)
     lowered = term_by_term(f, lambda term: _lowered(*term.as_coeff_exponent(x)), constants=False)
-    built = Built(f, df, "power", [Step(text("steps.power_rule_terms"), lowered)])
+    built = Built(f, df, "power", [Step(text("steps.power_rule_terms"), lowered), Step(text("steps.simplify"), df)])
     built.slips.append(("power_not_lowered", sympy.Add(*[a * n * x**n for a, n in zip(coefficients, exponents)]), {}))
     built.slips.append(("power_raised", sympy.Add(*[a * n * x ** (n + 1) for a, n in zip(coefficients, exponents)]), {}))
     built.slips.append(("coefficient_dropped", sympy.Add(*[n * x ** (n - 1) for n in exponents]), {}))
@@ -66,8 +68,11 @@ def _power_terms(rng: random.Random, difficulty: int) -> Built:
     return built
 
 
-def _lowered(coefficient: sympy.Expr, power: sympy.Expr) -> sympy.Expr:
-    """The power rule on a·xⁿ with its coefficient kept: (3/2)·x^(−1/2), not 3/(2√x)."""
+def _lowered(coefficient: sympy.Expr, power: sympy.Expr) -> Any:
+    """The power rule on a·xⁿ before multiplying out: -4·5x^4 for a whole power (then
+    "simplify" gives -20x^4); otherwise with its coefficient kept, (3/2)·x^(−1/2), not 3/(2√x)."""
+    if power.is_Integer and power >= 1 and coefficient.is_Rational:
+        return power_rule_term(Fraction(int(coefficient.p), int(coefficient.q)), int(power))
     factor, rest = coefficient * power, x ** (power - 1)
     if power == 1 or factor in (1, -1):
         return factor * rest
