@@ -306,3 +306,22 @@ def test_the_power_rule_step_shows_each_coefficient_times_its_exponent() -> None
         assert KINDS["expression"].same_value(simplified.value, problem.parts[0].answer, ("x",))
         shown += 1
     assert shown >= 5
+
+
+def test_exp_log_and_trig_steps_show_each_rule_before_multiplying_out() -> None:
+    """3 cos 3x - 4 sin 4x: 3(-3 sin 3x) - 4(4 cos 4x), then -9 sin 3x - 16 cos 4x."""
+    from exgen.rendering.text import math_latex
+
+    shown = 0
+    for seed in range(80):
+        for difficulty in (1, 2):
+            problem = generate("derivative_rules", difficulty, seed)
+            part = problem.parts[0]
+            if part.steps[0].text.key not in ("steps.rule_name.exp_log", "steps.rule_name.trig"):
+                continue
+            applied, simplified = [s for s in part.steps if s.value is not None]
+            assert "(" in math_latex(applied.value) or r"\frac" in math_latex(applied.value), math_latex(applied.value)
+            assert KINDS["expression"].same_value(applied.value, part.answer, ("x",))
+            assert simplified.text.key == "steps.simplify"
+            shown += 1
+    assert shown >= 20

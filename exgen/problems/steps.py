@@ -172,6 +172,21 @@ def power_rule_terms(coefficients: Sequence[Fraction], variable: str = "x") -> n
     return terms[0] if len(terms) == 1 else n.Add(tuple(terms))
 
 
+def times_coefficient(coefficient: Any, piece: Any) -> n.Node:
+    """a·(u)′ in a term-by-term step, before multiplying out: ``3 (2e^{2x})``,
+    ``-5 (-3 \\sin 3x)``, ``-4 \\cdot \\frac{1}{x}``; a rule's result that is a product or has a sign
+    stays in its brackets (a written sum of one term), and a = ±1 leaves only the sign."""
+    value = Fraction(int(coefficient.p), int(coefficient.q)) if hasattr(coefficient, "p") else Fraction(coefficient)
+    tree = tree_of(piece)
+    if type(tree) in (n.Mul, n.Neg) or pull_sign(tree)[0]:
+        tree = n.Add((tree,), written=True)
+    if value == 1:
+        return tree
+    if value == -1:
+        return n.Neg(tree)
+    return n.Mul((_written(value), tree))
+
+
 def power_rule_term(coefficient: Fraction, power: int, variable: str = "x") -> n.Node:
     """The power rule on a·xⁿ (n a whole number ≥ 1) before multiplying out: a·n·xⁿ⁻¹ as
     written, ``-4 · 5x^4`` for -4x^5, and a alone for a·x."""

@@ -18,7 +18,7 @@ from sympy import Rational as R
 from exgen.problems.base import Family, RejectVariant, family, nonzero, sstr
 from exgen.problems.calculus import d
 from exgen.problems.model import Math, Mistake, Part, Step, Text, text
-from exgen.problems.steps import in_product_order, power_rule_term, rule_form, term_by_term
+from exgen.problems.steps import in_product_order, power_rule_term, rule_form, term_by_term, times_coefficient
 
 x = sympy.Symbol("x")
 u = sympy.Symbol("u")
@@ -86,6 +86,19 @@ def _written_order(*terms: tuple[sympy.Expr, sympy.Expr]) -> tuple[sympy.Expr, s
     return sympy.Add(*[t for t, _ in ordered], evaluate=False), sympy.Add(*[dt for _, dt in ordered], evaluate=False)
 
 
+def _rules_applied(f: sympy.Expr, pieces: dict[sympy.Expr, sympy.Expr]) -> Any:
+    """The term-by-term step before multiplying out: for each term a·u of f (in f's order) the
+    coefficient times the rule's result for u, ``3 (2e^{2x}) - 4 \\cdot \\frac{1}{x}`` for
+    3e^{2x} - 4 ln x; ``pieces`` maps each u to u′."""
+    def applied(term: sympy.Expr) -> Any:
+        coefficient, rest = term.as_coeff_Mul()
+        if rest not in pieces:  # a term sympy wrote otherwise: its derivative, multiplied out
+            return d(term, x)
+        return times_coefficient(coefficient, pieces[rest])
+
+    return term_by_term(f, applied)
+
+
 def _exp_log(rng: random.Random, difficulty: int) -> Built:
     a, k = nonzero(rng, -5, 5), rng.choice([-4, -3, -2, 2, 3, 4])  # a visible chain factor
     b = nonzero(rng, -6, 6)
@@ -110,7 +123,10 @@ def _exp_log(rng: random.Random, difficulty: int) -> Built:
             ("base_power_rule", a * x * sympy.Integer(base) ** (x - 1) + b / x, {"a": Math(sympy.Integer(base))}),
             ("base_log_dropped", a * sympy.Integer(base) ** x + b / x, {"a": Math(sympy.Integer(base))}),
         ]
-    return Built(f, df, "exp_log", [Step(text("steps.exp_log_rules"), df)], slips)
+    pieces = {sympy.exp(k * x): k * sympy.exp(k * x), sympy.log(x): 1 / x, x**2: 2 * x, x**3: 3 * x**2,
+              sympy.Integer(base) ** x: sympy.Mul(sympy.Integer(base) ** x, sympy.log(base), evaluate=False)}
+    steps = [Step(text("steps.exp_log_rules"), _rules_applied(f, pieces)), Step(text("steps.simplify"), df)]
+    return Built(f, df, "exp_log", steps, slips)
 
 
 def _trig(rng: random.Random, difficulty: int) -> Built:
@@ -134,7 +150,9 @@ def _trig(rng: random.Random, difficulty: int) -> Built:
     ]
     if difficulty == 1:
         slips.append(("cos_sign", a * k * sympy.cos(k * x) + b * m * sympy.sin(m * x), {}))
-    return Built(f, df, "trig", [Step(text("steps.trig_rules"), df)], slips)
+    pieces = {sympy.sin(k * x): k * sympy.cos(k * x), sympy.cos(m * x): -m * sympy.sin(m * x), sympy.tan(m * x): m * sympy.sec(m * x) ** 2}
+    steps = [Step(text("steps.trig_rules"), _rules_applied(f, pieces)), Step(text("steps.simplify"), df)]
+    return Built(f, df, "trig", steps, slips)
 
 
 def _simple_factor(rng: random.Random, difficulty: int, avoid: str = "") -> tuple[sympy.Expr, str]:
