@@ -271,7 +271,9 @@ def _command(source: str, i: int) -> tuple[str, int]:
         return "", j
     if name in _NAMED:
         return name + (" " if j < len(source) and (source[j].isalnum() or source[j] == "\\") else ""), j
-    return _SYMBOLS.get(name, name), j
+    # a letter before a relation or an operator keeps the space it was written with: η = 1/5
+    spaced = j > i + 1 + len(name) and j < len(source) and source[j] in "=<>+-"
+    return _SYMBOLS.get(name, name) + (" " if spaced else ""), j
 
 
 def _plain(source: str, i: int, closing: str | None = None) -> tuple[str, int]:

@@ -218,3 +218,17 @@ def test_template_records_read_as_attributes_and_as_keys() -> None:
     assert template.render(part=Fields(id="1a", label="a")) == "1a a True"
     with pytest.raises(AttributeError):
         getattr(Fields(), "missing")  # noqa: B009 - the attribute lookup is what is tested
+
+
+@pytest.mark.parametrize(("source", "plain"), [
+    (r"\eta = 3", "η = 3"),  # a letter keeps the space before a relation
+    (r"\lambda = 2", "λ = 2"),
+    (r"\nabla f = 0", "∇f = 0"),  # and a command's own space still only ends its name
+    (r"w \leftarrow w - \eta \frac{\partial L}{\partial w}", "w ← w − η∂L/∂w"),
+    (r"\frac{\partial f}{\partial x}", "∂f/∂x"),
+    (r"x^{2} + f_{xx}", "x² + f_xx"),
+])
+def test_catalog_mathematics_in_plain_text(source: str, plain: str) -> None:
+    from exgen.i18n import latex_to_plain
+
+    assert latex_to_plain(source) == plain
