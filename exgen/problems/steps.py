@@ -92,10 +92,10 @@ def substituted(expr: Any, values: Mapping[str, Any]) -> n.Node:
 
 
 def _put_in(node: n.Node, values: Mapping[str, n.Node], bracketed: bool = False) -> n.Node:
-    """``node`` with ``values`` put in for its variables. A negative value is marked to keep its
-    brackets (nodes.put_in) where it stands for a factor, a base, a later term or what a minus
-    applies to (``3 - (-2)``, ``-(-1) \\cdot 2``, ``(-2)^2``); as a first term, an argument or an
-    exponent it is written bare (``-2 - 3``, ``\\sin(-1)``, ``e^{-1}``)."""
+    """``node`` with ``values`` put in for its variables. Where a value stands for a factor, a
+    base, a later term or what a minus applies to, it is marked to keep its place and, if
+    negative, its brackets (``3 - (-2)``, ``-(-1) \\cdot 2``, ``(-2)^2``, ``1 \\cdot e^1``); as a first
+    term, an argument or an exponent it is written bare (``-2 - 3``, ``\\sin(-1)``, ``e^{-1}``)."""
     kind = type(node)
     if kind is n.Sym:
         value = values.get(node.name)  # type: ignore[attr-defined]
@@ -130,8 +130,7 @@ def _pieces_grouped(term: n.Node) -> n.Node:
         return n.Neg(_pieces_grouped(term.arg))  # type: ignore[attr-defined]
     if type(term) is not n.Mul:
         return term
-    return n.Mul(tuple(n.Add((f,), written=True) if type(f) is not n.Add and pull_sign(f)[0] else f
-                       for f in term.factors))  # type: ignore[attr-defined]
+    return n.Mul(tuple(_group(f) if type(f) is not n.Add and pull_sign(f)[0] else f for f in term.factors))  # type: ignore[attr-defined]
 
 
 def _bracketed(value: n.Node) -> n.Node:
@@ -141,7 +140,12 @@ def _bracketed(value: n.Node) -> n.Node:
     a sign from: 4 \\cdot (-\\frac{\\ln 3}{4}), not -4 \\cdot \\frac{\\ln 3}{4}."""
     if n.rational_value(value) is not None:
         return n.put_in(value)
-    return n.Add((value,), written=True) if pull_sign(value)[0] else value
+    return _group(value) if pull_sign(value)[0] else value
+
+
+def _group(node: n.Node) -> n.Node:
+    """``node`` in brackets that no printer removes or takes a sign from: a written sum of one term."""
+    return n.Add((node,), written=True)
 
 
 def equation(lhs: Any, *rhs: Any) -> n.Node:
@@ -179,7 +183,7 @@ def times_coefficient(coefficient: Any, piece: Any) -> n.Node:
     value = Fraction(int(coefficient.p), int(coefficient.q)) if hasattr(coefficient, "p") else Fraction(coefficient)
     tree = tree_of(piece)
     if type(tree) in (n.Mul, n.Neg) or pull_sign(tree)[0]:
-        tree = n.Add((tree,), written=True)
+        tree = _group(tree)
     if value == 1:
         return tree
     if value == -1:
