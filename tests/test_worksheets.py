@@ -291,6 +291,37 @@ def test_pdfs_contain_names_and_statements(spec_file: Path, roster_file: Path, t
 
 
 @needs_tex
+def test_print_pdf_is_every_worksheet_then_every_key(spec_file: Path, tmp_path: Path) -> None:
+    """print.pdf, written a page at a time across two TeX chunks: its pages are the sheets' pages
+    in order (the same text page for page), and qpdf finds nothing wrong with it."""
+    import pikepdf
+
+    out = tmp_path / "out"
+    generate_class_set(load_spec(spec_file), out, versions=30, formats=("pdf",), workers=2)  # 2 chunks of 25 and 5
+
+    def pages_text(path: Path) -> list[str]:
+        text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+        return text.split("\f")[:-1]
+
+    sheets = [out / "worksheets" / f"V{i:03d}.pdf" for i in range(1, 31)] + [out / "keys" / f"V{i:03d}.pdf" for i in range(1, 31)]
+    expected = [page for sheet in sheets for page in pages_text(sheet)]
+    assert pages_text(out / "print.pdf") == expected
+    with pikepdf.open(out / "print.pdf") as whole:
+        assert whole.check_pdf_syntax() == [] and len(whole.pages) == len(expected)
+        assert str(whole.docinfo["/Producer"]) == "exgen"
+
+
+def test_print_pdf_references_are_renumbered_outside_strings_and_names() -> None:
+    from exgen.rendering.pdf import _renumbered
+
+    new: dict[tuple[int, int], int] = {}
+    syntax = b"<< /F12 7 0 R /T (12 0 R) /H <3132> /K [ 1 0 R 7 0 R ] /M [ 0 0 612 792 ] /S (a(b 3 0 R)c) /E (\\( 4 0 R) >>"
+    renumbered = _renumbered(syntax, lambda ref: new.setdefault(ref, 100 + len(new)))
+    assert renumbered == b"<< /F12 100 0 R /T (12 0 R) /H <3132> /K [ 101 0 R 100 0 R ] /M [ 0 0 612 792 ] /S (a(b 3 0 R)c) /E (\\( 4 0 R) >>"
+    assert new == {(7, 0): 100, (1, 0): 101}
+
+
+@needs_tex
 def test_pdfs_are_reproducible(spec_file: Path, tmp_path: Path) -> None:
     spec = load_spec(spec_file)
     generate_class_set(spec, tmp_path / "one", versions=2, formats=("pdf",))
