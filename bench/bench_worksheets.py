@@ -9,7 +9,8 @@ then one TeX run over the whole print file for comparison, then with PDFs for a 
 names need the Unicode engine (xelatex). ``--languages``
 times the English and the Simplified Chinese set with PDFs back to back (same seed, same
 problems) and prints the ratio; ``--memory`` prints the peak memory of the parent and of the
-largest worker (run it with ``--versions 300`` and ``--versions 1000``: the parent stays flat);
+largest worker (run it with ``--versions 300`` and ``--versions 1000``: the parent stays flat;
+``--with-pdf`` includes the PDFs, whose print.pdf the parent writes);
 ``--against-tex`` times only the set without and with PDFs against one TeX run over its print file.
 """
 
@@ -106,6 +107,7 @@ def main() -> None:
     parser.add_argument("--no-pdf", action="store_true")
     parser.add_argument("--languages", action="store_true", help="only the English and the Chinese set with PDFs, and their ratio")
     parser.add_argument("--memory", action="store_true", help="only peak memory: the parent's and a worker's, tex+html+json")
+    parser.add_argument("--with-pdf", action="store_true", help="with --memory: the set with PDFs too (print.pdf written in the parent)")
     parser.add_argument("--against-tex", action="store_true",
                         help="only: without PDFs, with PDFs, and one TeX run over the same print.tex (use with --versions 300 and 1000)")
     args = parser.parse_args()
@@ -120,7 +122,8 @@ def main() -> None:
         import resource
 
         with scratch(warm=False) as root:
-            timed("tex + html + json", root / "m", args.versions, ("tex", "html", "json"), args.workers)
+            formats = ("tex", "pdf", "html", "json") if args.with_pdf else ("tex", "html", "json")
+            timed(" + ".join(formats), root / "m", args.versions, formats, args.workers)
             parent = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
             worker = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024
             print(f"peak RSS: parent {parent} MB, largest worker {worker} MB")
