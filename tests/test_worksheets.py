@@ -309,6 +309,7 @@ def test_print_pdf_is_every_worksheet_then_every_key(spec_file: Path, tmp_path: 
     with pikepdf.open(out / "print.pdf") as whole:
         assert whole.check_pdf_syntax() == [] and len(whole.pages) == len(expected)
         assert str(whole.docinfo["/Producer"]) == "exgen"
+        assert all("/MediaBox" in page.obj and "/Resources" in page.obj for page in whole.pages)  # nothing left to inherit
 
 
 def test_print_pdf_references_are_renumbered_outside_strings_and_names() -> None:
