@@ -136,7 +136,7 @@ def compile_and_split(source: str, out: Path, targets: dict[str, str], engine: s
     with pikepdf.open(keep) as whole:
         for index, (first, mark) in enumerate(starts):
             last = starts[index + 1][0] if index + 1 < len(starts) else len(whole.pages)
-            _save_pages([(whole, first, last)], out / targets[mark])
+            _save_pages(whole, first, last, out / targets[mark])
     return int(marks[first_key])
 
 
@@ -227,6 +227,26 @@ class PrintPdf:
         self._handle.close()
 
 
+def write_print_pdf(parts: list[tuple[Path, int]], target: Path) -> None:
+    """print.pdf from the chunks' PDFs (path, worksheet pages): every chunk's worksheets, then
+    every chunk's keys, one chunk file open at a time."""
+    import pikepdf
+
+    out = PrintPdf(target)
+    renumbered: list[dict[tuple[int, int], int]] = [{} for _ in parts]
+    try:
+        for keys in (False, True):
+            for (path, sheet_pages), mapping in zip(parts, renumbered):
+                with pikepdf.open(path) as pdf:
+                    out.add(pdf, sheet_pages if keys else 0, None if keys else sheet_pages, mapping)
+                if keys:
+                    mapping.clear()  # the chunk is done
+    except BaseException:
+        out.abandon()
+        raise
+    out.close()
+
+
 _REFERENCE = re.compile(rb"(\d+) (\d+) R")
 _DELIMITERS = frozenset(b" \t\r\n\f\0()<>[]{}/%")
 
@@ -270,13 +290,12 @@ def _renumbered(syntax: bytes, number: Any) -> bytes:
     return b"".join(out)
 
 
-def _save_pages(ranges: list[tuple[Any, int, int | None]], target: Path) -> None:
-    """A new PDF of those pages, with no time stamp and an ID from its content (reproducible)."""
+def _save_pages(pdf: Any, first: int, last: int, target: Path) -> None:
+    """A new PDF of pages [first, last), with no time stamp and an ID from its content (reproducible)."""
     import pikepdf
 
     result = pikepdf.new()
-    for pdf, first, last in ranges:
-        result.pages.extend(pdf.pages[first:last])
+    result.pages.extend(pdf.pages[first:last])
     result.docinfo["/Producer"] = pikepdf.String("exgen")
     result.docinfo["/Creator"] = pikepdf.String("exgen")
     target.parent.mkdir(parents=True, exist_ok=True)

@@ -553,8 +553,9 @@ PDF_PARTS = ".pdf-parts"  # inside the staging folder; never published
 def _build_pdfs(spec: WorksheetSpec, outputs: list[BuiltVersion], staging: Path, templates: str | None, workers: int,
                 results: list[tuple[str, Any]] | None = None) -> list[str]:
     """Every sheet's PDF from parallel TeX runs over fixed chunks of the class, split in the
-    workers, and print.pdf joined from the chunks' pages: every worksheet, then every key.
+    workers, and print.pdf written from the chunks' pages: every worksheet, then every key.
     ``results``: those runs' results where they were made while the set was being built."""
+    from exgen.rendering.pdf import write_print_pdf
     from exgen.workers import run_all
 
     engine, cjk = _set_engine(spec, outputs)
@@ -571,31 +572,9 @@ def _build_pdfs(spec: WorksheetSpec, outputs: list[BuiltVersion], staging: Path,
     if errors:
         raise ExgenError(errors[0])
     parts = [(staging / PDF_PARTS / f"{chunk[0][0]:06d}.pdf", pages) for chunk, (_, pages) in zip(chunks, results)]
-    _write_print_pdf(parts, staging / "print.pdf")
+    write_print_pdf(parts, staging / "print.pdf")
     shutil.rmtree(staging / PDF_PARTS, ignore_errors=True)
     return ["print.pdf"] + [f"worksheets/{stem}.pdf" for _, _, stem in members] + [f"keys/{stem}.pdf" for _, _, stem in members]
-
-
-def _write_print_pdf(parts: list[tuple[Path, Any]], target: Path) -> None:
-    """print.pdf from the chunks' PDFs (path, worksheet pages): every chunk's worksheets, then
-    every chunk's keys, one chunk file open at a time."""
-    import pikepdf
-
-    from exgen.rendering.pdf import PrintPdf
-
-    out = PrintPdf(target)
-    renumbered: list[dict[tuple[int, int], int]] = [{} for _ in parts]
-    try:
-        for keys in (False, True):
-            for (path, sheet_pages), mapping in zip(parts, renumbered):
-                with pikepdf.open(path) as pdf:
-                    out.add(pdf, sheet_pages if keys else 0, None if keys else sheet_pages, mapping)
-                if keys:
-                    mapping.clear()  # the chunk is done
-    except BaseException:
-        out.abandon()
-        raise
-    out.close()
 
 
 def _write(path: Path, content: str) -> None:
