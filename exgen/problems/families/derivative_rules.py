@@ -229,6 +229,10 @@ def _reciprocal(rng: random.Random, difficulty: int) -> Built:
     f = k / inner
     df = -k * dv / inner**2
     steps = [Step(text("steps.reciprocal_rule", v=Math(inner), dv=Math(dv), k=Math(sympy.Integer(k))), df)]
+    common = sympy.denom(sympy.together(dv))
+    if common != 1:  # v′ = 1/x + 1 (a logarithm in v): the key is one fraction with none inside it
+        df = sympy.together(df)
+        steps.append(Step(text("steps.clear_inner_fraction", factor=Math(common)), df))
     slips = [
         ("reciprocal_of_derivative", k / dv, {}),
         ("reciprocal_inner_dropped", -k / inner**2, {}),
