@@ -263,3 +263,14 @@ def test_generated_keys_and_steps_typeset_to_their_values(family_id: str) -> Non
                         assert _same(seen, value), f"{printed!r} does not read as {value}"
                     checked += 1
     assert checked > 50
+
+
+@pytest.mark.parametrize("source", [r"f'(x)", r"\sigma'(z) = \sigma(z)\,(1 - \sigma(z))", r"\sigma' = \sigma\,(1 - \sigma)", r"g''(x)", r"\lambda'"])
+def test_a_prime_in_catalog_mathematics_follows_its_letter_on_the_line(source: str) -> None:
+    """Chromium lifts a prime set as a superscript a second time (σ ′ floating above the line):
+    the prime follows its letter as an operator, for Greek letters (entities) too."""
+    from exgen.rendering.text import _mathml_template
+
+    shown = _mathml_template(source)
+    assert "&#x02032;</mi></msup>" not in shown and "&#x02033;</mi></msup>" not in shown, shown
+    assert '<mo lspace="0" rspace="0">&#x0203' in shown, shown

@@ -254,7 +254,7 @@ _ESCAPE = {"latex": escape_latex, "html": escape_html, "plain": lambda s: s}
 _MARKER = "ZQ{}QZ"
 
 
-_PRIMED = re.compile(r"<msup><mi>([^<]{1,2})</mi><mi>(&#x0203[234];)</mi></msup>")
+_PRIMED = re.compile(r"<msup><mi>([^<&]{1,2}|&#x[0-9A-Fa-f]+;)</mi><mi>(&#x0203[234];)</mi></msup>")  # f′, σ′ (an entity)
 
 
 @lru_cache(maxsize=8192)
