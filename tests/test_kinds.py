@@ -235,6 +235,28 @@ def test_rational_constants_as_written_are_decided_exactly(expected: str, answer
     assert verdict.strength == "proved" and "line" not in verdict.evidence, verdict.evidence  # not along lines
 
 
+ROUNDED = [
+    # (expected, answer, code): decimals that round the key's exact numbers are named as such
+    ("x ln(2)", "0.693x", "rounded"),
+    ("ln(2)", "0.6931", "rounded"),
+    ("sqrt(2)/2 x^2", "0.7071 x^2", "rounded"),
+    ("x^2 y/3", "0.333 x^2 y", "rounded"),
+    ("sigma(x)(1 - sigma(x))", "0.25 + 0*x", "different"),  # close at 0 only
+    ("x ln(2)", "0.7x", "different"),  # 1 % off: a wrong number, not a rounded one
+    ("x/3", "0.33x", "different"),
+    ("x + 1/2", "x + 0.6", "different"),
+    ("0.5 x", "0.5001 x", "different"),  # the key has decimals itself: nothing was rounded
+    ("2x", "2.001x + x^2", "different"),
+]
+
+
+@pytest.mark.parametrize(("expected", "answer", "code"), ROUNDED)
+def test_rounded_decimals_are_named_and_never_accepted(expected: str, answer: str, code: str) -> None:
+    verdict = check(expected, answer, functions="sigma")
+    assert (verdict.verdict, verdict.code) == ("incorrect", code), (verdict.message, verdict.evidence)
+    assert ("rounded" in verdict.message) == (code == "rounded"), verdict.message
+
+
 def test_expression_kind_refuses_lists_and_equations() -> None:
     assert check("2x", "(2x, 1)").code == "not_a_single_expression"
     assert check("2x", "y = 2x", vars="x,y").code == "not_a_single_expression"

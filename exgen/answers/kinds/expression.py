@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import random
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from fractions import Fraction
 from typing import Any
 
 from exgen.answers import nodes as n
@@ -21,6 +22,7 @@ from exgen.answers.kinds.base import (
     read_answer,
     warnings_of,
 )
+from exgen.answers.diagnostics import echo
 from exgen.answers.limits import Deadline
 from exgen.answers.numeric import Status, describe
 from exgen.answers.printer import to_text
@@ -62,6 +64,37 @@ def constant_problem(tree: n.Node, reading: Reading) -> Verdict | None:
     if constant_value(tree, 128, strict=True).status is not Status.REAL:
         return invalid(reading, message=t("answer.error.not_real_step"), code="not_real_step")
     return None
+
+
+ROUNDED_TOLERANCE = 1e-3  # the number kind's default tolerance for decimals
+ROUNDED_POINTS = 4  # values of the variables where both must be that close (both signs of each)
+
+
+def rounds_the_key(expected: n.Node, answer: n.Node, variables: tuple[str, ...]) -> bool:
+    """An answer whose typed decimals round the key's exact numbers (``0.693x`` for ``x ln 2``):
+    it has decimals, the key has none, and the two agree within 0.1 % wherever they were
+    compared. Only the message depends on it: the answer stays incorrect."""
+    decimals = any(type(node) is n.Num and node.is_decimal for node in n.walk(answer))
+    if not decimals or any(type(node) is n.Num and node.is_decimal for node in n.walk(expected)):
+        return False
+    from exgen.answers.kinds._values import SCREEN_POINTS
+    from exgen.answers.numeric import compile_tree, evaluate_at, to_float
+
+    try:
+        key, given = compile_tree(expected, variables), compile_tree(answer, variables)
+    except (TypeError, ValueError):
+        return False
+    compared = 0
+    for index in range(ROUNDED_POINTS):
+        point = [Fraction(SCREEN_POINTS[(index + offset) % len(SCREEN_POINTS)]) for offset in range(len(variables))]
+        a, b = evaluate_at(key, point, 64), evaluate_at(given, point, 64)
+        if a.status is not Status.REAL or b.status is not Status.REAL:
+            continue
+        exact, typed = to_float(a.real), to_float(b.real)
+        if abs(typed - exact) > ROUNDED_TOLERANCE * abs(exact) + 1e-9:
+            return False
+        compared += 1
+    return compared >= 2
 
 
 def verdict_from_comparison(comparison: Comparison, reading: Reading, variables: tuple[str, ...]) -> Verdict:
@@ -144,4 +177,7 @@ class ExpressionKind(AnswerKind):
         if problem is not None:
             return problem
         comparison = compare_expressions(prepared.tree, reading.tree, prepared.variables, deadline)
-        return verdict_from_comparison(comparison, reading, prepared.variables)
+        verdict = verdict_from_comparison(comparison, reading, prepared.variables)
+        if verdict.code == "different" and rounds_the_key(prepared.tree, reading.tree, prepared.variables):
+            return replace(verdict, message=t("answer.verdict.incorrect_rounded", answer=echo(reading.interpreted)), code="rounded")
+        return verdict
