@@ -9,6 +9,7 @@ from fractions import Fraction
 from typing import Any
 
 from exgen.answers import nodes as n
+from exgen.answers.diagnostics import echo
 from exgen.answers.equivalence import Comparison, certainly_different, compare_expressions, constant_value, point_text
 from exgen.answers.kinds import _values
 from exgen.answers.kinds.base import (
@@ -22,7 +23,6 @@ from exgen.answers.kinds.base import (
     read_answer,
     warnings_of,
 )
-from exgen.answers.diagnostics import echo
 from exgen.answers.limits import Deadline
 from exgen.answers.numeric import Status, describe
 from exgen.answers.printer import to_text
