@@ -66,6 +66,10 @@ def constant_problem(tree: n.Node, reading: Reading) -> Verdict | None:
     return None
 
 
+def has_decimals(tree: n.Node) -> bool:
+    return any(isinstance(node, n.Num) and node.is_decimal for node in n.walk(tree))
+
+
 ROUNDED_TOLERANCE = 1e-3  # the number kind's default tolerance for decimals
 ROUNDED_POINTS = 4  # values of the variables where both must be that close (both signs of each)
 
@@ -74,8 +78,7 @@ def rounds_the_key(expected: n.Node, answer: n.Node, variables: tuple[str, ...])
     """An answer whose typed decimals round the key's exact numbers (``0.693x`` for ``x ln 2``):
     it has decimals, the key has none, and the two agree within 0.1 % wherever they were
     compared. Only the message depends on it: the answer stays incorrect."""
-    decimals = any(type(node) is n.Num and node.is_decimal for node in n.walk(answer))
-    if not decimals or any(type(node) is n.Num and node.is_decimal for node in n.walk(expected)):
+    if not has_decimals(answer) or has_decimals(expected):
         return False
     from exgen.answers.kinds._values import SCREEN_POINTS
     from exgen.answers.numeric import compile_tree, evaluate_at, to_float

@@ -27,7 +27,13 @@ from exgen.answers.kinds.base import (
     read_answer,
     warnings_of,
 )
-from exgen.answers.kinds.expression import ExpressionKind, constant_problem, single_expression, verdict_from_comparison
+from exgen.answers.kinds.expression import (
+    ExpressionKind,
+    constant_problem,
+    has_decimals,
+    single_expression,
+    verdict_from_comparison,
+)
 from exgen.answers.limits import Deadline
 from exgen.answers.numeric import Status, precision, to_float
 from exgen.answers.printer import to_text
@@ -38,10 +44,6 @@ from exgen.i18n import t
 
 DEFAULT_TOLERANCE = 1e-3
 DEFAULT_ABS_TOLERANCE = 1e-6
-
-
-def has_decimals(tree: n.Node) -> bool:
-    return any(isinstance(node, n.Num) and node.is_decimal for node in n.walk(tree))
 
 
 @dataclass(frozen=True, slots=True)
