@@ -74,7 +74,7 @@ ROUNDED_TOLERANCE = 1e-3  # the number kind's default tolerance for decimals
 ROUNDED_POINTS = 4  # values of the variables where both must be that close (both signs of each)
 
 
-def rounds_the_key(expected: n.Node, answer: n.Node, variables: tuple[str, ...]) -> bool:
+def rounds_the_key(expected: n.Node, answer: n.Node, variables: tuple[str, ...], deadline: Deadline | None = None) -> bool:
     """An answer whose typed decimals round the key's exact numbers (``0.693x`` for ``x ln 2``):
     it has decimals, the key has none, and the two agree within 0.1 % wherever they were
     compared. Only the message depends on it: the answer stays incorrect."""
@@ -89,6 +89,8 @@ def rounds_the_key(expected: n.Node, answer: n.Node, variables: tuple[str, ...])
         return False
     compared = 0
     for index in range(ROUNDED_POINTS):
+        if deadline is not None and deadline.expired():
+            return False  # the plain message, within the check's time
         point = [Fraction(SCREEN_POINTS[(index + offset) % len(SCREEN_POINTS)]) for offset in range(len(variables))]
         a, b = evaluate_at(key, point, 64), evaluate_at(given, point, 64)
         if a.status is not Status.REAL or b.status is not Status.REAL:
@@ -181,6 +183,6 @@ class ExpressionKind(AnswerKind):
             return problem
         comparison = compare_expressions(prepared.tree, reading.tree, prepared.variables, deadline)
         verdict = verdict_from_comparison(comparison, reading, prepared.variables)
-        if verdict.code == "different" and rounds_the_key(prepared.tree, reading.tree, prepared.variables):
+        if verdict.code == "different" and rounds_the_key(prepared.tree, reading.tree, prepared.variables, deadline):
             return replace(verdict, message=t("answer.verdict.incorrect_rounded", answer=echo(reading.interpreted)), code="rounded")
         return verdict
