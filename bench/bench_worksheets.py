@@ -11,7 +11,12 @@ times the English and the Simplified Chinese set with PDFs back to back (same se
 problems) and prints the ratio; ``--memory`` prints the peak memory of the parent and of the
 largest worker (run it with ``--versions 300`` and ``--versions 1000``: the parent stays flat;
 ``--with-pdf`` includes the PDFs, whose print.pdf the parent writes);
-``--against-tex`` times only the set without and with PDFs against one TeX run over its print file.
+``--against-tex`` times only the set without and with PDFs against one TeX run over its print file;
+``--phases`` builds the versions one after another in this process and prints the CPU time per
+version of each phase of a build (the problems, their figures, typesetting for LaTeX and for
+HTML, the templates, the key.json entry) beside TeX's CPU time per version over the same print
+file: on n cores, generating with PDFs cannot take less than (build + TeX) / n, so it can match
+one TeX run over the whole class only where building costs no more than TeX does.
 """
 
 from __future__ import annotations
@@ -22,10 +27,11 @@ import shutil
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -100,6 +106,79 @@ def one_tex_run(print_tex: Path) -> float:
         shutil.rmtree(build, ignore_errors=True)
 
 
+def phases(versions: int) -> None:
+    """CPU milliseconds per version of each phase of :func:`build_version`, serially, against
+    TeX's CPU milliseconds per version over the print file of the same versions."""
+    from exgen.grading import key as key_module
+    from exgen.rendering import document
+    from exgen.worksheets import generate as generate_module
+    from exgen.worksheets.generate import build_version, plan_versions
+
+    spent: dict[str, float] = {}
+
+    def timed_call(label: str, function: Callable[..., Any]) -> Callable[..., Any]:
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            start = time.process_time()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                spent[label] = spent.get(label, 0.0) + time.process_time() - start
+        return wrapper
+
+    def typeset(problem: Any, number: int, fmt: str, *rest: Any, **kwargs: Any) -> Any:
+        return timed_call(f"typeset {fmt}", original_typeset)(problem, number, fmt, *rest, **kwargs)
+
+    original_typeset = generate_module.typeset_problem
+    patches = [(generate_module, "generate_set", timed_call("problems", generate_module.generate_set)),
+               (generate_module, "scored", timed_call("problems", generate_module.scored)),
+               (document, "draw_figure", timed_call("figures", document.draw_figure)),
+               (generate_module, "typeset_problem", typeset),
+               (generate_module, "_key_entry", timed_call("key.json entry", generate_module._key_entry))]
+    saved = [(module, name, getattr(module, name)) for module, name, _ in patches]
+    spec = sample_spec()
+    formats = ("tex", "pdf", "html", "json")
+    plan = plan_versions(spec, None, versions + 3)
+    for version in plan[:3]:  # imports and first-use caches
+        build_version(spec, version, formats, None)
+    for module, name, replacement in patches:
+        setattr(module, name, replacement)
+    total = 0.0
+    bodies = []
+    try:
+        for version in plan[3:]:
+            start = time.process_time()
+            output = build_version(spec, version, formats, None)
+            key_start = time.process_time()
+            key_module.entry_line(output.key)
+            spent["key.json entry"] = spent.get("key.json entry", 0.0) + time.process_time() - key_start
+            total += time.process_time() - start
+            bodies.append(output.bodies["tex"])
+    finally:
+        for module, name, original in saved:
+            setattr(module, name, original)
+    measured = sum(spent.values())
+    print(f"building {versions} versions of the sample sheet, one process, CPU ms per version:")
+    for label in ("problems", "figures", "typeset tex", "typeset html", "key.json entry"):
+        print(f"  {label:<16} {spent.get(label, 0.0) / versions * 1000:7.1f}")
+    print(f"  {'templates, rest':<16} {(total - measured) / versions * 1000:7.1f}")
+    print(f"  {'build':<16} {total / versions * 1000:7.1f}")
+    with scratch(warm=False) as root:
+        from markupsafe import Markup
+
+        from exgen.rendering.templates import environment
+
+        source = environment("tex", None).get_template("print.tex.j2").render(
+            bodies=[Markup(sheet) for sheet, _ in bodies] + [Markup(key) for _, key in bodies], title=spec.title,
+            language=spec.language, engine="pdflatex", cjk=False)
+        (root / "print.tex").write_text(source, encoding="utf-8")
+        start_cpu = cpu_seconds()
+        one_tex_run(root / "print.tex")
+        tex = (cpu_seconds() - start_cpu) / versions * 1000
+    print(f"  {'TeX':<16} {tex:7.1f}")
+    print(f"build / TeX: {total / versions * 1000 / tex:.2f} (generating with PDFs on n cores takes at least (build + TeX) / n "
+          "per version: no more than one TeX run needs this <= 1 on 2 cores)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--versions", type=int, default=300)
@@ -110,7 +189,11 @@ def main() -> None:
     parser.add_argument("--with-pdf", action="store_true", help="with --memory: the set with PDFs too (print.pdf written in the parent)")
     parser.add_argument("--against-tex", action="store_true",
                         help="only: without PDFs, with PDFs, and one TeX run over the same print.tex (use with --versions 300 and 1000)")
+    parser.add_argument("--phases", action="store_true", help="only: CPU per version of each phase of a build, against TeX's")
     args = parser.parse_args()
+    if args.phases:
+        phases(args.versions)
+        return
     if args.against_tex:
         with scratch() as root:
             plain = timed("tex + html + json", root / "a", args.versions, ("tex", "html", "json"), args.workers)
