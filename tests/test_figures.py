@@ -218,3 +218,102 @@ def test_a_spec_names_where_figures_go(tmp_path) -> None:
     assert parse_spec({**base, "section": [{**base["section"][0], "figures": "both"}]}).sections[0].figures == "both"
     with pytest.raises(InputFileError, match="figures must be one of key, both, none"):
         parse_spec({**base, "section": [{**base["section"][0], "figures": "sometimes"}]})
+
+
+# -- where a mark's type is written ------------------------------------------------------------
+
+
+def _crosses_box(a, b, box) -> bool:
+    """Whether the segment from ``a`` to ``b`` meets the rectangle (Liang–Barsky clipping: exact,
+    unlike the sampling the figures use)."""
+    (ax, ay), (bx, by) = a, b
+    left, bottom, right, top = box
+    low, high = 0.0, 1.0
+    for p, q in ((-(bx - ax), ax - left), (bx - ax, right - ax), (-(by - ay), ay - bottom), (by - ay, top - ay)):
+        if p == 0:
+            if q < 0:
+                return False
+            continue
+        t = q / p
+        if p < 0:
+            low = max(low, t)
+        else:
+            high = min(high, t)
+        if low > high:
+            return False
+    return True
+
+
+def _word_box(figure, mark, word: str, corner) -> tuple[float, float, float, float]:
+    """The word's rectangle in the figure's own coordinates, from the printers' sizes."""
+    from exgen.problems.figures import ASPECT, LABEL_CHARACTER, LABEL_GAP, LABEL_HEIGHT
+
+    (x0, x1), (y0, y1) = figure.x_range, figure.y_range
+    sx, sy = x1 - x0, (y1 - y0) / (1.0 if figure.square else ASPECT)
+    width = LABEL_CHARACTER * len(word)
+    across, up = corner
+    left = mark.x + (LABEL_GAP if across > 0 else -LABEL_GAP - width) * sx
+    bottom = mark.y + (LABEL_GAP if up > 0 else -LABEL_GAP - LABEL_HEIGHT) * sy
+    return left, bottom, left + width * sx, bottom + LABEL_HEIGHT * sy
+
+
+WORDS = {"minimum": "min", "maximum": "max", "saddle": "saddle", "neither": "neither"}
+
+
+def _covered(figure, mark, corner) -> bool:
+    """The word at ``corner`` lies across the constraint, the touching level curve or an arrow."""
+    box = _word_box(figure, mark, WORDS[mark.label], corner)
+    lines = list(figure.curves) + list(figure.touching) + [arrow for arrow in figure.arrows + figure.dashed_arrows]
+    return any(_crosses_box(a, b, box) for line in lines for a, b in zip(line, line[1:]))
+
+
+def test_lagrange_words_stay_off_the_touching_level_lines_and_the_arrows() -> None:
+    """At a Lagrange candidate the level line through it runs along the constraint and the two
+    gradients leave it across: the word goes to a corner that none of them nor the constraint
+    crosses whenever one is free (above right, where it used to go, sits on the level line
+    whenever it rises)."""
+    from exgen.problems.figures import label_corner
+
+    corners = [(1, 1), (1, -1), (-1, 1), (-1, -1)]
+    placed = covered = stuck = preferred_covered = 0
+    for difficulty in (1, 2):
+        for seed in range(25):
+            figure = FAMILIES["lagrange"].figure(generate("lagrange", difficulty, seed))
+            for mark in figure.marks:
+                placed += 1
+                free = [c for c in corners if not _covered(figure, mark, c)]
+                preferred_covered += _covered(figure, mark, (1, 1))
+                if not free:
+                    stuck += 1
+                    continue
+                covered += _covered(figure, mark, label_corner(figure, mark, WORDS[mark.label]))
+    assert preferred_covered > placed / 3, "the check finds the collisions the old placement had"
+    assert covered <= placed // 20, f"{covered} of {placed} words lie across a level line or an arrow ({stuck} had no free corner)"
+
+
+@pytest.mark.parametrize(("where", "expected"), [
+    ("nothing near", (1, 1)),
+    ("a line up and right", (-1, 1)),
+    ("lines up on both sides", (1, -1)),
+    ("at the top edge", (1, -1)),
+    ("at the right edge", (-1, 1)),
+])
+def test_a_word_goes_to_the_first_free_corner(where: str, expected) -> None:
+    from exgen.problems.figures import Figure, Mark, label_corner
+
+    window = ((0.0, 10.0), (0.0, 10.0))
+    at = {"at the top edge": (5.0, 9.9), "at the right edge": (9.8, 5.0)}.get(where, (5.0, 5.0))
+    lines = {"a line up and right": (((5.0, 5.0), (9.0, 9.0)),),
+             "lines up on both sides": (((5.0, 5.0), (9.0, 9.0)), ((5.0, 5.0), (1.0, 9.0)))}.get(where, ())
+    far_level = (((0.0, 0.0), (0.5, 0.0)),)  # a level curve makes it a square contour plot
+    figure = Figure(*window, (), (Mark(*at, "maximum"),), lines=lines, levels=far_level)
+    assert figure.square
+    assert label_corner(figure, figure.marks[0], "max") == expected
+
+
+def test_a_word_on_the_left_is_anchored_at_its_end_in_both_printers() -> None:
+    from exgen.problems.figures import Figure, Mark
+
+    figure = Figure((0.0, 10.0), (0.0, 10.0), (), (Mark(9.8, 5.0, "maximum"),))
+    assert 'text-anchor="end"' in svg(figure, words={"maximum": "max"})
+    assert "[right,bottom,at=" in pgf(figure, words={"maximum": "max"})

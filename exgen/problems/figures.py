@@ -12,7 +12,8 @@ generator wrote) through :func:`numeric`, which turns an expression tree into ne
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+import unicodedata
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -367,6 +368,117 @@ def label_below(figure: Figure, mark: Mark) -> bool:
         return False
     _, beyond = min(right)
     return beyond > mark.y
+
+
+# A mark's word ("min", "saddle") in figure widths, as both printers set it (SVG: 11 px italic in
+# a 340–480 px plot; PGF: \scriptsize italic in a 5.8–7.4 cm one): its gap from the mark, its
+# height and the width of one character (a full-width one counts twice).
+LABEL_GAP, LABEL_HEIGHT, LABEL_CHARACTER, LABEL_MARGIN = 0.022, 0.04, 0.018, 0.004
+# how much a drawn line under a word counts: the thin level curves least (the word's white box
+# hides them without hiding anything asked), the frame most (a word outside it is cut off)
+GRAZING = 0.1 * LABEL_HEIGHT  # covering this much more of a line than the freest corner does not move a word
+_OBSTACLE_WEIGHTS = {"levels": 0.15, "touching": 1.0, "curves": 1.0, "lines": 1.0, "guides": 0.5, "arrows": 1.5, "frame": 3.0}
+
+
+def label_corner(figure: Figure, mark: Mark, word: str) -> tuple[int, int]:
+    """Where a mark's type in words goes: (1, 1) above right of it, (1, -1) below right,
+    (-1, 1) above left, (-1, -1) below left. The corner where the word covers least of what
+    is drawn (curves, the touching level curve, arrows, other marks, their names, the frame),
+    preferring the one :func:`label_below` chooses: a word does not sit on the tangent level
+    line of a Lagrange point or across a gradient's arrow when another corner is free."""
+    costs = label_costs(figure, mark, word)
+    best = min(costs.values())
+    # the preferred corner (the first) unless another is clearly freer
+    return next(corner for corner, cost in costs.items() if cost <= best + GRAZING)
+
+
+def label_costs(figure: Figure, mark: Mark, word: str) -> dict[tuple[int, int], float]:
+    """For each corner beside ``mark``, preferred first, how much a word there covers of what
+    is drawn: the length of lines under it (in figure widths, weighted by kind) and how far it
+    would reach past the frame."""
+    (x0, x1), (y0, y1) = figure.x_range, figure.y_range
+    aspect = 1.0 if figure.square else ASPECT
+
+    def at(point: Point) -> Point:  # in figure widths, y up
+        return (point[0] - x0) / (x1 - x0), (point[1] - y0) / (y1 - y0) * aspect
+
+    width = LABEL_CHARACTER * sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in word)
+    u, v = at((mark.x, mark.y))
+    vertical = -1 if label_below(figure, mark) else 1
+    corners = [(1, vertical), (-1, vertical), (1, -vertical), (-1, -vertical)]
+
+    def box(corner: tuple[int, int]) -> tuple[float, float, float, float]:
+        h, w = corner
+        left = u + LABEL_GAP if h > 0 else u - LABEL_GAP - width
+        bottom = v + LABEL_GAP if w > 0 else v - LABEL_GAP - LABEL_HEIGHT
+        # with a margin of a line's width: a line along the word's edge touches its letters
+        return left - LABEL_MARGIN, bottom - LABEL_MARGIN, left + width + LABEL_MARGIN, bottom + LABEL_HEIGHT + LABEL_MARGIN
+
+    boxes = {corner: box(corner) for corner in corners}
+    reach = (min(b[0] for b in boxes.values()), min(b[1] for b in boxes.values()),
+             max(b[2] for b in boxes.values()), max(b[3] for b in boxes.values()))
+    # the boxes' reach in figure coordinates: most segments are far from the mark, and are
+    # passed over without converting them
+    scale_y = (y1 - y0) / aspect
+    near_x0, near_x1 = x0 + reach[0] * (x1 - x0), x0 + reach[2] * (x1 - x0)
+    near_y0, near_y1 = y0 + reach[1] * scale_y, y0 + reach[3] * scale_y
+    costs = dict.fromkeys(corners, 0.0)
+    for group, polylines in _obstacles(figure, mark):
+        weight = _OBSTACLE_WEIGHTS[group]
+        for polyline in polylines:
+            for a, b in zip(polyline, polyline[1:]):
+                (ax, ay), (bx, by) = a, b
+                if (ax < near_x0 and bx < near_x0) or (ax > near_x1 and bx > near_x1) \
+                        or (ay < near_y0 and by < near_y0) or (ay > near_y1 and by > near_y1):
+                    continue
+                start, end = at(a), at(b)
+                low_x, high_x = min(start[0], end[0]), max(start[0], end[0])
+                low_y, high_y = min(start[1], end[1]), max(start[1], end[1])
+                for corner, rectangle in boxes.items():
+                    left, bottom, right, top = rectangle
+                    if high_x >= left and low_x <= right and high_y >= bottom and low_y <= top:
+                        costs[corner] += weight * _length_inside(start, end, rectangle)
+    for corner, (left, bottom, right, top) in boxes.items():  # a word past the frame is cut off
+        outside = max(0.0, -left) + max(0.0, right - 1) + max(0.0, -bottom) + max(0.0, top - aspect)
+        costs[corner] += _OBSTACLE_WEIGHTS["frame"] * outside
+    return costs
+
+
+def _length_inside(a: Point, b: Point, box: tuple[float, float, float, float]) -> float:
+    """How much of the segment from ``a`` to ``b`` lies inside the rectangle (Liang–Barsky)."""
+    (ax, ay), (bx, by) = a, b
+    dx, dy = bx - ax, by - ay
+    left, bottom, right, top = box
+    low, high = 0.0, 1.0
+    for p, q in ((-dx, ax - left), (dx, right - ax), (-dy, ay - bottom), (dy, top - ay)):
+        if p == 0:
+            if q < 0:
+                return 0.0
+        elif p < 0:
+            low = max(low, q / p)
+        else:
+            high = min(high, q / p)
+        if low >= high:
+            return 0.0
+    return (high - low) * math.hypot(dx, dy)
+
+
+def _obstacles(figure: Figure, mark: Mark) -> Iterator[tuple[str, Sequence[Sequence[Point]]]]:
+    """What a word beside ``mark`` should not cover, by kind: polylines in figure coordinates
+    (the other marks and the arrows' names as small squares around them)."""
+    yield "levels", figure.levels
+    yield "touching", figure.touching
+    yield "curves", figure.curves
+    yield "lines", figure.lines
+    yield "guides", figure.guides
+    if figure.zoom is not None:  # the dashed box the zoom enlarges
+        (a, b), (c, d) = figure.zoom.x_range, figure.zoom.y_range
+        yield "guides", [((a, c), (b, c), (b, d), (a, d), (a, c))]
+    yield "arrows", figure.arrows + figure.dashed_arrows
+    (x0, x1), (y0, y1) = figure.x_range, figure.y_range
+    dx, dy = 0.02 * (x1 - x0), 0.02 * (y1 - y0)
+    others = [(m.x, m.y) for m in figure.marks if m is not mark] + [point for point, _ in figure.notes]
+    yield "arrows", [((a - dx, b - dy), (a + dx, b - dy), (a + dx, b + dy), (a - dx, b + dy), (a - dx, b - dy)) for a, b in others]
 
 
 # --- descriptions ---------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping
 
-from exgen.problems.figures import ASPECT, Figure, Point, label_below, nice_ticks, tick_label
+from exgen.problems.figures import ASPECT, Figure, Point, label_corner, nice_ticks, tick_label
 
 CM = 28.45274  # TeX points per centimetre
 BP = 72 / 72.27  # PDF units (big points) per TeX point
@@ -145,8 +145,9 @@ def _panel(figure: Figure, graph_width: float, title: str = "", words: Mapping[s
     for mark in figure.marks:
         _mark(draw, cx(mark.x), cy(mark.y), mark.label)
         if words and mark.label in words:  # the type in words, beside the shape
-            below = label_below(figure, mark)
-            labels.append(_label(cx(mark.x) + 4, cy(mark.y) + (-4 if below else 4), "left,top," if below else "left,bottom,",
+            across, up = label_corner(figure, mark, words[mark.label])
+            labels.append(_label(cx(mark.x) + 4 * across, cy(mark.y) + 4 * up,
+                                 ("left," if across > 0 else "right,") + ("bottom," if up > 0 else "top,"),
                                  _on_white(rf"\scriptsize\itshape {words[mark.label]}")))
     return "\n".join([
         r"\begin{pgfpicture}",

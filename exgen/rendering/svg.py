@@ -8,7 +8,7 @@ import math
 from collections.abc import Mapping
 from html import escape
 
-from exgen.problems.figures import ASPECT, Figure, label_below, nice_ticks, tick_label
+from exgen.problems.figures import ASPECT, Figure, label_corner, nice_ticks, tick_label
 
 WIDTH = 480
 LEFT, RIGHT, TOP, BOTTOM = 46, 20, 18, 24  # room for tick labels and the axes' names
@@ -101,8 +101,10 @@ def _panel(figure: Figure, left: float, offset: float, words: Mapping[str, str])
     out.extend(_mark(px(mark.x), py(mark.y), mark.label) for mark in figure.marks)
     for mark in figure.marks:  # the type in words, beside the shape, over a white halo
         if mark.label in words:
-            dy = 16 if label_below(figure, mark) else -8
-            out.append(f'<text x="{round(px(mark.x) + 7, 1)}" y="{round(py(mark.y) + dy, 1)}" font-size="11" font-style="italic" '
+            across, up = label_corner(figure, mark, words[mark.label])
+            anchor = "" if across > 0 else ' text-anchor="end"'
+            out.append(f'<text x="{round(px(mark.x) + 7 * across, 1)}" y="{round(py(mark.y) + (-8 if up > 0 else 16), 1)}"{anchor} '
+                       'font-size="11" font-style="italic" '
                        f'paint-order="stroke" stroke="#fff" stroke-width="3">{escape(words[mark.label])}</text>')
     return "".join(out), LEFT + inner_w + RIGHT, TOP + inner_h + BOTTOM
 
