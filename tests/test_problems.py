@@ -193,6 +193,66 @@ def test_a_term_by_term_step_lists_each_result_under_its_term(family: str) -> No
     assert checked >= 50  # (the power rule is one of several rules)
 
 
+_X, _Y, _Z = sympy.symbols("x y z")
+
+
+@pytest.mark.parametrize(("f", "var", "shown", "inner"), [
+    # the power rule's exponent, and the chain rule's inner derivative, written before multiplying out
+    (2 * _X**3 * _Y**3 + 2 * _X * _Y + 3 * sympy.exp(2 * _X * _Y), _X, "2*3*x^2*y^3 + 2*y + 3*exp(2*x*y)*2*y", ["2*y"]),
+    # a factor without a number goes first (x e^{xy}); a negative number keeps its brackets
+    (-sympy.exp(_X * _Y) - sympy.sin(2 * _X - 3 * _Y) + 5 * _Y**2, _Y, "5*2*y - x*exp(x*y) - cos(2*x - 3*y)*(-3)", ["x", "-3"]),
+    # the variable in both factors: the product rule's two terms
+    (6 * _Y * sympy.exp(2 * _X * _Y), _Y, "6*(exp(2*x*y) + y*exp(2*x*y)*2*x)", ["2*x"]),
+    (-3 * sympy.log(_X**2 + _Y**2 + _Z**2 + 1), _Z, "-3*2*z*(x^2 + y^2 + z^2 + 1)^(-1)", ["2*z"]),
+    (-4 * _X / (_X**2 + _Y**2 + 1), _Y, "4*x*(x^2 + y^2 + 1)^(-2)*2*y", ["2*y"]),
+    # an inner derivative 1 is no chain factor worth writing
+    (2 * sympy.cos(_X + _Y), _X, "-2*sin(x + y)", []),
+    (4 * _Y**4 - _X, _X, "0 - 1", []),
+])
+def test_a_partial_derivative_is_written_term_by_term_with_its_rules(f: sympy.Expr, var: sympy.Symbol, shown: str, inner: list[str]) -> None:
+    """∂f/∂v before multiplying out shows where each factor comes from, equals ∂f/∂v, and each
+    chain rule's mistake model is ∂f/∂v with exactly that inner derivative left out."""
+    from exgen.answers.printer import to_text
+    from exgen.answers.sympy_bridge import to_sympy
+    from exgen.problems.steps import partial_term_by_term
+
+    work = partial_term_by_term(f, var)
+    assert to_text(work.shown, ordered=True) == shown
+    assert sympy.simplify(to_sympy(work.shown) - sympy.diff(f, var)) == 0
+    assert [str(chain.inner) for chain in work.chains] == inner
+    for chain in work.chains:  # the derivative with ∂(inside)/∂v taken as 1 for this one function
+        inside = sympy.Dummy("s")
+        frozen = f.xreplace({chain.function: chain.function.xreplace({chain.inside: inside})})
+        expected = (sympy.diff(frozen, var) + sympy.diff(frozen, inside)).xreplace({inside: chain.inside})
+        assert sympy.simplify(expected - chain.forgotten) == 0
+        assert sympy.simplify(chain.forgotten - sympy.diff(f, var)) != 0
+
+
+def test_partial_derivative_steps_name_each_chain_and_product_rule_in_formula_order() -> None:
+    """The sentences before a term-by-term partial derivative: a product rule and each chain rule
+    it uses (with the inside's derivative), in the order of the terms; and a mistake model for
+    each chain factor a student can forget."""
+    checked = 0
+    for difficulty in (2, 3):
+        for seed in range(40):
+            problem = generate("partial_derivatives", difficulty, seed)
+            for part in problem.parts:
+                keys = [step.text.key for step in part.steps]
+                if "steps.partial_chain" not in keys:
+                    continue
+                checked += 1
+                chains = [step for step in part.steps if step.text.key == "steps.partial_chain"]
+                worked = next(step for step in part.steps if step.text.key in TERM_BY_TERM)
+                assert keys.index("steps.partial_chain") < keys.index(worked.text.key)
+                for step in chains:
+                    function, inside, var = (step.text.params[k].value for k in ("function", "inside", "var"))
+                    assert sympy.simplify(step.text.params["inner"].value - sympy.diff(inside, var)) == 0
+                    assert function.has(inside)
+                if part.id in ("a", "b"):
+                    assert sum(m.id == "partial_chain_dropped" for m in part.mistakes) >= 1, (seed, part.id)
+    assert checked >= 40
+
+
 @pytest.mark.parametrize("family", FAMILIES)
 def test_a_worked_solution_says_nothing_twice(family: str) -> None:
     """No "simplify" or "result" line repeats the formula of the step before it."""

@@ -8,6 +8,7 @@ unevaluated, and it is still a value: the chain of steps is checked like any oth
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
@@ -215,3 +216,170 @@ def replaced(expr: Any, parts: Mapping[Any, Any], values: Mapping[str, Any] | No
 
     tree = walk(in_print_order(tree_of(expr)))
     return _put_in(tree, {name: tree_of(value) for name, value in (values or {}).items()})
+
+
+# -- partial derivatives, term by term ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Chain:
+    """A chain rule inside a partial derivative: ``function`` of ``inside``, whose derivative
+    ``inner`` is the factor it brings; ``forgotten`` is the whole partial derivative of a
+    student who leaves that factor out (a mistake model)."""
+
+    function: Any
+    inside: Any
+    inner: Any
+    forgotten: Any
+
+
+@dataclass(frozen=True)
+class Product:
+    """A term of a partial derivative with the variable in two of its factors (the product rule)."""
+
+    term: Any
+
+
+@dataclass(frozen=True)
+class PartialWork:
+    """∂f/∂v worked term by term: ``shown`` is each term's derivative before multiplying out,
+    with the power rule's exponent, a chain rule's inner derivative and the product rule's two
+    terms in sight (``2 · 3x^2 y^3 + 2y + 3e^{2xy} · 2y``); ``rules`` the product and chain
+    rules used, term by term in the same order."""
+
+    shown: n.Node
+    rules: tuple[Product | Chain, ...]
+
+    @property
+    def chains(self) -> tuple[Chain, ...]:
+        return tuple(rule for rule in self.rules if isinstance(rule, Chain))
+
+
+_CHAIN_OUTER = ("exp", "sin", "cos", "log")
+
+
+def partial_term_by_term(expr: Any, var: Any) -> PartialWork:
+    """``expr`` (a sympy sum) differentiated with respect to the symbol ``var`` term by term, in
+    the order the sum is printed (a term without ``var`` shows as 0 in its place); see
+    :class:`PartialWork`. A term of another shape shows its derivative multiplied out."""
+    import sympy
+
+    from exgen.problems.calculus import d
+
+    derivative = d(expr, var)
+    rules: list[Product | Chain] = []
+    images: list[n.Node] = []
+    for term in printed_terms(expr):
+        worked = _worked_term(term, var)
+        if worked is None:
+            images.append(tree_of(d(term, var)))
+            continue
+        image, term_chains = worked
+        images.append(image)
+        if sum(1 for factor in sympy.Mul.make_args(term) if factor.has(var)) == 2:
+            rules.append(Product(term))
+        term_derivative = d(term, var)
+        rules.extend(Chain(function, inside, inner, derivative - term_derivative + forgotten)
+                     for function, inside, inner, forgotten in term_chains)
+    shown = images[0] if len(images) == 1 else n.Add(tuple(images), written=True)
+    return PartialWork(shown, tuple(rules))
+
+
+def _worked_term(term: Any, var: Any) -> tuple[n.Node, list[tuple[Any, Any, Any, Any]]] | None:
+    """One term's derivative as written, and for each chain rule in it (function, inside,
+    inner derivative, the term's derivative without that factor); None for a term of a shape
+    this does not write out (more than two factors with ``var``, a power of a sum)."""
+    import sympy
+
+    from exgen.problems.calculus import d
+
+    if not term.has(var):
+        return n.Num(Fraction(0)), []
+    coefficient, rest = term.as_coeff_Mul()
+    factors = in_product_order(rest, list(sympy.Mul.make_args(rest)))
+    varying = [factor for factor in factors if factor.has(var)]
+    if len(varying) > 2 or not coefficient.is_Rational:
+        return None
+    derivatives = [_factor_derivative(factor, var) for factor in varying]
+    if any(found is None for found in derivatives):
+        return None
+    constant = coefficient * sympy.Mul(*(factor for factor in factors if not factor.has(var)))
+    chains = []
+    for index, (_, _, chain, plain) in enumerate(derivatives):  # type: ignore[misc]
+        if chain is not None:
+            others = [f for j, f in enumerate(varying) if j != index]
+            rest_derivative = sum((sympy.Mul(*[f for k, f in enumerate(varying) if k != j]) * d(f, var)
+                                   for j, f in enumerate(varying) if j != index), sympy.Integer(0))
+            chains.append((*chain, constant * (sympy.Mul(*others) * plain + rest_derivative)))
+    if len(varying) == 1:
+        negative, pieces, _, _ = derivatives[0]  # type: ignore[misc]
+        flat = [piece for factor in factors for piece in (pieces if factor.has(var) else [tree_of(factor)])]
+    else:  # the product rule, u'v + uv', in brackets after the constant factors
+        terms = []
+        for index, (sign, pieces, _, _) in enumerate(derivatives):  # type: ignore[misc]
+            kept = tree_of(varying[1 - index])
+            ordered = [*pieces, kept] if index == 0 else [kept, *pieces]
+            body = ordered[0] if len(ordered) == 1 else n.Mul(tuple(ordered))
+            terms.append(n.Neg(body) if sign else body)
+        negative = False
+        flat = [tree_of(factor) for factor in factors if not factor.has(var)] + [n.Add(tuple(terms), written=True)]
+    negative ^= bool(coefficient < 0)
+    magnitude = abs(Fraction(int(coefficient.p), int(coefficient.q)))
+    if magnitude != 1 or not flat:
+        flat.insert(0, _written(magnitude))
+    body = flat[0] if len(flat) == 1 else n.Mul(tuple(flat))
+    return (n.Neg(body) if negative else body), chains
+
+
+def _factor_derivative(factor: Any, var: Any) -> tuple[bool, list[n.Node], tuple[Any, Any, Any] | None, Any] | None:
+    """The derivative of one factor that contains ``var``, as printed pieces: (negative?,
+    pieces, the chain rule used as (function, inside, inner derivative) or None, the
+    derivative without the chain rule's inner derivative). None for a factor of another shape."""
+    import sympy
+
+    from exgen.problems.calculus import d
+
+    if factor == var:
+        return False, [], None, sympy.Integer(1)
+    if factor.is_Pow and factor.base == var and factor.exp.is_Integer and factor.exp > 1:
+        power = int(factor.exp)
+        lowered = tree_of(var if power == 2 else var ** (power - 1))
+        return False, [_written(Fraction(power)), lowered], None, factor.exp * var ** (power - 1)
+    if factor.is_Pow and factor.exp.is_Rational:  # a power of a sum: (x^2 + y^2 + 1)^(-1)
+        power = Fraction(int(factor.exp.p), int(factor.exp.q))
+        inside, inner = factor.base, d(factor.base, var)
+        plain = factor.exp * inside ** (factor.exp - 1)
+        pieces = ([] if abs(power) == 1 else [_written(abs(power))]) + [tree_of(inside ** (factor.exp - 1)), *_inner_pieces(inner)]
+        return power < 0, pieces, (factor, inside, inner), plain
+    name = type(factor).__name__
+    if name not in _CHAIN_OUTER:
+        return None
+    inside = factor.args[0]
+    outer = {"exp": factor, "sin": sympy.cos(inside), "cos": sympy.sin(inside), "log": 1 / inside}[name]
+    negative = name == "cos"
+    plain = -outer if negative else outer
+    inner = d(inside, var)
+    if inner == 1:  # x, or x + 2y: the chain rule's factor 1 is not written
+        return negative, [tree_of(outer)], None, plain
+    if name == "log":
+        pieces = [*_inner_pieces(inner), tree_of(outer)]
+    elif inner.is_Symbol or inner.is_Pow:  # x e^{xy}: a factor without a number goes first, as by hand
+        pieces = [tree_of(inner), tree_of(outer)]
+    else:
+        pieces = [tree_of(outer), *_inner_pieces(inner)]
+    return negative, pieces, (factor, inside, inner), plain
+
+
+def _inner_pieces(inner: Any) -> list[n.Node]:
+    """A chain rule's inner derivative as factors of the written product: ``2y`` after a
+    dot (``e^{2xy} \\cdot 2y``), a negative number or expression in brackets."""
+    import sympy
+
+    if inner.is_Rational:
+        value = Fraction(int(inner.p), int(inner.q))
+        return [n.put_in(n.Num(value))] if value < 0 else [_written(value)]
+    coefficient, rest = inner.as_coeff_Mul()
+    if inner.is_Mul and coefficient.is_Rational and coefficient > 0:
+        ordered = in_product_order(rest, list(sympy.Mul.make_args(rest)))
+        return [_written(Fraction(int(coefficient.p), int(coefficient.q))), *(tree_of(f) for f in ordered)]
+    return [_group(tree_of(inner))]

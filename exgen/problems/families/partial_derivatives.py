@@ -10,7 +10,7 @@ import sympy
 from exgen.problems.base import Family, RejectVariant, family, nonzero, sstr
 from exgen.problems.calculus import d
 from exgen.problems.model import Math, Mistake, Part, Step, Text, text
-from exgen.problems.steps import substituted, term_by_term
+from exgen.problems.steps import PartialWork, Product, partial_term_by_term, substituted
 
 X, Y, Z = sympy.symbols("x y z")
 
@@ -48,6 +48,15 @@ def _independent_terms(terms: list[sympy.Expr], var: sympy.Symbol) -> sympy.Expr
     return sympy.Add(*[t for t in terms if not t.has(var)])
 
 
+def _rule_steps(work: PartialWork, var: sympy.Symbol) -> list[Step]:
+    """The sentences before a term-by-term partial derivative: each product rule and each chain
+    rule it uses, with the inside's derivative, so the factors in the formula are explained."""
+    return [Step(text("steps.partial_product", term=Math(rule.term), var=Math(var))) if isinstance(rule, Product)
+            else Step(text("steps.partial_chain", function=Math(rule.function), inside=Math(rule.inside), var=Math(var),
+                           inner=Math(rule.inner)))
+            for rule in work.rules]
+
+
 @family(
     "partial_derivatives",
     title="families.partial_derivatives.title",
@@ -77,14 +86,18 @@ class PartialDerivatives(Family):
             others = [v for v in variables if v != var]
             mistakes.append(Mistake("other_variable_differentiated", text("mistakes.other_variable_differentiated", var=Math(var)),
                                     d(f, var) + sympy.Add(*[d(f, o) for o in others])))
-            by_term = term_by_term(f, lambda t, var=var: d(t, var))
+            work = partial_term_by_term(f, var)
+            mistakes += [Mistake("partial_chain_dropped", text("mistakes.partial_chain_dropped", function=Math(chain.function),
+                                                               var=Math(var), inner=Math(chain.inner)), chain.forgotten)
+                         for chain in work.chains]
             parts.append(
                 Part(
                     id=next(letters), prompt=text("problems.partial_derivatives.prompt_partial", var=Math(var)),
                     kind="expression", answer=component, ask="partial", args={"f": "f", "wrt": [str(var)]},
                     variables=names,
-                    steps=(Step(text("steps.partial_treat_constant" if len(others) > 1 else "steps.partial_treat_constant_one",
-                                     var=Math(var), others=Math(list(others)) if len(others) > 1 else Math(others[0])), by_term),
+                    steps=(*_rule_steps(work, var),
+                           Step(text("steps.partial_treat_constant" if len(others) > 1 else "steps.partial_treat_constant_one",
+                                     var=Math(var), others=Math(list(others)) if len(others) > 1 else Math(others[0])), work.shown),
                            Step(text("steps.simplify"), component)),
                     mistakes=tuple(mistakes),
                 )
@@ -96,14 +109,14 @@ class PartialDerivatives(Family):
             order, prompt = [str(x), str(y)], text("problems.partial_derivatives.prompt_mixed", first=Math(x), second=Math(y))
             wrong = [Mistake("mixed_as_pure", text("mistakes.mixed_as_pure"), d(f, x, 2)),
                      Mistake("mixed_as_product", text("mistakes.mixed_as_product"), gradient[0] * gradient[1])]
-        first_expanded = sympy.expand(gradient[0])
         again = sympy.Symbol(order[1])
+        work_again = partial_term_by_term(sympy.expand(gradient[0]), again)
         parts.append(
             Part(
                 id=next(letters), prompt=prompt, kind="expression", answer=second, ask="partial",
                 args={"f": "f", "wrt": order}, variables=names,
-                steps=(Step(text("steps.partial_again", first=Math(gradient[0]), var=Math(again)),
-                            term_by_term(first_expanded, lambda t: d(t, again))),
+                steps=(*_rule_steps(work_again, again),
+                       Step(text("steps.partial_again", first=Math(gradient[0]), var=Math(again)), work_again.shown),
                        Step(text("steps.simplify"), second)),
                 mistakes=tuple(wrong), depends_on=("a",),
             )
