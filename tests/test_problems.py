@@ -143,7 +143,8 @@ def test_verify_1000_seeds(family: str) -> None:
 
 # -- worked solutions read as a teacher writes them ------------------------------------------------
 
-TERM_BY_TERM = {"steps.power_rule_terms", "steps.partial_treat_constant", "steps.partial_treat_constant_one", "steps.partial_again"}
+TERM_BY_TERM = {"steps.power_rule_terms", "steps.partial_treat_constant", "steps.partial_treat_constant_one", "steps.partial_again",
+                "steps.tangent_terms.exp", "steps.tangent_terms.log", "steps.tangent_terms.sqrt"}
 
 
 def _statement_function(problem) -> sympy.Expr:
@@ -159,7 +160,7 @@ def _printed_sympy_terms(expr: sympy.Expr) -> list[sympy.Expr]:
     return [to_sympy(term) for term in ordered_terms(tree)] if len(sympy.Add.make_args(expr)) > 1 else [expr]
 
 
-@pytest.mark.parametrize("family", ["derivative_rules", "partial_derivatives"])
+@pytest.mark.parametrize("family", ["derivative_rules", "partial_derivatives", "tangent_line"])
 def test_a_term_by_term_step_lists_each_result_under_its_term(family: str) -> None:
     """The i-th term of a term-by-term step is the derivative of the i-th term as the formula is
     printed (6x^4 + 4x^3 - 6x^2 gives 24x^3 + 12x^2 - 12x, not 12x^2 + 24x^3 - 12x); a term that

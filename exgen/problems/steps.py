@@ -194,11 +194,14 @@ def times_coefficient(coefficient: Any, piece: Any) -> n.Node:
 
 def power_rule_term(coefficient: Fraction, power: int, variable: str = "x") -> n.Node:
     """The power rule on a·xⁿ (n a whole number ≥ 1) before multiplying out: a·n·xⁿ⁻¹ as
-    written, ``-4 · 5x^4`` for -4x^5, and a alone for a·x."""
+    written, ``-4 · 5x^4`` for -4x^5 (``-5x^4`` for -x^5), and a alone for a·x."""
     if power == 1:
         return _written(coefficient)
     x = n.Sym(variable)
     rest = x if power == 2 else n.Pow(x, n.Num(Fraction(power - 1)))
+    if abs(coefficient) == 1:  # -x^2 gives -2x, not -1 · 2x
+        lowered = n.Mul((_written(Fraction(power)), rest))
+        return lowered if coefficient > 0 else n.Neg(lowered)
     return n.Mul((_written(coefficient), _written(Fraction(power)), rest))
 
 
