@@ -265,12 +265,25 @@ def test_generated_keys_and_steps_typeset_to_their_values(family_id: str) -> Non
     assert checked > 50
 
 
-@pytest.mark.parametrize("source", [r"f'(x)", r"\sigma'(z) = \sigma(z)\,(1 - \sigma(z))", r"\sigma' = \sigma\,(1 - \sigma)", r"g''(x)", r"\lambda'"])
+@pytest.mark.parametrize("source", [r"f'(x)", r"\sigma'(z) = \sigma(z)\,(1 - \sigma(z))", r"\sigma' = \sigma\,(1 - \sigma)", r"g''(x)", r"\lambda'",
+                                    r"(x^{n})' = n x^{n-1}", r"(\sin kx)' = k \cos kx", r"\left(\frac{1}{v}\right)' = -\frac{v'}{v^{2}}",
+                                    r"\left(\ln(1 + e^{z})\right)' = \frac{e^{z}}{1 + e^{z}}"])
 def test_a_prime_in_catalog_mathematics_follows_its_letter_on_the_line(source: str) -> None:
     """Chromium lifts a prime set as a superscript a second time (σ ′ floating above the line):
-    the prime follows its letter as an operator, for Greek letters (entities) too."""
+    the prime follows its letter, or the bracket it closes (a tall one too), as an operator,
+    for Greek letters (entities) too."""
     from exgen.rendering.text import _mathml_template
 
     shown = _mathml_template(source)
     assert "&#x02032;</mi></msup>" not in shown and "&#x02033;</mi></msup>" not in shown, shown
     assert '<mo lspace="0" rspace="0">&#x0203' in shown, shown
+
+
+@pytest.mark.parametrize(("source", "signs"), [(r"(\cos kx)' = -k \sin kx", 1), (r"\left(\frac{1}{v}\right)' = -\frac{v'}{v^{2}}", 1),
+                                              (r"(-1, 2)", 1), (r"a - b", 0), (r"1 - \sigma", 0)])
+def test_a_minus_sign_in_catalog_mathematics_is_set_as_a_sign_not_a_subtraction(source: str, signs: int) -> None:
+    """After "=", "(" or "," a minus negates what follows: set as a prefix (no space after it, as
+    the key printer sets −k), while a − b keeps the spacing of a subtraction."""
+    from exgen.rendering.text import _mathml_template
+
+    assert _mathml_template(source).count('<mo form="prefix">&#x02212;</mo>') == signs

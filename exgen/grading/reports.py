@@ -149,9 +149,9 @@ def typeset_typed(kind: str, text: str | None, variables: Sequence[str] = (), fu
         return None
     tree = getattr(text, "tree", None)  # the grader's own reading (Interpreted): no second reading
     if tree is not None:
-        from exgen.rendering.text import math_from_data
+        from exgen.rendering.text import key_math
 
-        return Markup(math_from_data({"tree": tree}, "html"))
+        return Markup(key_math({"tree": tree}, "html"))  # set as the key beside it is
     return _typeset_cached(kind, text, tuple(variables), tuple(functions))
 
 
@@ -159,14 +159,14 @@ def typeset_typed(kind: str, text: str | None, variables: Sequence[str] = (), fu
 def _typeset_cached(kind: str, text: str, variables: tuple[str, ...], functions: tuple[str, ...]) -> Markup | None:
     from exgen.answers.kinds import get_kind
     from exgen.answers.lexer import fold_wide
-    from exgen.rendering.text import math_from_data
+    from exgen.rendering.text import key_math
 
     data = get_kind(kind).reading_data(fold_wide(text), variables, functions)
     if data is None:
         return None
     if "label" in data:
         return Markup(_label_text(str(data["label"])))
-    return Markup(math_from_data(data, "html"))
+    return Markup(key_math(data, "html"))
 
 
 def sentence_html(data: dict[str, Any] | None, fallback: str) -> Markup | str:

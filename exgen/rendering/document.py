@@ -6,7 +6,7 @@ or plain user text (titles, names), which the template environment escapes.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -14,7 +14,7 @@ from markupsafe import Markup
 
 from exgen.i18n import t
 from exgen.problems.model import Problem, Step, Text, text
-from exgen.rendering.text import math, render
+from exgen.rendering.text import key_math, render
 
 if TYPE_CHECKING:
     from exgen.answers.kinds import AnswerKind
@@ -118,16 +118,6 @@ def typeset_help(sentence: str, target: str) -> str:
     return "".join(out)
 
 
-def wants_display(value: Any) -> bool:
-    """Fractions and long formulas in keys stand on their own line, in display style."""
-    if isinstance(value, str):
-        return False
-    from exgen.rendering.text import math_latex
-
-    text = math_latex(value)
-    return ("\\frac" in text and len(text) > 40) or len(text) > 70
-
-
 def label_after(sentence: Text, label: str, fmt: str) -> str | None:
     """The label a step ends with, as a word, unless its sentence names it already
     ("So: minimum" but not "D < 0: a saddle point. saddle point")."""
@@ -138,23 +128,6 @@ def label_after(sentence: Text, label: str, fmt: str) -> str | None:
     if word.casefold() in render(sentence, "plain").casefold():
         return None
     return escape_latex(word) if fmt == "latex" else escape_html(word)
-
-
-def key_math(data: Mapping[str, Any], target: str) -> str:
-    """A key or a step's value, from its display data: displayed when long, and never a tiny
-    inline fraction (fractions in keys are set at full size, in display style)."""
-    from exgen.answers.nodes import Node, from_data
-    from exgen.rendering.text import math_from_data
-
-    if "tree" not in data:
-        return math_from_data(data, target, False)
-    value = data["tree"] if isinstance(data["tree"], Node) else from_data(data["tree"])
-    shown = math(value, target, wants_display(value))
-    if target == "latex" and shown.startswith("$") and "\\frac" in shown:
-        return "$\\displaystyle " + shown[1:]
-    if target == "html" and shown.startswith("<math ") and "<mfrac" in shown and 'display="block"' not in shown:
-        return shown.replace("<math ", '<math displaystyle="true" ', 1)
-    return shown
 
 
 def shown_step(step: Step, kind: AnswerKind, variables: tuple[str, ...], target: str) -> str | None:

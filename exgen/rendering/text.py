@@ -254,7 +254,8 @@ _ESCAPE = {"latex": escape_latex, "html": escape_html, "plain": lambda s: s}
 _MARKER = "ZQ{}QZ"
 
 
-_PRIMED = re.compile(r"<msup><mi>([^<&]{1,2}|&#x[0-9A-Fa-f]+;)</mi><mi>(&#x0203[234];)</mi></msup>")  # f′, σ′ (an entity)
+# f′, σ′ (an entity), and (xⁿ)′ after a bracket of the letters' height
+_PRIMED = re.compile(r"<msup>(<mi>(?:[^<&]{1,2}|&#x[0-9A-Fa-f]+;)</mi>|<mo stretchy=\"false\">&#x0002[9D];</mo>)<mi>(&#x0203[234];)</mi></msup>")
 
 
 @lru_cache(maxsize=8192)
@@ -266,13 +267,45 @@ def _mathml_template(source: str) -> str:
     """
     from latex2mathml.converter import convert
 
-    primed = _PRIMED.sub(lambda m: f'<mrow><mi>{m.group(1)}</mi><mo lspace="0" rspace="0">{m.group(2)}</mo></mrow>', convert(source))
+    primed = _PRIMED.sub(lambda m: f'<mrow>{m.group(1)}<mo lspace="0" rspace="0">{m.group(2)}</mo></mrow>', _fence_primed(convert(source)))
+    # a minus after "=", "(" or "," is a sign, set close to what it negates (as the key printer does)
+    primed = _SIGN.sub(r'\1<mo form="prefix">&#x02212;</mo>', primed)
     # TeX sets a thin space around a function name applied without brackets (k cos kx, sec² kx);
     # latex2mathml runs them together ("kcoskx")
     spaced = _FUNCTION_ARGUMENT.sub(r'\1<mo>&#x2061;</mo><mspace width="0.1667em"/>', primed)
     return _FACTOR_FUNCTION.sub(r'\1<mspace width="0.1667em"/>\2', spaced)
 
 
+_SIGN = re.compile(r'(<mo>&#x0003D;</mo>|<mo stretchy="false">&#x00028;</mo>|<mo>&#x0002C;</mo>)<mo>&#x02212;</mo>')
+_FENCED = '<msup><mrow><mo stretchy="true" fence="true" form="prefix">'
+
+
+def _fence_primed(mathml: str) -> str:
+    """``\\left(\\frac{1}{v}\\right)'``: the prime after the tall bracket, on the line beside it;
+    as a superscript Chromium lifts the (already high) prime glyph a second time, far above."""
+    start = mathml.find(_FENCED)
+    while start >= 0:
+        depth, at = 0, start + len("<msup>")
+        while True:  # the fenced group's own closing tag
+            opening, closing = mathml.find("<mrow>", at), mathml.find("</mrow>", at)
+            if closing < 0:
+                return mathml
+            if 0 <= opening < closing:
+                depth, at = depth + 1, opening + len("<mrow>")
+                continue
+            depth, at = depth - 1, closing + len("</mrow>")
+            if depth == 0:
+                break
+        prime = _PRIME_SUPERSCRIPT.match(mathml, at)
+        if prime is not None:
+            group = mathml[start + len("<msup>"):at]
+            replacement = f'<mrow>{group}<mo lspace="0" rspace="0">{prime.group(1)}</mo></mrow>'
+            mathml = mathml[:start] + replacement + mathml[prime.end():]
+        start = mathml.find(_FENCED, start + 1)
+    return mathml
+
+
+_PRIME_SUPERSCRIPT = re.compile(r"<mi>(&#x0203[234];)</mi></msup>")
 _FUNCTION_NAME = r"(?:sin|cos|tan|sec|csc|cot|ln|log|exp|sinh|cosh|tanh)"
 _FUNCTION_ARGUMENT = re.compile(rf"(<mi>{_FUNCTION_NAME}</mi>|<msup><mi>{_FUNCTION_NAME}</mi><mrow><mn>\d+</mn></mrow></msup>)(?=<m[in]>)")
 _FACTOR_FUNCTION = re.compile(rf"(</m[in]>)(<mi>{_FUNCTION_NAME}</mi>|<msup><mi>{_FUNCTION_NAME}</mi>)")
@@ -398,3 +431,25 @@ def math_from_data(data: Mapping[str, Any], fmt: str, display: bool | None = Non
 
         return fitting_element(value)
     return math(value, fmt, shown)
+
+
+def wants_display(value: Any) -> bool:
+    """Fractions and long formulas in keys stand on their own line, in display style."""
+    if isinstance(value, str):
+        return False
+    text = math_latex(value)
+    return ("\\frac" in text and len(text) > 40) or len(text) > 70
+
+
+def key_math(data: Mapping[str, Any], target: str) -> str:
+    """A key or a step's value, from its display data: displayed when long, and never a tiny
+    inline fraction (fractions in keys are set at full size, in display style)."""
+    if "tree" not in data or "rows" in data:
+        return math_from_data(data, target, False)
+    value = data["tree"] if isinstance(data["tree"], Node) else from_data(data["tree"])
+    shown = math(value, target, wants_display(value))
+    if target == "latex" and shown.startswith("$") and "\\frac" in shown:
+        return "$\\displaystyle " + shown[1:]
+    if target == "html" and shown.startswith("<math ") and "<mfrac" in shown and 'display="block"' not in shown:
+        return shown.replace("<math ", '<math displaystyle="true" ', 1)
+    return shown
