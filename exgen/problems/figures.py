@@ -374,6 +374,7 @@ def label_below(figure: Figure, mark: Mark) -> bool:
 # a 340–480 px plot; PGF: \scriptsize italic in a 5.8–7.4 cm one): its gap from the mark, its
 # height and the width of one character (a full-width one counts twice).
 LABEL_GAP, LABEL_HEIGHT, LABEL_CHARACTER, LABEL_MARGIN = 0.022, 0.04, 0.018, 0.004
+LABEL_ROOM = 1 / 6  # of a graph's height, kept free above its highest mark and below its lowest
 # how much a drawn line under a word counts: the thin level curves least (the word's white box
 # hides them without hiding anything asked), the frame most (a word outside it is cut off)
 GRAZING = 0.1 * LABEL_HEIGHT  # covering this much more of a line than the freest corner does not move a word
@@ -525,7 +526,11 @@ def graph_window(xs: Sequence[float], f: Callable[[Any], Any], margin: float = 0
     y_low = max(float(finite.min()), bottom - room * reach)
     y_high = min(float(finite.max()), top + room * reach)
     pad = 0.1 * (y_high - y_low or 1.0)
-    return x_range, (y_low - pad, y_high + pad)
+    y_low, y_high = y_low - pad, y_high + pad
+    # room for a word above the highest mark and below the lowest (max, min): a sixth of the height
+    height = y_high - y_low
+    above, below = max(0.0, LABEL_ROOM * height - (y_high - top)), max(0.0, LABEL_ROOM * height - (bottom - y_low))
+    return x_range, (y_low - below, y_high + above)
 
 
 def tangent_window(f: Callable[[Any], Any], x0: float, y0: float, slope: float, half: float = 3.0) -> Window:
