@@ -328,3 +328,55 @@ def test_keys_and_feedback_pages_show_the_figures(graded_sets: list[Path]) -> No
         assert '<svg class="figure' not in (out / "set" / "worksheets" / f"{stem}.html").read_text(encoding="utf-8")
         feedback = [p for p in (out / "graded").rglob("*.html") if version["student"]["id"] in p.name]
         assert feedback and feedback[0].read_text(encoding="utf-8").count('<svg class="figure') == expected
+
+
+def _first_text_heights(pdf: Path) -> list[float]:
+    """Where each page's first line of text begins, in points from the top of the page."""
+    layout = subprocess.run(["pdftotext", "-bbox-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    heights = []
+    for page in layout.split("<page ")[1:]:
+        lines = [float(y) for y in re.findall(r'<line xMin="[^"]+" yMin="([^"]+)"', page)]
+        heights.append(min(lines) if lines else float("inf"))
+    return heights
+
+
+@needs_tex
+def test_no_worksheet_page_starts_with_an_answer_space(graded_sets: list[Path]) -> None:
+    """An answer box or line stays on the page of its prompt, and a problem's heading and
+    statement stay with its first part: every page of a sheet starts with text at the top
+    margin (2 cm), never with an empty box whose prompt is on the page before."""
+    sheets = [p for out in graded_sets for p in (out / "set" / "worksheets").glob("*.pdf")]
+    assert len(sheets) >= 9
+    margin = 2 / 2.54 * 72
+    starts = {f"{sheet.name} page {number}": top for sheet in sheets
+              for number, top in enumerate(_first_text_heights(sheet), start=1) if number > 1}
+    assert len(starts) >= 18
+    assert not {page: round(top, 1) for page, top in starts.items() if top > margin + 8}
+
+
+def _page_texts(pdf: Path) -> list[str]:
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    return text.split("\f")[:-1]
+
+
+@needs_tex
+def test_a_problem_starts_on_the_page_of_its_figure_and_first_part(graded_sets: list[Path]) -> None:
+    """In sheets and keys a problem's heading and statement are never left at the foot of a page
+    without their figure and first part, and a figure's caption is never alone at the top of
+    the next page."""
+    from exgen.i18n import t
+
+    captions = [" ".join(t(f"figures.{family}.caption").split()[:3]) for family in
+                ("critical_points", "tangent_line", "neural_gradients", "hessian", "lagrange")]
+    pdfs = [p for out in graded_sets for folder in ("worksheets", "keys") for p in (out / "set" / folder).glob("*.pdf")]
+    assert len(pdfs) >= 18
+    stranded, captions_alone = [], []
+    for pdf in pdfs:
+        for number, page in enumerate(_page_texts(pdf), start=1):
+            headings = list(re.finditer(r"Problem \d+\.", page))
+            if headings and "(a)" not in page[headings[-1].end():]:
+                stranded.append(f"{pdf.name} page {number}: {headings[-1].group()}")
+            first = " ".join(page.split()[:3])
+            if any(first.startswith(caption) for caption in captions):
+                captions_alone.append(f"{pdf.name} page {number}")
+    assert not stranded and not captions_alone, (stranded, captions_alone)
