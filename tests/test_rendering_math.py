@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 import random
+import re
 from fractions import Fraction
 
 import pytest
@@ -287,3 +288,15 @@ def test_a_minus_sign_in_catalog_mathematics_is_set_as_a_sign_not_a_subtraction(
     from exgen.rendering.text import _mathml_template
 
     assert _mathml_template(source).count('<mo form="prefix">&#x02212;</mo>') == signs
+
+
+@pytest.mark.parametrize(("source", "spaced"), [(r"k \cos kx", ["cos"]), (r"y \ln \hat{y}", ["ln"]), (r"\ln x^{2}", ["ln"]),
+                                              (r"(\ln x)' = \frac{1}{x}", ["ln"]), (r"\sec^{2} kx", ["sec"])])
+def test_a_function_name_in_catalog_mathematics_is_set_apart_from_its_argument(source: str, spaced: list[str]) -> None:
+    """TeX sets a thin space between ln and what it applies to (ln ŷ, ln x², k cos kx);
+    latex2mathml runs them together ("lnŷ"), so each named function gets its space."""
+    from exgen.rendering.text import _mathml_template
+
+    shown = _mathml_template(source)
+    for name in spaced:
+        assert re.search(rf"<mi>{name}</mi>(</msup>|<mrow><mn>\d</mn></mrow></msup>)?<mo>&#x2061;</mo><mspace", shown), shown

@@ -307,7 +307,7 @@ def _fence_primed(mathml: str) -> str:
 
 _PRIME_SUPERSCRIPT = re.compile(r"<mi>(&#x0203[234];)</mi></msup>")
 _FUNCTION_NAME = r"(?:sin|cos|tan|sec|csc|cot|ln|log|exp|sinh|cosh|tanh)"
-_FUNCTION_ARGUMENT = re.compile(rf"(<mi>{_FUNCTION_NAME}</mi>|<msup><mi>{_FUNCTION_NAME}</mi><mrow><mn>\d+</mn></mrow></msup>)(?=<m[in]>)")
+_FUNCTION_ARGUMENT = re.compile(rf"(<mi>{_FUNCTION_NAME}</mi>|<msup><mi>{_FUNCTION_NAME}</mi><mrow><mn>\d+</mn></mrow></msup>)(?=<m[in]>|<mover\b|<msub>|<msup>)")
 _FACTOR_FUNCTION = re.compile(rf"(</m[in]>)(<mi>{_FUNCTION_NAME}</mi>|<msup><mi>{_FUNCTION_NAME}</mi>)")
 
 
