@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -386,3 +387,21 @@ def test_exp_log_and_trig_steps_show_each_rule_before_multiplying_out() -> None:
             assert simplified.text.key == "steps.simplify"
             shown += 1
     assert shown >= 20
+
+
+def test_the_hessian_grid_step_writes_each_factor_in_terms_of_its_line() -> None:
+    """f_y = 0 as α(u − r₁)(u − r₂) = 0 with u = y − x (or x + y) written the same way in both
+    factors and in the lines it gives: −6(y − x)(y − x − 3), not −6(y − x)(−x + y − 3)."""
+    from exgen.answers.printer import to_text
+    from exgen.problems.steps import tree_of
+
+    checked = 0
+    for seed in range(60):
+        problem = generate("hessian", 3, seed)
+        for step in (s for part in problem.parts for s in part.steps if s.text.key == "steps.hessian_grid"):
+            equation = step.text.params["u_eq"].value
+            line = to_text(tree_of(step.text.params["us"].value[0].lhs), ordered=True)
+            factors = re.findall(r"\(([^()]*)\)", to_text(equation, ordered=True))
+            assert len(factors) == 2 and all(f.startswith(line) for f in factors), (seed, to_text(equation, ordered=True), line)
+            checked += 1
+    assert checked >= 10

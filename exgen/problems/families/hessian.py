@@ -18,11 +18,13 @@ from fractions import Fraction
 
 import sympy
 
+from exgen.answers import nodes as n
+from exgen.answers.order import ordered_terms
 from exgen.problems.base import Family, RejectVariant, family, nonzero, sstr
 from exgen.problems.calculus import d
 from exgen.problems.figures import Figure
 from exgen.problems.model import Math, Mistake, Part, Problem, Step, Text, text
-from exgen.problems.steps import equation, substituted
+from exgen.problems.steps import equation, substituted, tree_of
 
 x, y = sympy.symbols("x y")
 D_SYMBOL = sympy.Symbol("D")
@@ -94,6 +96,20 @@ def _times(a: Coefficients, b: Coefficients) -> Coefficients:
 
 def _to_sympy(coefficients: Coefficients) -> sympy.Expr:
     return sympy.Add(*[sympy.Rational(c.numerator, c.denominator) * x**i * y**j for (i, j), c in sorted(coefficients.items())])
+
+
+def _factored_in(u: sympy.Expr, factored: sympy.Expr) -> n.Node:
+    """α(u − r₁)(u − r₂) = 0 with each factor written as u is, then its constant: −6(y − x)(y − x − 3),
+    not −6(y − x)(−x + y − 3), so the step reads as an equation in u = y − x."""
+    shown = ordered_terms(tree_of(u))
+    factors = []
+    for factor in sympy.Mul.make_args(factored):
+        constant = factor - u
+        if factor.is_number or constant.has(*u.free_symbols):
+            factors.append(tree_of(factor))
+        else:
+            factors.append(n.Add((*shown, *([tree_of(constant)] if constant else [])), written=True))
+    return n.Eq(n.Mul(tuple(factors)), n.Num(Fraction(0)))
 
 
 def _eq(lhs: sympy.Expr, rhs: sympy.Expr) -> sympy.Eq:
@@ -184,7 +200,7 @@ class Hessian(Family):
         u = y - slope * x
         Q, dQ = _cubic(rng, u, us)
         f = _expand(P + Q)
-        step = Step(text("steps.hessian_grid", u_eq=Math(_eq(dQ, 0)), us=Math([_eq(u, s) for s in us]), p_eq=Math(_eq(dP, 0)),
+        step = Step(text("steps.hessian_grid", u_eq=Math(_factored_in(u, dQ)), us=Math([_eq(u, s) for s in us]), p_eq=Math(_eq(dP, 0)),
                          xs=Math([_eq(x, r) for r in xs])))
         return f, [(r, s + slope * r) for r in xs for s in us], step, {(r, us[0] + slope * r) for r in xs}
 
