@@ -405,3 +405,30 @@ def test_the_hessian_grid_step_writes_each_factor_in_terms_of_its_line() -> None
             assert len(factors) == 2 and all(f.startswith(line) for f in factors), (seed, to_text(equation, ordered=True), line)
             checked += 1
     assert checked >= 10
+
+
+@pytest.mark.parametrize("family", ["activations", "neural_gradients"])
+def test_the_value_of_the_activation_is_read_off_ln_k(family: str) -> None:
+    """σ(ln k) = k/(k + 1) is used with k in sight: z = −ln 3 is written on as ln(1/3), and 0 as
+    ln 1, so σ's argument in the step is ln of a positive number k whose σ (or tanh) is the value."""
+    from fractions import Fraction
+
+    from exgen.answers import nodes as n
+    from exgen.answers.sympy_bridge import to_sympy
+    from exgen.problems.steps import tree_of
+
+    checked = 0
+    for difficulty in (2, 3):
+        for seed in range(40):
+            problem = generate(family, difficulty, seed)
+            for step in (s for part in problem.parts for s in part.steps
+                         if s.text.key.startswith("steps.activation_value.") or s.text.key == "steps.nn_values_sigmoid"):
+                shown = tree_of(step.text.params["value" if "value" in step.text.params else "yhat"].value)
+                function = shown.lhs if isinstance(shown.lhs, n.Call) else shown.rhs.lhs
+                argument = function.args[0]
+                assert isinstance(argument, n.Call) and argument.func == "log", (seed, step.text.key)
+                k = Fraction(str(to_sympy(argument.args[0])))
+                expected = (k * k - 1) / (k * k + 1) if function.func == "tanh" else k / (k + 1)
+                assert k > 0 and Fraction(str(to_sympy(shown.rhs if isinstance(shown.lhs, n.Call) else shown.rhs.rhs))) == expected
+                checked += 1
+    assert checked >= 40

@@ -386,3 +386,14 @@ def _inner_pieces(inner: Any) -> list[n.Node]:
         ordered = in_product_order(rest, list(sympy.Mul.make_args(rest)))
         return [_written(Fraction(int(coefficient.p), int(coefficient.q))), *(tree_of(f) for f in ordered)]
     return [_group(tree_of(inner))]
+
+
+def as_log_of(odds: Any) -> tuple[n.Node, ...]:
+    """``ln k`` written for a positive rational k when its value prints otherwise (−ln 3 for
+    k = 1/3, 0 for k = 1): the extra step of an equation that leads to σ(ln k) = k/(k + 1), so
+    a student sees which k the rule uses; nothing where ln k prints as itself."""
+    value = Fraction(int(odds.p), int(odds.q))
+    if value.denominator == 1 and value != 1:
+        return ()
+    argument = n.Num(value) if value.denominator == 1 else n.Div(n.Num(Fraction(value.numerator)), n.Num(Fraction(value.denominator)))
+    return (n.Call("log", (argument,)),)

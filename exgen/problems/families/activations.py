@@ -20,7 +20,7 @@ import sympy
 from exgen.answers.sympy_bridge import sigmoid
 from exgen.problems.base import Family, RejectVariant, family, nonzero, sstr
 from exgen.problems.model import Math, Mistake, Part, Step, Text, text
-from exgen.problems.steps import call, equation, replaced, substituted
+from exgen.problems.steps import as_log_of, call, equation, replaced, substituted
 
 x = sympy.Symbol("x")
 S = sympy.Symbol("s")  # stands for the activation's value at the point, in worked arithmetic
@@ -164,11 +164,12 @@ class Activations(Family):
         f_value = sympy.sympify(variant.f).xreplace({variant.activation: activation_value}).xreplace({x: point})
         if value == 0:
             raise RejectVariant("f′ is 0 there")
-        z_work = (equation(sympy.Symbol("z"), target) if variant.inner == x
-                  else equation(sympy.Symbol("z"), substituted(variant.inner, {"x": point}), target))
+        written_log = as_log_of(odds)  # z = −ln 3 = ln(1/3): the k of σ(ln k)
+        z_work = (equation(sympy.Symbol("z"), target, *written_log) if variant.inner == x
+                  else equation(sympy.Symbol("z"), substituted(variant.inner, {"x": point}), target, *written_log))
         name_of = "tanh" if is_tanh else "sigma"
         values_step = Step(text(f"steps.activation_value.{name_of}", z=Math(z_work),
-                                value=Math(equation(call(name_of, target), activation_value))))
+                                value=Math(equation(call(name_of, written_log[0] if written_log else target), activation_value))))
         work = replaced(key, {variant.activation: activation_value}, {"x": point})
         mistakes = [Mistake("value_not_derivative", text("mistakes.value_not_derivative"), _exact(f_value))]
         at_part = Part(

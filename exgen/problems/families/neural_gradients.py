@@ -24,7 +24,7 @@ from exgen.answers.sympy_bridge import sigmoid
 from exgen.problems.base import Family, RejectVariant, family, nonzero, sstr
 from exgen.problems.figures import Figure
 from exgen.problems.model import Math, Mistake, Part, Problem, Step, Text, text
-from exgen.problems.steps import equation, replaced, substituted, tree_of
+from exgen.problems.steps import as_log_of, equation, replaced, substituted, tree_of
 
 w, b, x, y = sympy.symbols("w b x y")
 YHAT = sympy.Symbol("yhat")
@@ -172,9 +172,11 @@ class NeuralGradients(Family):
             dw_mistakes.insert(0, Mistake("regularization_dropped", text("mistakes.regularization_dropped", **penalty_math), dz * x))
             db_mistakes.append(Mistake("regularized_bias", text("mistakes.regularized_bias", **penalty_math), dz + mu * b))
 
-        z_work = equation(n.Sym("z"), substituted(w * x + b, {"w": w0, "x": x0, "b": b0}), z0)
+        written_log = as_log_of(odds) if activation == "sigmoid" else ()  # z = −ln 3 = ln(1/3): the k of σ(ln k)
+        z_work = equation(n.Sym("z"), substituted(w * x + b, {"w": w0, "x": x0, "b": b0}), z0, *written_log)
         if activation == "sigmoid":
-            values_step = Step(text("steps.nn_values_sigmoid", z=Math(z_work), yhat=Math(equation(n.Sym("ŷ"), n.Call("sigma", (tree_of(z0),)), yhat0))))
+            shown_z = written_log[0] if written_log else tree_of(z0)
+            values_step = Step(text("steps.nn_values_sigmoid", z=Math(z_work), yhat=Math(equation(n.Sym("ŷ"), n.Call("sigma", (shown_z,)), yhat0))))
         else:
             values_step = Step(text("steps.nn_values_linear", z=Math(z_work)))
         value_work = replaced(grad_w, {s: yhat0} if activation == "sigmoid" else {}, {k: v for k, v in numbers.items() if k != "b" or activation == "linear"})
