@@ -79,11 +79,17 @@ class _Parser:
         return value
 
     def relation(self) -> sympy.Basic:
-        left = self.sum()
-        if self.peek() == ("op", "="):
+        sides = [self.sum()]
+        while self.peek() == ("op", "="):
             self.take()
-            return sympy.Eq(left, self.sum(), evaluate=False)
-        return left
+            sides.append(self.sum())
+        # a chain nested in a row of its own (MathML's a = (b = c)) reads as one chain
+        sides = [piece for side in sides for piece in (side if isinstance(side, Chain) else side.args if isinstance(side, sympy.Eq) else (side,))]
+        if len(sides) == 1:
+            return sides[0]
+        if len(sides) == 2:
+            return sympy.Eq(sides[0], sides[1], evaluate=False)
+        return Chain(sides)
 
     def sum(self) -> sympy.Expr:
         sign = 1
@@ -105,6 +111,9 @@ class _Parser:
             if token == ("op", "*"):
                 self.take()
                 value = value * self.power()
+            elif token == ("op", "/"):  # a slashed fraction, as in an exponent x^{-1/2}
+                self.take()
+                value = value / self.power()
             elif token is not None and (token[0] in ("num", "sym", "func", "group") or token == ("op", "(")):
                 value = value * self.power()  # juxtaposition
             else:
@@ -143,10 +152,14 @@ class _Parser:
         raise ReadError(f"expected {wanted} at {self.at}, found {self.peek()}")
 
 
+class Chain(tuple):
+    """The sides of a chain of equalities, a = b = c, as read (a worked step's arithmetic)."""
+
+
 # --------------------------------------------------------------------------------- LaTeX ----
 _LATEX_TOKEN = re.compile(
     r"\\left\(|\\right\)|\\left\||\\right\||\\operatorname\{[a-z0-9]+\}|\\mathit\{[A-Za-z_\\]+\}"
-    r"|\\log_\{\d+\}|\\[A-Za-z]+|\\,|\d+(?:\.\d+)?|[A-Za-z]'*|[{}^_+\-=,()]|\s+"
+    r"|\\log_\{\d+\}|\\[A-Za-z]+|\\,|\d+(?:\.\d+)?|[A-Za-z]'*|[{}^_+\-=,()/]|\s+"
 )
 
 
@@ -211,7 +224,7 @@ class _LatexLexer:
             return [("sup", _parse(self.braced()))]
         if piece == "_":
             raise ReadError("subscript without a symbol")
-        if piece in "+-=,":
+        if piece in "+-=,/":
             return [("op", piece)]
         if piece == r"\cdot":
             return [("op", "*")]
@@ -224,6 +237,10 @@ class _LatexLexer:
         if piece == r"\frac":
             numerator, denominator = _parse(self.braced()), _parse(self.braced())
             return [("group", numerator / denominator)]
+        if piece == r"\hat":  # ŷ, the prediction (the only accented letter exgen prints)
+            if str(_parse(self.braced())) != "y":
+                raise ReadError("an accent on a letter other than y")
+            return [("sym", sympy.Symbol("ŷ"))]
         if piece == r"\sqrt":
             return [("group", sympy.sqrt(_parse(self.braced())))]
         if piece[0].isdigit():
@@ -289,7 +306,7 @@ def read_latex(text: str) -> sympy.Basic:
 
 # -------------------------------------------------------------------------------- MathML ----
 _MATHML = "{http://www.w3.org/1998/Math/MathML}"
-_OPERATORS = {"+": "+", "−": "-", "-": "-", "·": "*", "\u2062": "*", "=": "=", ",": ",", "(": "(", ")": ")"}
+_OPERATORS = {"+": "+", "−": "-", "-": "-", "·": "*", "\u2062": "*", "/": "/", "=": "=", ",": ",", "(": "(", ")": ")"}
 
 
 def _tag(element: ET.Element) -> str:

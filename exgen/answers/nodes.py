@@ -395,6 +395,21 @@ def put_in(node: Node) -> Node:
     return Num(value, PUT_IN + text)
 
 
+POWER_FORM = "^"  # the text of an exponent kept as written (no typed number starts with it)
+
+
+def as_power(value: Fraction) -> Node:
+    """An exponent that every printer writes as a power, x^{1/2} and x^{-1} rather than √x and
+    1/x: a worked step that rewrites roots and reciprocals as powers for the power rule."""
+    text = str(value.numerator) if value.denominator == 1 else f"{value.numerator}/{value.denominator}"
+    return Num(value, POWER_FORM + text)
+
+
+def is_power_form(node: Node) -> bool:
+    """An exponent kept as a power (see :func:`as_power`)."""
+    return type(node) is Num and node.text[:1] == POWER_FORM  # type: ignore[attr-defined]
+
+
 def is_put_in(node: Node) -> bool:
     """A number put in for a variable (see :func:`put_in`)."""
     return type(node) is Num and node.text[:1] == PUT_IN  # type: ignore[attr-defined]

@@ -26,6 +26,7 @@ from exgen.answers.nodes import (
     Sym,
     Tuple,
     is_bracketed_put_in,
+    is_power_form,
     is_put_in,
 )
 
@@ -38,7 +39,7 @@ def _precedence(node: Node) -> int:
     level = _PRECEDENCE.get(type(node))
     if level is not None:
         return level
-    if type(node) is Num and not node.text and (node.value.numerator < 0 or node.value.denominator != 1):  # type: ignore[attr-defined]
+    if type(node) is Num and (not node.text or is_power_form(node)) and (node.value.numerator < 0 or node.value.denominator != 1):  # type: ignore[attr-defined]
         return _MUL  # a computed fraction prints as a/b
     return _ATOM
 
@@ -144,6 +145,8 @@ class _Printer:
             return str(value.numerator) if value.denominator == 1 else f"{value.numerator}/{value.denominator}"
         if is_put_in(node):
             return f"({number_text(node.value)})" if node.value < 0 else number_text(node.value)
+        if is_power_form(node):
+            return number_text(node.value)
         return node.text or number_text(node.value)
 
     def name(self, node: Sym | Const) -> str:

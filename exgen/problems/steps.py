@@ -192,17 +192,31 @@ def times_coefficient(coefficient: Any, piece: Any) -> n.Node:
     return n.Mul((_written(value), tree))
 
 
-def power_rule_term(coefficient: Fraction, power: int, variable: str = "x") -> n.Node:
-    """The power rule on a·xⁿ (n a whole number ≥ 1) before multiplying out: a·n·xⁿ⁻¹ as
-    written, ``-4 · 5x^4`` for -4x^5 (``-5x^4`` for -x^5), and a alone for a·x."""
+def power_rule_term(coefficient: Fraction, power: int | Fraction, variable: str = "x") -> n.Node:
+    """The power rule on a·xⁿ before multiplying out: a·n·xⁿ⁻¹ as written, ``-4 · 5x^4`` for
+    -4x^5 (``-5x^4`` for -x^5), and a alone for a·x. A root or a reciprocal keeps its power
+    form, ``-3 · \\frac{1}{2} x^{-1/2}`` for -3x^{1/2} and ``2 · (-1) x^{-2}`` for 2x^{-1}, so
+    the rule can be seen at work (the next step writes them as roots and fractions again)."""
+    power = Fraction(power)
     if power == 1:
         return _written(coefficient)
     x = n.Sym(variable)
-    rest = x if power == 2 else n.Pow(x, n.Num(Fraction(power - 1)))
-    if abs(coefficient) == 1:  # -x^2 gives -2x, not -1 · 2x
-        lowered = n.Mul((_written(Fraction(power)), rest))
-        return lowered if coefficient > 0 else n.Neg(lowered)
-    return n.Mul((_written(coefficient), _written(Fraction(power)), rest))
+    lowered_power = power - 1
+    if lowered_power.denominator == 1 and lowered_power > 0:
+        rest = x if lowered_power == 1 else n.Pow(x, n.Num(lowered_power))
+    else:
+        rest = n.Pow(x, n.as_power(lowered_power))
+    if abs(coefficient) == 1:  # -x^2 gives -2x, not -1 · 2x; x^{-1} gives -x^{-2}
+        factors = (rest,) if abs(power) == 1 else (_bare(abs(power)), rest)
+        lowered = factors[0] if len(factors) == 1 else n.Mul(factors)
+        return lowered if coefficient * power > 0 else n.Neg(lowered)
+    # the exponent as a factor: a negative one in brackets, a fraction bare (6 · ½ x^{-1/2})
+    return n.Mul((_written(coefficient), n.put_in(n.Num(power)) if power < 0 else _bare(power), rest))
+
+
+def _bare(value: Fraction) -> n.Node:
+    """A positive number as a factor of a written product, a fraction without brackets: ½ in 6 · ½ x^{-1/2}."""
+    return n.Num(value, f"{value.numerator}/{value.denominator}") if value.denominator != 1 else _written(value)
 
 
 def replaced(expr: Any, parts: Mapping[Any, Any], values: Mapping[str, Any] | None = None) -> n.Node:

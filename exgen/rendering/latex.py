@@ -53,6 +53,8 @@ def symbol(name: str) -> str:
 
 
 def _number(value: Fraction, text: str = "") -> str:
+    if text[:1] == n.POWER_FORM and value.denominator != 1:  # an exponent kept as a power: x^{1/2}
+        return f"{'-' if value < 0 else ''}{abs(value.numerator)}/{value.denominator}"
     if text[:1] == n.PUT_IN:  # a number put in for a variable: a negative one in brackets
         return paren(_number(value)) if value < 0 else _number(value)
     if text and "." in text:
@@ -89,7 +91,7 @@ def _negative_power(node: n.Node) -> tuple[n.Node, n.Node] | None:
     if isinstance(node, n.Pow):
         exponent = node.exp
         value = n.rational_value(exponent)
-        if value is not None and value.numerator < 0:
+        if value is not None and value.numerator < 0 and not n.is_power_form(exponent):
             positive = -value
             return node.base, n.Num(positive)
     return None
@@ -245,7 +247,7 @@ def _product(factors: list[n.Node]) -> str:
 def _pow(node: n.Pow) -> str:
     base, exponent = node.base, node.exp
     value = n.rational_value(exponent)
-    if value is not None:
+    if value is not None and not n.is_power_form(exponent):  # a power kept as written: x^{1/2}
         if value == Fraction(1, 2):
             return r"\sqrt{" + _latex(base) + "}"
         if value.numerator < 0:

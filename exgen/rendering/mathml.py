@@ -71,6 +71,9 @@ def symbol(name: str) -> str:
 
 
 def _number(value: Fraction, text: str = "") -> str:
+    if text[:1] == n.POWER_FORM and value.denominator != 1:  # an exponent kept as a power: x^{1/2}
+        slashed = f"<mn>{abs(value.numerator)}</mn><mo>/</mo><mn>{value.denominator}</mn>"
+        return f"<mrow>{'<mo>−</mo>' if value < 0 else ''}{slashed}</mrow>"
     if text[:1] == n.PUT_IN:  # a number put in for a variable: a negative one in brackets
         return paren_mathml(_number(value)) if value < 0 else _number(value)
     if text and "." in text:
@@ -192,7 +195,7 @@ def _is_function(node: n.Node) -> bool:
 def _pow(node: n.Pow) -> str:
     base, exponent = node.base, node.exp
     value = n.rational_value(exponent)
-    if value is not None:
+    if value is not None and not n.is_power_form(exponent):  # a power kept as written: x^{1/2}
         if value.denominator == 2 and value.numerator == 1:
             return f"<msqrt>{_ml(base)}</msqrt>"
         if value.numerator < 0:

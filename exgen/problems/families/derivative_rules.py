@@ -15,10 +15,11 @@ from typing import Any
 import sympy
 from sympy import Rational as R
 
+from exgen.answers import nodes
 from exgen.problems.base import Family, RejectVariant, family, nonzero, sstr
 from exgen.problems.calculus import d
 from exgen.problems.model import Math, Mistake, Part, Step, Text, text
-from exgen.problems.steps import in_product_order, power_rule_term, rule_form, term_by_term, times_coefficient
+from exgen.problems.steps import call, equation, in_product_order, power_rule_term, rule_form, term_by_term, times_coefficient
 
 x = sympy.Symbol("x")
 u = sympy.Symbol("u")
@@ -52,7 +53,10 @@ def _power_terms(rng: random.Random, difficulty: int) -> Built:
     derivative_terms = [a * n * x ** (n - 1) for a, n in zip(coefficients, exponents)]
     df = sympy.Add(*derivative_terms)
     lowered = term_by_term(f, lambda term: _lowered(*term.as_coeff_exponent(x)), constants=False)
-    built = Built(f, df, "power", [Step(text("steps.power_rule_terms"), lowered), Step(text("steps.simplify"), df)])
+    steps = [Step(text("steps.power_rule_terms"), lowered), Step(text("steps.simplify"), df)]
+    if any(not (sympy.sympify(power).is_Integer and power > 0) for power in exponents):  # √x = x^(1/2), 1/x = x^(-1) first
+        steps.insert(0, Step(text("steps.as_powers", f=Math(equation(call("f", x), term_by_term(f, _as_power))))))
+    built = Built(f, df, "power", steps)
     built.slips.append(("power_not_lowered", sympy.Add(*[a * n * x**n for a, n in zip(coefficients, exponents)]), {}))
     built.slips.append(("power_raised", sympy.Add(*[a * n * x ** (n + 1) for a, n in zip(coefficients, exponents)]), {}))
     built.slips.append(("coefficient_dropped", sympy.Add(*[n * x ** (n - 1) for n in exponents]), {}))
@@ -68,11 +72,22 @@ def _power_terms(rng: random.Random, difficulty: int) -> Built:
     return built
 
 
+def _as_power(term: sympy.Expr) -> Any:
+    """a·xⁿ written as a power even for a root or a reciprocal: 3x^{1/2}, -x^{-1}."""
+    coefficient, power = term.as_coeff_exponent(x)
+    if not power.is_Rational or (power.is_Integer and power >= 0) or not coefficient.is_Rational:
+        return term
+    shown = nodes.Pow(nodes.Sym("x"), nodes.as_power(Fraction(int(power.p), int(power.q))))
+    if abs(coefficient) == 1:
+        return shown if coefficient > 0 else nodes.Neg(shown)
+    return nodes.Mul((nodes.Num(Fraction(int(coefficient.p), int(coefficient.q))), shown))
+
+
 def _lowered(coefficient: sympy.Expr, power: sympy.Expr) -> Any:
     """The power rule on a·xⁿ before multiplying out: -4·5x^4 for a whole power (then
     "simplify" gives -20x^4); otherwise with its coefficient kept, (3/2)·x^(−1/2), not 3/(2√x)."""
-    if power.is_Integer and power >= 1 and coefficient.is_Rational:
-        return power_rule_term(Fraction(int(coefficient.p), int(coefficient.q)), int(power))
+    if power.is_Rational and coefficient.is_Rational:
+        return power_rule_term(Fraction(int(coefficient.p), int(coefficient.q)), Fraction(int(power.p), int(power.q)))
     factor, rest = coefficient * power, x ** (power - 1)
     if power == 1 or factor in (1, -1):
         return factor * rest
