@@ -68,6 +68,9 @@ TABLE = [
     (n.Call("sigma", (n.Add((x, n.Num(1))),)), r"\sigma(x + 1)"),
     (n.Pow(n.Pow(x, n.Num(2)), n.Num(3)), r"(x^{2})^{3}"),
     (n.Mul((n.Call("exp", (x,)), n.Add((x, n.Num(1))))), r"e^{x} (x + 1)"),
+    # exponents kept as powers in a worked step (the power rule on roots and reciprocals)
+    (n.Mul((n.Num(3), n.Pow(x, n.as_power(Fraction(1, 2))))), r"3 x^{1/2}"),
+    (n.Pow(x, n.as_power(Fraction(-1))), r"x^{-1}"),
 ]
 
 
@@ -77,6 +80,23 @@ def test_latex_of_tricky_trees(tree: n.Node, expected: str) -> None:
     assert printed == expected
     assert _same(read_latex(printed), to_sympy(tree)), printed
     assert _same(read_mathml(mathml(tree)), to_sympy(tree)), mathml(tree)
+
+
+EQUATIONS = [
+    # a linear equation's left side starts positive, each term changing its sign (not -(-3x - 4y) = -25)
+    (n.Eq(n.Add((n.Neg(n.Mul((FOUR, y))), n.Neg(n.Mul((n.Num(3), x))))), n.Num(25)), r"3 x + 4 y = -25"),
+    (n.Eq(n.Mul((n.Num(-2), x)), FOUR), r"2 x = -4"),
+    # a factored one keeps its sign: it is the formula of the step before it, set to 0
+    (n.Eq(n.Mul((n.Num(-6), n.Add((x, n.Num(2))), n.Add((x, n.Num(-2))))), n.Num(0)), r"-6 (x + 2) (x - 2) = 0"),
+]
+
+
+@pytest.mark.parametrize(("tree", "expected"), EQUATIONS, ids=[t for _, t in EQUATIONS])
+def test_latex_of_equations(tree: n.Eq, expected: str) -> None:
+    assert latex(tree) == expected
+    wanted = to_sympy(tree.lhs) - to_sympy(tree.rhs)
+    for seen in (read_latex(latex(tree)), read_mathml(mathml(tree))):
+        assert _same(seen.lhs - seen.rhs, wanted) or _same(seen.lhs - seen.rhs, -wanted), seen
 
 
 def test_a_minus_sign_never_follows_another_operator_in_mathml() -> None:

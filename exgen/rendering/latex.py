@@ -138,9 +138,12 @@ def _latex(node: n.Node) -> str:
 
 
 def normalized_equation(node: n.Eq) -> n.Eq:
-    """``-4y - 3x = 25`` is written ``3x + 4y = -25``: a linear left side starts positive."""
+    """``-4y - 3x = 25`` is written ``3x + 4y = -25``: a linear left side starts positive. A
+    factored one keeps its sign (``-6(x + 3)(x - 2) = 0`` is the f_x of the step before it)."""
     lhs, rhs = node.lhs, node.rhs
     if n.rational_value(rhs) is None or not n.free_symbols(lhs):
+        return node
+    if isinstance(lhs, n.Mul) and any(isinstance(factor, n.Add) for factor in lhs.factors):
         return node
     terms = ordered_terms(lhs) if isinstance(lhs, n.Add) else [lhs]
     negative, _ = pull_sign(terms[0])
@@ -148,7 +151,13 @@ def normalized_equation(node: n.Eq) -> n.Eq:
         return node
     value = n.rational_value(rhs)
     assert value is not None
-    return n.Eq(n.Neg(lhs), n.Num(-value))
+
+    def negated(term: n.Node) -> n.Node:  # -(-3x) is 3x: each term changes its own sign
+        term_negative, magnitude = pull_sign(term)
+        return magnitude if term_negative else n.Neg(term)
+
+    changed = n.Add(tuple(negated(term) for term in terms)) if isinstance(lhs, n.Add) else negated(lhs)
+    return n.Eq(changed, n.Num(-value))
 
 
 def _add(node: n.Add) -> str:
