@@ -72,7 +72,7 @@ def symbol(name: str) -> str:
 
 def _number(value: Fraction, text: str = "") -> str:
     if text[:1] == n.POWER_FORM and value.denominator != 1:  # an exponent kept as a power: x^{1/2}
-        slashed = f"<mn>{abs(value.numerator)}</mn><mo>/</mo><mn>{value.denominator}</mn>"
+        slashed = f"<mn>{abs(value.numerator)}</mn><mo lspace=\"0\" rspace=\"0\">/</mo><mn>{value.denominator}</mn>"
         return f"<mrow>{'<mo>−</mo>' if value < 0 else ''}{slashed}</mrow>"
     if text[:1] == n.PUT_IN:  # a number put in for a variable: a negative one in brackets
         return paren_mathml(_number(value)) if value < 0 else _number(value)
