@@ -143,30 +143,36 @@ def feedback_context(title: str, language: str, version: KeyVersion, submission:
     }
 
 
-def typeset_typed(kind: str, text: str | None, variables: Sequence[str] = (), functions: Sequence[str] = ()) -> Markup | None:
-    """Calculator text (a key, a step, a student's answer as read) typeset as its kind reads it."""
+def typeset_typed(kind: str, text: str | None, variables: Sequence[str] = (), functions: Sequence[str] = (),
+                  inline: bool = False) -> Markup | None:
+    """Calculator text (a key, a step, a student's answer as read) typeset as its kind reads it:
+    as a key is set (fractions at full size, long formulas on their own line), or ``inline``
+    in a line of text or a table cell."""
     if not text:
         return None
     tree = getattr(text, "tree", None)  # the grader's own reading (Interpreted): no second reading
     if tree is not None:
-        from exgen.rendering.text import key_math
+        return Markup(_typeset_data({"tree": tree}, inline))
+    return _typeset_cached(kind, text, tuple(variables), tuple(functions), inline)
 
-        return Markup(key_math({"tree": tree}, "html"))  # set as the key beside it is
-    return _typeset_cached(kind, text, tuple(variables), tuple(functions))
+
+def _typeset_data(data: dict[str, Any], inline: bool) -> str:
+    from exgen.rendering.text import key_math, math_from_data
+
+    return math_from_data(data, "html") if inline else key_math(data, "html")
 
 
 @lru_cache(maxsize=4096)  # the answers of the students at hand; bounded, so memory stays flat
-def _typeset_cached(kind: str, text: str, variables: tuple[str, ...], functions: tuple[str, ...]) -> Markup | None:
+def _typeset_cached(kind: str, text: str, variables: tuple[str, ...], functions: tuple[str, ...], inline: bool) -> Markup | None:
     from exgen.answers.kinds import get_kind
     from exgen.answers.lexer import fold_wide
-    from exgen.rendering.text import key_math
 
     data = get_kind(kind).reading_data(fold_wide(text), variables, functions)
     if data is None:
         return None
     if "label" in data:
         return Markup(_label_text(str(data["label"])))
-    return Markup(key_math(data, "html"))
+    return Markup(_typeset_data(data, inline))
 
 
 def sentence_html(data: dict[str, Any] | None, fallback: str) -> Markup | str:
@@ -383,7 +389,7 @@ def _typeset_answers(reading: list[Any], answers: list[str]) -> dict[str, Markup
     if not reading:
         return {}
     kind, variables, functions = reading
-    shown = {answer: typeset_typed(kind, answer, variables, functions) for answer in answers}
+    shown = {answer: typeset_typed(kind, answer, variables, functions, inline=True) for answer in answers}  # in a table cell
     return {answer: math for answer, math in shown.items() if math is not None}
 
 
