@@ -305,7 +305,7 @@ def partial_term_by_term(expr: Any, var: Any) -> PartialWork:
 def _worked_term(term: Any, var: Any) -> tuple[n.Node, list[tuple[Any, Any, Any, Any]]] | None:
     """One term's derivative as written, and for each chain rule in it (function, inside,
     inner derivative, the term's derivative without that factor); None for a term of a shape
-    this does not write out (more than two factors with ``var``, a power of a sum)."""
+    this does not write out (more than two factors with ``var``, a function it has no rule for)."""
     import sympy
 
     from exgen.problems.calculus import d
