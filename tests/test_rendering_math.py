@@ -347,3 +347,15 @@ def test_a_function_name_in_catalog_mathematics_is_set_apart_from_its_argument(s
     shown = _mathml_template(source)
     for name in spaced:
         assert re.search(rf"<mi>{name}</mi>(</msup>|<mrow><mn>\d</mn></mrow></msup>)?<mo>&#x2061;</mo><mspace", shown), shown
+
+
+def test_operators_in_a_superscript_are_set_close_as_in_script_style() -> None:
+    """TeX sets e^{2x−2} without the line's spacing around − (script style); Chromium spaces a
+    script's operators as the line's unless told, in exgen's formulas and in catalog ones."""
+    from exgen.rendering.text import _mathml_template
+
+    for shown in (mathml(n.Call("exp", (n.Add((n.Mul((n.Num(2), x)), n.Num(-2))),))),
+                  mathml(n.Pow(x, n.Add((x, n.Num(-1))))), _mathml_template(r"n x^{n-1}")):
+        superscript = shown[shown.index("<msup>"):]
+        assert 'lspace="0.05em" rspace="0.05em"' in superscript, shown
+        assert "<mo>−</mo>" not in superscript and "<mo>&#x02212;</mo>" not in superscript, shown

@@ -192,6 +192,15 @@ def _is_function(node: n.Node) -> bool:
     return isinstance(node, n.Call) and node.func not in ("exp", "sqrt", "abs")
 
 
+_SCRIPT_OPERATORS = re.compile(r"<mo>([+−=]|&#x0002B;|&#x02212;|&#x0003D;)</mo>")
+
+
+def script(mathml_text: str) -> str:
+    """MathML for a superscript with its + and − set close, as TeX sets them in script style
+    (e^{2x−2}, not e^{2x − 2}: Chromium spaces a script's operators as the line's)."""
+    return _SCRIPT_OPERATORS.sub(r'<mo lspace="0.05em" rspace="0.05em">\1</mo>', mathml_text)
+
+
 def _pow(node: n.Pow) -> str:
     base, exponent = node.base, node.exp
     value = n.rational_value(exponent)
@@ -202,22 +211,22 @@ def _pow(node: n.Pow) -> str:
             inner = _ml(base) if value == -1 else _pow(n.Pow(base, n.Num(-value)))
             return f"<mfrac><mn>1</mn>{inner}</mfrac>"
     if isinstance(base, n.Const) and base.name == "e":
-        return f"<msup><mi>e</mi>{_ml(exponent)}</msup>"
+        return f"<msup><mi>e</mi>{script(_ml(exponent))}</msup>"
     if isinstance(base, n.Call) and base.func not in ("exp", "sqrt", "abs", "max", "min", "atan2"):
         # sin(x)^2 is written sin²(x)
         name = FUNCTIONS.get(base.func, base.func)
         args = "<mo>,</mo>".join(_ml(a) for a in base.args)
-        return f"<mrow><msup>{_primed(name)}{_ml(exponent)}</msup><mo>&#x2061;</mo>{paren_mathml(args)}</mrow>"
+        return f"<mrow><msup>{_primed(name)}{script(_ml(exponent))}</msup><mo>&#x2061;</mo>{paren_mathml(args)}</mrow>"
     base_text = _ml(base)
     if _precedence(base) <= _POW or (isinstance(base, n.Call) and base.func in ("sqrt", "exp")):
         base_text = paren_mathml(base_text)
-    return f"<msup>{base_text}{_ml(exponent)}</msup>"
+    return f"<msup>{base_text}{script(_ml(exponent))}</msup>"
 
 
 def _call(node: n.Call) -> str:
     args = "<mo>,</mo>".join(_ml(a) for a in node.args)
     if node.func == "exp":
-        return f"<msup><mi>e</mi>{args}</msup>"
+        return f"<msup><mi>e</mi>{script(args)}</msup>"
     if node.func == "sqrt":
         return f"<msqrt>{args}</msqrt>"
     if node.func == "abs":

@@ -273,7 +273,11 @@ def _mathml_template(source: str) -> str:
     # TeX sets a thin space around a function name applied without brackets (k cos kx, sec² kx);
     # latex2mathml runs them together ("kcoskx")
     spaced = _FUNCTION_ARGUMENT.sub(r'\1<mo>&#x2061;</mo><mspace width="0.1667em"/>', primed)
-    return _FACTOR_FUNCTION.sub(r'\1<mspace width="0.1667em"/>\2', spaced)
+    spaced = _FACTOR_FUNCTION.sub(r'\1<mspace width="0.1667em"/>\2', spaced)
+    # a superscript's + and − set close, as in the formulas exgen prints (mathml.script)
+    from exgen.rendering.mathml import script
+
+    return _SIMPLE_SUPERSCRIPT.sub(lambda m: m.group(1) + script(m.group(2)) + m.group(3), spaced)
 
 
 _SIGN = re.compile(r'(<mo>&#x0003D;</mo>|<mo stretchy="false">&#x00028;</mo>|<mo>&#x0002C;</mo>)<mo>&#x02212;</mo>')
@@ -306,6 +310,7 @@ def _fence_primed(mathml: str) -> str:
 
 
 _PRIME_SUPERSCRIPT = re.compile(r"<mi>(&#x0203[234];)</mi></msup>")
+_SIMPLE_SUPERSCRIPT = re.compile(r"(<msup>(?:<mi>[^<]*</mi>|<mn>[^<]*</mn>)<mrow>)((?:(?!</?mrow>).)*)(</mrow></msup>)")
 _FUNCTION_NAME = r"(?:sin|cos|tan|sec|csc|cot|ln|log|exp|sinh|cosh|tanh)"
 _FUNCTION_ARGUMENT = re.compile(rf"(<mi>{_FUNCTION_NAME}</mi>|<msup><mi>{_FUNCTION_NAME}</mi><mrow><mn>\d+</mn></mrow></msup>)(?=<m[in]>|<mover\b|<msub>|<msup>)")
 _FACTOR_FUNCTION = re.compile(rf"(</m[in]>)(<mi>{_FUNCTION_NAME}</mi>|<msup><mi>{_FUNCTION_NAME}</mi>)")
