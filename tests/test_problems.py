@@ -432,3 +432,27 @@ def test_the_value_of_the_activation_is_read_off_ln_k(family: str) -> None:
                 assert k > 0 and Fraction(str(to_sympy(shown.rhs if isinstance(shown.lhs, n.Call) else shown.rhs.rhs))) == expected
                 checked += 1
     assert checked >= 40
+
+
+def test_the_lagrange_constraint_step_shows_the_algebra_to_lambda_squared() -> None:
+    """Σ (aᵢ/(2λ))² = (Σ aᵢ²)/(4λ²) = c, so λ² = …: every side of the chain is the same
+    function of λ, and the λ² it states solves it."""
+    from exgen.answers import nodes as n
+    from exgen.answers.sympy_bridge import to_sympy
+    from exgen.problems.steps import tree_of
+
+    lam = sympy.Symbol("lambda")
+    checked = 0
+    for difficulty in (1, 2, 3):
+        for seed in range(30):
+            problem = generate("lagrange", difficulty, seed)
+            for step in (s for part in problem.parts for s in part.steps if s.text.key == "steps.lagrange_solve.into_constraint"):
+                chain = tree_of(step.text.params["equation"].value)
+                if not isinstance(chain.rhs, n.Eq):
+                    continue
+                squares, combined, c = to_sympy(chain.lhs), to_sympy(chain.rhs.lhs), to_sympy(chain.rhs.rhs)
+                assert sympy.simplify(squares - combined) == 0, seed
+                squared = step.text.params["lambdas"].value[0]
+                assert squared.lhs == lam**2 and sympy.simplify(combined.subs(lam**2, squared.rhs) - c) == 0, seed
+                checked += 1
+    assert checked >= 10

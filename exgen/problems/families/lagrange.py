@@ -210,11 +210,15 @@ class _Context:
         candidates = Math([p for p, _ in self.classified]) if len(self.classified) > 1 else Math(self.classified[0][0])
         if self.variant in ("linear_on_circle", "sphere"):
             coords = [_eq(var, df / (2 * LAMBDA)) for var, df in zip(v, self.grad_f)]
-            radius_eq = _eq(sympy.Add(*[sympy.Pow(df / (2 * LAMBDA), 2, evaluate=False) for df in self.grad_f], evaluate=False), self.c)
+            squares = sympy.Add(*[sympy.Pow(df / (2 * LAMBDA), 2, evaluate=False) for df in self.grad_f], evaluate=False)
+            # Σ (aᵢ/(2λ))² = (Σ aᵢ²)/(4λ²) = c, so λ² = (Σ aᵢ²)/(4c): the algebra between, in sight
+            combined = sympy.Add(*[df**2 for df in self.grad_f]) / (4 * LAMBDA**2)
+            radius_eq = equation(squares, combined, self.c)
             lam = max(self.lambdas.values())
             steps = [
                 Step(text("steps.lagrange_solve.coordinates", coords=Math(coords))),
-                Step(text("steps.lagrange_solve.into_constraint", equation=Math(radius_eq), lambdas=Math([_eq(LAMBDA, lam), _eq(LAMBDA, -lam)]),
+                Step(text("steps.lagrange_solve.into_constraint", equation=Math(radius_eq),
+                          lambdas=Math([_eq(LAMBDA**2, lam**2), _eq(LAMBDA, lam), _eq(LAMBDA, -lam)]),
                           candidates=candidates)),
                 Step(text("steps.lagrange_compare", values=Math([equation(self.f_at(p), substituted(self.f, dict(zip(self.names, p))), self.values[p])
                                                                  for p, _ in self.classified]))),
