@@ -214,6 +214,24 @@ def power_rule_term(coefficient: Fraction, power: int | Fraction, variable: str 
     return n.Mul((_written(coefficient), n.put_in(n.Num(power)) if power < 0 else _bare(power), rest))
 
 
+def power_rule_on(term: Any, variable: Any) -> n.Node:
+    """The power rule on a sympy term a·xⁿ with rational a and n, before multiplying out (see
+    :func:`power_rule_term`); any other term shows its derivative multiplied out."""
+    from exgen.problems.calculus import d
+
+    coefficient, power = term.as_coeff_exponent(variable)
+    if not (coefficient.is_Rational and power.is_Rational):
+        return tree_of(d(term, variable))
+    return power_rule_term(Fraction(int(coefficient.p), int(coefficient.q)), Fraction(int(power.p), int(power.q)), str(variable))
+
+
+def chain_factor(value: Any) -> n.Node:
+    """A chain rule's constant factor after the function it comes from: ``e^{2x-2} \\cdot 2``,
+    ``\\cos(2x - 3y) \\cdot (-3)`` (a negative one in brackets)."""
+    number = Fraction(int(value.p), int(value.q)) if hasattr(value, "p") else Fraction(value)
+    return n.put_in(n.Num(number)) if number < 0 else _written(number)
+
+
 def _bare(value: Fraction) -> n.Node:
     """A positive number as a factor of a written product, a fraction without brackets: ½ in 6 · ½ x^{-1/2}."""
     return n.Num(value, f"{value.numerator}/{value.denominator}") if value.denominator != 1 else _written(value)
@@ -393,8 +411,7 @@ def _inner_pieces(inner: Any) -> list[n.Node]:
     import sympy
 
     if inner.is_Rational:
-        value = Fraction(int(inner.p), int(inner.q))
-        return [n.put_in(n.Num(value))] if value < 0 else [_written(value)]
+        return [chain_factor(inner)]
     coefficient, rest = inner.as_coeff_Mul()
     if inner.is_Mul and coefficient.is_Rational and coefficient > 0:
         ordered = in_product_order(rest, list(sympy.Mul.make_args(rest)))

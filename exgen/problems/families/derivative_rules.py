@@ -19,7 +19,7 @@ from exgen.answers import nodes
 from exgen.problems.base import Family, RejectVariant, family, nonzero, sstr
 from exgen.problems.calculus import d
 from exgen.problems.model import Math, Mistake, Part, Step, Text, text
-from exgen.problems.steps import call, equation, in_product_order, power_rule_term, rule_form, term_by_term, times_coefficient
+from exgen.problems.steps import call, equation, in_product_order, power_rule_on, rule_form, term_by_term, times_coefficient
 
 x = sympy.Symbol("x")
 u = sympy.Symbol("u")
@@ -52,7 +52,7 @@ def _power_terms(rng: random.Random, difficulty: int) -> Built:
     f = sympy.Add(*terms) + constant
     derivative_terms = [a * n * x ** (n - 1) for a, n in zip(coefficients, exponents)]
     df = sympy.Add(*derivative_terms)
-    lowered = term_by_term(f, lambda term: _lowered(*term.as_coeff_exponent(x)), constants=False)
+    lowered = term_by_term(f, lambda term: power_rule_on(term, x), constants=False)
     steps = [Step(text("steps.power_rule_terms"), lowered), Step(text("steps.simplify"), df)]
     if any(not (sympy.sympify(power).is_Integer and power > 0) for power in exponents):  # √x = x^(1/2), 1/x = x^(-1) first
         steps.insert(0, Step(text("steps.as_powers", f=Math(equation(call("f", x), term_by_term(f, _as_power))))))
@@ -81,17 +81,6 @@ def _as_power(term: sympy.Expr) -> Any:
     if abs(coefficient) == 1:
         return shown if coefficient > 0 else nodes.Neg(shown)
     return nodes.Mul((nodes.Num(Fraction(int(coefficient.p), int(coefficient.q))), shown))
-
-
-def _lowered(coefficient: sympy.Expr, power: sympy.Expr) -> Any:
-    """The power rule on a·xⁿ before multiplying out: -4·5x^4 for a whole power (then
-    "simplify" gives -20x^4); otherwise with its coefficient kept, (3/2)·x^(−1/2), not 3/(2√x)."""
-    if power.is_Rational and coefficient.is_Rational:
-        return power_rule_term(Fraction(int(coefficient.p), int(coefficient.q)), Fraction(int(power.p), int(power.q)))
-    factor, rest = coefficient * power, x ** (power - 1)
-    if power == 1 or factor in (1, -1):
-        return factor * rest
-    return sympy.Mul(factor, rest, evaluate=False)
 
 
 def _written_order(*terms: tuple[sympy.Expr, sympy.Expr]) -> tuple[sympy.Expr, sympy.Expr]:

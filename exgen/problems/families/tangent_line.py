@@ -19,9 +19,10 @@ from exgen.problems.figures import Figure
 from exgen.problems.model import Math, Mistake, Part, Problem, Step, Text, text
 from exgen.problems.steps import (
     call,
+    chain_factor,
     equation,
     in_product_order,
-    power_rule_term,
+    power_rule_on,
     rule_form,
     substituted,
     term_by_term,
@@ -44,7 +45,7 @@ def _function(rng: random.Random, difficulty: int, x0: int) -> tuple[sympy.Expr,
     """f and f′, built so that both are nice at x0, and the step that differentiates f."""
     if difficulty == 1:
         f = _polynomial(rng, rng.choice([2, 3]))
-        return f, d(f, x), Step(text("steps.power_rule_terms"), term_by_term(f, _power_rule, constants=False))
+        return f, d(f, x), Step(text("steps.power_rule_terms"), term_by_term(f, lambda term: power_rule_on(term, x), constants=False))
     k = nonzero(rng, -3, 3)
     anchored = [
         ("exp", sympy.exp(k * (x - x0)), k * sympy.exp(k * (x - x0))),
@@ -62,11 +63,11 @@ def _function(rng: random.Random, difficulty: int, x0: int) -> tuple[sympy.Expr,
         # the piece's rule with its inner derivative in sight: e^{2x - 2} · 2 (ln and √ have u' = 1)
         if name == "exp":
             magnitude = [] if abs(coefficient) == 1 else [n.Num(Fraction(abs(coefficient)), str(abs(coefficient)))]
-            shown: n.Node = n.Mul((*magnitude, tree_of(piece), _written_number(k)))
+            shown: n.Node = n.Mul((*magnitude, tree_of(piece), chain_factor(k)))
             shown = n.Neg(shown) if coefficient < 0 else shown
         else:
             shown = times_coefficient(coefficient, d_piece)
-        applied = term_by_term(f, lambda term: shown if term.has(piece) else _power_rule(term), constants=False)
+        applied = term_by_term(f, lambda term: shown if term.has(piece) else power_rule_on(term, x), constants=False)
         return f, df, Step(text(f"steps.tangent_terms.{name}", inside=Math(inside), inner=Math(d(inside, x))), applied)
     # difficulty 3: a product, so the product rule is needed as well; u is the factor printed first
     derivative = {polynomial: d(polynomial, x), piece: d_piece}
@@ -75,17 +76,6 @@ def _function(rng: random.Random, difficulty: int, x0: int) -> tuple[sympy.Expr,
     rule = rule_form(sympy.Mul(du, v, evaluate=False), sympy.Mul(u, dv, evaluate=False))
     step = Step(text("steps.product_rule", u=Math(u), v=Math(v), du=Math(du), dv=Math(dv)), rule)
     return polynomial * piece, _simplified_product_derivative(derivative[polynomial], polynomial, piece, d_piece), step
-
-
-def _power_rule(term: sympy.Expr) -> n.Node:
-    """a·xⁿ differentiated as written: ``-2 · 2x``, and a alone for a·x."""
-    coefficient, power = term.as_coeff_exponent(x)
-    return power_rule_term(Fraction(int(coefficient.p), int(coefficient.q)), int(power))
-
-
-def _written_number(value: int) -> n.Node:
-    """A chain factor after the function it comes from: ``· 2``, ``· (−3)``."""
-    return n.put_in(n.Num(Fraction(value))) if value < 0 else n.Num(Fraction(value), str(value))
 
 
 def _simplified_product_derivative(dp: sympy.Expr, p: sympy.Expr, piece: sympy.Expr, d_piece: sympy.Expr) -> sympy.Expr:
