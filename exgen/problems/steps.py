@@ -225,7 +225,7 @@ def power_rule_on(term: Any, variable: Any) -> n.Node:
     return power_rule_term(Fraction(int(coefficient.p), int(coefficient.q)), Fraction(int(power.p), int(power.q)), str(variable))
 
 
-def chain_factor(value: Any) -> n.Node:
+def _chain_factor(value: Any) -> n.Node:
     """A chain rule's constant factor after the function it comes from: ``e^{2x-2} \\cdot 2``,
     ``\\cos(2x - 3y) \\cdot (-3)`` (a negative one in brackets)."""
     number = Fraction(int(value.p), int(value.q)) if hasattr(value, "p") else Fraction(value)
@@ -411,7 +411,7 @@ def _inner_pieces(inner: Any) -> list[n.Node]:
     import sympy
 
     if inner.is_Rational:
-        return [chain_factor(inner)]
+        return [_chain_factor(inner)]
     coefficient, rest = inner.as_coeff_Mul()
     if inner.is_Mul and coefficient.is_Rational and coefficient > 0:
         ordered = in_product_order(rest, list(sympy.Mul.make_args(rest)))

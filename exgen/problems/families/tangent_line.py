@@ -8,26 +8,23 @@ ln(x − x₀ + 1) is 0, √(x + c) is a whole number).
 from __future__ import annotations
 
 import random
-from fractions import Fraction
 
 import sympy
 
-from exgen.answers import nodes as n
 from exgen.problems.base import Family, RejectVariant, family, nonzero, sstr
 from exgen.problems.calculus import d
 from exgen.problems.figures import Figure
 from exgen.problems.model import Math, Mistake, Part, Problem, Step, Text, text
 from exgen.problems.steps import (
     call,
-    chain_factor,
     equation,
     in_product_order,
+    partial_term_by_term,
     power_rule_on,
     rule_form,
     substituted,
     term_by_term,
     times_coefficient,
-    tree_of,
 )
 
 x, y = sympy.symbols("x y")
@@ -60,13 +57,9 @@ def _function(rng: random.Random, difficulty: int, x0: int) -> tuple[sympy.Expr,
         df = d(polynomial, x) + coefficient * d_piece
         f = polynomial + coefficient * piece
         inside = piece.args[0] if name != "sqrt" else piece.base
-        # the piece's rule with its inner derivative in sight: e^{2x - 2} · 2 (ln and √ have u' = 1)
-        if name == "exp":
-            magnitude = [] if abs(coefficient) == 1 else [n.Num(Fraction(abs(coefficient)), str(abs(coefficient)))]
-            shown: n.Node = n.Mul((*magnitude, tree_of(piece), chain_factor(k)))
-            shown = n.Neg(shown) if coefficient < 0 else shown
-        else:
-            shown = times_coefficient(coefficient, d_piece)
+        # the piece's rule with its inner derivative in sight, as a partial derivative writes it:
+        # -2e^{2x - 2} · 2 (ln and √ have u' = 1: their derivative as the key writes it)
+        shown = partial_term_by_term(coefficient * piece, x).shown if name == "exp" else times_coefficient(coefficient, d_piece)
         applied = term_by_term(f, lambda term: shown if term.has(piece) else power_rule_on(term, x), constants=False)
         return f, df, Step(text(f"steps.tangent_terms.{name}", inside=Math(inside), inner=Math(d(inside, x))), applied)
     # difficulty 3: a product, so the product rule is needed as well; u is the factor printed first
